@@ -1,0 +1,173 @@
+//! The command line: clap types only, and the multi-call dispatch.
+//!
+//! Like busybox and coreutils, one binary answers to many names: `ipclab APPLET ARGS…`, or
+//! `APPLET ARGS…` when the file name of argv[0] is an applet's (a symlink `shmread -> ipclab`
+//! runs shmread; `ipclab links DIR` makes them). The controllers exec the same binary with
+//! argv[0] set to the child's applet name, as the slides exec `./alg.8-2-shmread.o`.
+
+use crate::demos;
+use crate::error;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// Every applet: its name, and the lecture demo it mirrors.
+pub const APPLETS: &[(&str, &str)] = &[
+    ("shmcon", "Algorithm 8-1 shmcon.c: System V shm controller"),
+    ("shmread", "Algorithm 8-2 shmread.c: the single reader"),
+    ("shmwrite", "Algorithm 8-3 shmwrite.c: the single writer"),
+    (
+        "ftok",
+        "the ftok() note of the shm slides: how a key is made",
+    ),
+    ("links", "busybox --install -s: applet symlinks"),
+    ("tour", "every demo, one after another, with a leak check"),
+];
+
+const AFTER_HELP: &str = "\
+Each applet also runs by its own name through a symlink (`ipclab links DIR`).
+Start with `ipclab tour`; `ipclab APPLET --help` names each applet's slide.";
+
+/// ipclab: the IPC lecture's demos (algorithms 8-0 … 8-6 and the blog's examples), safely.
+#[derive(Parser, Debug)]
+#[command(name = "ipclab", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Print each IPC system call to stderr as it returns (also IPCLAB_TRACE=1)
+    #[arg(long, global = true)]
+    pub trace: bool,
+
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+/// The applets.
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Algorithm 8-1 (shmcon.c): create a System V segment, vfork+execv shmread and shmwrite, remove it
+    Shmcon(demos::shmcon::Args),
+    /// Algorithm 8-2 (shmread.c): attach the segment of KEY and print what the writer wrote
+    Shmread(demos::shmread::Args),
+    /// Algorithm 8-3 (shmwrite.c): attach the segment of KEY and pass it lines from stdin
+    Shmwrite(demos::shmwrite::Args),
+    /// The ftok() note: the key of PATHNAME and the three parts it is made of
+    Ftok(demos::ftok::Args),
+    /// Create applet symlinks in DIR (like busybox --install -s), so `shmread KEY` works
+    Links(demos::links::Args),
+    /// Run every demo with built-in input and fast intervals, then check nothing leaked
+    Tour(demos::tour::Args),
+}
+
+/// The applet chosen by argv[0], if its file name is an applet's.
+fn applet_of_argv0(argv0: &OsString) -> Result<Option<String>, String> {
+    let name = std::path::Path::new(argv0)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.starts_with("ipclab") || name.is_empty() {
+        return Ok(None);
+    }
+    if APPLETS.iter().any(|(a, _)| *a == name) {
+        return Ok(Some(name));
+    }
+    let names: Vec<&str> = APPLETS.iter().map(|(a, _)| *a).collect();
+    Err(format!(
+        "ipclab: '{name}' is not an applet (argv[0]); name a link after one of: {} — or run `ipclab APPLET`",
+        names.join(", ")
+    ))
+}
+
+/// Run ipclab with these arguments; returns the process exit status.
+pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
+    let argv0 = args.first().cloned().unwrap_or_default();
+    match applet_of_argv0(&argv0) {
+        Ok(Some(applet)) => {
+            args[0] = "ipclab".into();
+            args.insert(1, applet.into());
+        }
+        Ok(None) => {}
+        Err(msg) => {
+            eprintln!("{msg}");
+            return ExitCode::from(2);
+        }
+    }
+    let applet = args
+        .get(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .filter(|a| APPLETS.iter().any(|(n, _)| n == a))
+        .unwrap_or_else(|| "ipclab".to_string());
+
+    let matches = Cli::command().try_get_matches_from(&args);
+    let cli = match matches.and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(&applet, e),
+    };
+    crate::sys::trace::init_from_env(&applet);
+    if cli.trace {
+        crate::sys::trace::enable();
+    }
+    let result = match cli.cmd {
+        Cmd::Shmcon(a) => demos::shmcon::run(a),
+        Cmd::Shmread(a) => demos::shmread::run(a),
+        Cmd::Shmwrite(a) => demos::shmwrite::run(a),
+        Cmd::Ftok(a) => demos::ftok::run(a),
+        Cmd::Links(a) => demos::links::run(a),
+        Cmd::Tour(a) => demos::tour::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let (code, print) = error::exit_status(&e);
+            if print {
+                eprintln!("{}", error::render(&applet, &e));
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// clap's own errors, reduced to one line (help and version print as usual).
+fn clap_error(applet: &str, e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        _ => {
+            let text = e.render().to_string();
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
+            let first = first.trim_start_matches("error: ");
+            let help = if applet == "ipclab" {
+                "ipclab --help".to_string()
+            } else {
+                format!("ipclab {applet} --help")
+            };
+            eprintln!("{applet}: {first} (see '{help}')");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applet_table_matches_subcommands() {
+        let cmd = Cli::command();
+        let subs: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .collect();
+        let table: Vec<String> = APPLETS.iter().map(|(a, _)| a.to_string()).collect();
+        assert_eq!(subs, table);
+    }
+
+    #[test]
+    fn clap_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

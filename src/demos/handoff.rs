@@ -1,0 +1,155 @@
+//! Handing the one-message buffer between shmwrite and shmread, two ways (`--sync`):
+//!
+//! - `flag` (default, the slide's protocol, and the one that talks to the C programs): the
+//!   `written` field at offset 0. The writer waits while it is 1, fills `mtext`, sets it to 1;
+//!   the reader waits while it is 0, prints, sets it to 0. Both poll every `--interval`
+//!   (the slide's `sleep(1)`). ipclab reads the flag with Acquire and writes it with Release,
+//!   so the text written before `written = 1` is visible to the reader that sees the 1 (the
+//!   C program's plain `int` promises nothing: "not reliable", says the slide).
+//! - `sem`: a System V set of two semaphores made by shmcon under the same key:
+//!   `EMPTY` (starts at 1) and `FULL` (starts at 0). Writer: P(EMPTY) … V(FULL); reader:
+//!   P(FULL) … V(EMPTY). Nobody polls; each side sleeps in the kernel until its turn.
+
+use crate::layout::WRITTEN;
+use crate::sys::ipc::{self, Key, SemOp};
+use crate::sys::region::Region;
+use crate::sys::{signals, Errno};
+use anyhow::{anyhow, Result};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Semaphore 0 of the set: the buffer is free for the writer.
+pub const EMPTY: u16 = 0;
+/// Semaphore 1 of the set: the buffer holds a message for the reader.
+pub const FULL: u16 = 1;
+
+/// How reader and writer take turns.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncMode {
+    /// The slide's `written` flag, polled (talks to the C programs)
+    #[default]
+    Flag,
+    /// A System V semaphore pair, no polling
+    Sem,
+}
+
+/// `--sync` and `--interval`, shared by shmcon, shmread and shmwrite.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SyncArgs {
+    /// How reader and writer take turns
+    #[arg(long, value_enum, default_value_t = SyncMode::Flag)]
+    pub sync: SyncMode,
+    /// How often the flag is polled (the slide's sleep(1)); e.g. 10ms, 1s
+    #[arg(long, default_value = "1s", value_parser = crate::units::interval)]
+    pub interval: Duration,
+}
+
+impl SyncArgs {
+    /// The arguments to forward to an exec'd child (only those that differ from the default).
+    pub fn forward(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if self.sync != SyncMode::Flag {
+            v.extend(["--sync".to_string(), "sem".to_string()]);
+        }
+        if self.interval != Duration::from_secs(1) {
+            v.extend(["--interval".to_string(), crate::units::show(self.interval)]);
+        }
+        v
+    }
+}
+
+/// One side's handle on the protocol.
+#[derive(Debug)]
+pub enum Handoff {
+    Flag { interval: Duration },
+    Sem { semid: i32 },
+}
+
+fn stopping() -> bool {
+    signals::pending().is_some()
+}
+
+impl Handoff {
+    /// Open the protocol for the segment of `key` (for `sem`, its semaphore set).
+    pub fn open(args: &SyncArgs, key: Key) -> Result<Self> {
+        match args.sync {
+            SyncMode::Flag => Ok(Handoff::Flag {
+                interval: args.interval,
+            }),
+            SyncMode::Sem => match ipc::semget(key, 2, 0) {
+                Ok(semid) => Ok(Handoff::Sem { semid }),
+                Err(Errno::ENOENT) => Err(anyhow!(
+                    "semget(): no semaphore set has key {:x}: --sync sem needs the one `ipclab shmcon --sync sem` creates",
+                    key as u32
+                )),
+                Err(e) => Err(anyhow!("semget(): {} ({e})", e.desc())),
+            },
+        }
+    }
+
+    /// Poll `written` until `ready` holds (the slide's `while (...) sleep(1);`).
+    fn wait_flag(region: &Region<'_>, interval: Duration, ready: fn(i32) -> bool) {
+        let flag = region.atomic_i32(WRITTEN);
+        while !ready(flag.load(Ordering::Acquire)) {
+            std::thread::sleep(interval);
+        }
+    }
+
+    fn sem(semid: i32, num: u16, op: i16) -> Result<()> {
+        ipc::semop(
+            semid,
+            &[SemOp {
+                num,
+                op,
+                undo: false,
+            }],
+            stopping,
+        )
+        .map_err(|e| match e {
+            Errno::EIDRM | Errno::EINVAL => {
+                anyhow!("semop(): the semaphore set was removed (the controller ended)")
+            }
+            e => anyhow!("semop(): {} ({e})", e.desc()),
+        })
+    }
+
+    /// Writer: wait until the buffer may be written.
+    pub fn wait_writable(&self, region: &Region<'_>) -> Result<()> {
+        match self {
+            Handoff::Flag { interval } => {
+                Self::wait_flag(region, *interval, |w| w == 0);
+                Ok(())
+            }
+            Handoff::Sem { semid } => Self::sem(*semid, EMPTY, -1),
+        }
+    }
+
+    /// Writer: the message is in `mtext`; hand it over.
+    pub fn publish(&self, region: &Region<'_>) -> Result<()> {
+        region.atomic_i32(WRITTEN).store(1, Ordering::Release);
+        match self {
+            Handoff::Flag { .. } => Ok(()),
+            Handoff::Sem { semid } => Self::sem(*semid, FULL, 1),
+        }
+    }
+
+    /// Reader: wait until a message is there.
+    pub fn wait_readable(&self, region: &Region<'_>) -> Result<()> {
+        match self {
+            Handoff::Flag { interval } => {
+                Self::wait_flag(region, *interval, |w| w != 0);
+                Ok(())
+            }
+            Handoff::Sem { semid } => Self::sem(*semid, FULL, -1),
+        }
+    }
+
+    /// Reader: done with the message; give the buffer back.
+    pub fn release(&self, region: &Region<'_>) -> Result<()> {
+        region.atomic_i32(WRITTEN).store(0, Ordering::Release);
+        match self {
+            Handoff::Flag { .. } => Ok(()),
+            Handoff::Sem { semid } => Self::sem(*semid, EMPTY, 1),
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! Algorithm 8-1: `shmcon.c`, the controller of the single-writer / single-reader demo.
+//!
+//! The slide's steps (读写控制程序shmcon), numbered as in the code below:
+//! 1. create the shared memory (`ftok` the key file, `shmget` 4100 bytes)
+//! 2. get the mapped address (`shmat`)
+//! 3. set it writable (`written = 0`)
+//! 4. query the status (the `ipcs -m` row, attached and after `shmdt`)
+//! 5. vfork the reader and the writer (posix_spawn, see [`crate::sys::spawn`])
+//! 6. wait for both children
+//! 7. remove the shared memory (`shmctl(IPC_RMID)`)
+//!
+//! Fixed from the C program: the key file is created 0600 and closed (`creat(path, O_RDWR)`
+//! made it mode 0000, hazard 13) and removed at the end if this run made it; new segments
+//! are 0600 (`--mode 666` for the slide's); the `ipcs` row is matched by shmid exactly, not
+//! by substring (hazard 23); stdout is flushed before each spawn (hazard 25); Ctrl-C,
+//! SIGTERM or SIGHUP, or a child that dies, still ends both children and removes the
+//! segment (hazard 12); the reader is known to be ready before the writer starts, so the
+//! transcript has the slide's order.
+
+use super::handoff::{SyncArgs, SyncMode, EMPTY, FULL};
+use super::segment::{self, Kind, Owned};
+use crate::error::{Interrupted, Reported};
+use crate::layout::{SHM_SIZE, TEXT_NUM, WRITTEN};
+use crate::sys::ipc::{self, Key};
+use crate::sys::spawn::{self, Exit};
+use crate::sys::{signals, Errno};
+use crate::{ipcs, keys, out, outln};
+use anyhow::{anyhow, Context, Result};
+use std::ffi::OsStr;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// `ipclab shmcon [PATHNAME]`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example: printf 'Hello World!\\nend\\n' | ipclab shmcon --interval 10ms")]
+pub struct Args {
+    /// The key file for ftok (created if missing; default: a per-user file)
+    pub pathname: Option<PathBuf>,
+    /// ftok's project id (only its low 8 bits count)
+    #[arg(long, default_value = "0x27", value_parser = keys::parse_proj_id)]
+    pub proj_id: u8,
+    /// Permissions of the new segment, octal (the slide uses 666)
+    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
+    pub mode: u32,
+    /// Keep PATHNAME when this run created it
+    #[arg(long)]
+    pub keep_key: bool,
+    #[command(flatten)]
+    pub sync: SyncArgs,
+}
+
+/// The per-user key file used when no PATHNAME is given.
+pub fn default_keyfile() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
+        if dir.is_dir() {
+            return Ok(dir.join("ipclab-shmcon.key"));
+        }
+    }
+    let uid = nix::unistd::geteuid().as_raw();
+    let dir = std::env::temp_dir().join(format!("ipclab-{uid}"));
+    match std::fs::create_dir(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
+    }
+    let md = std::fs::symlink_metadata(&dir)?;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if !md.is_dir() || md.uid() != uid {
+        return Err(anyhow!(
+            "{} is not a directory of yours: pass a PATHNAME",
+            dir.display()
+        ));
+    }
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    Ok(dir.join("shmcon.key"))
+}
+
+/// A key file this run created, removed when dropped (unless kept).
+struct KeyFile {
+    path: PathBuf,
+    created: bool,
+    keep: bool,
+}
+
+impl KeyFile {
+    /// The slide's `stat()` then `creat()`: make PATHNAME if missing (0600, closed at once).
+    fn ensure(path: &Path, keep: bool) -> Result<Self> {
+        if std::fs::metadata(path).is_ok() {
+            return Ok(KeyFile {
+                path: path.into(),
+                created: false,
+                keep,
+            });
+        }
+        let r = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        match r {
+            Ok(_) => Ok(KeyFile {
+                path: path.into(),
+                created: true,
+                keep,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(anyhow!(
+                "cannot create the key file {}: its directory does not exist; create it or pass another PATHNAME",
+                path.display()
+            )),
+            Err(e) => Err(anyhow!(
+                "cannot create the key file {}: {e}; pass another PATHNAME",
+                path.display()
+            )),
+        }
+    }
+}
+
+impl Drop for KeyFile {
+    fn drop(&mut self) {
+        if self.created && !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Step 4's view: the slide's `ipcs -m | grep shmid`, matched exactly.
+fn show_segments(shmid: i32) -> Result<bool> {
+    outln!("\n----- Shared Memory Segments -----")?;
+    let rows: Vec<_> = ipcs::shm_entries()?
+        .into_iter()
+        .filter(|e| e.shmid == shmid)
+        .collect();
+    for r in &rows {
+        outln!("{}", ipcs::shm_row(r))?;
+    }
+    Ok(!rows.is_empty())
+}
+
+fn interrupted() -> Result<()> {
+    match signals::pending() {
+        Some(sig) => Err(Interrupted(sig).into()),
+        None => Ok(()),
+    }
+}
+
+/// Run the controller.
+pub fn run(args: Args) -> Result<()> {
+    signals::catch_termination()?;
+    outln!("max record number = {TEXT_NUM}, shm size = {SHM_SIZE}")?;
+    let path = match &args.pathname {
+        Some(p) => p.clone(),
+        None => default_keyfile()?,
+    };
+    let keyfile = KeyFile::ensure(&path, args.keep_key)?;
+    if keyfile.created {
+        outln!("shared file object created")?;
+    }
+
+    // Step 1: create the shared memory.
+    let key: Key = ipc::ftok(&path, args.proj_id)
+        .map_err(|e| anyhow!("ftok({}): {}", path.display(), e.desc()))?;
+    outln!("key generated: IPC key = {:x}", key as u32)?;
+    let mut shm = segment::create("shmcon", key, args.mode)?;
+    outln!("shmcon: shmid = {}", shm.id)?;
+    let sem = match args.sync.sync {
+        SyncMode::Flag => None,
+        SyncMode::Sem => Some(create_semaphores(key, args.mode)?),
+    };
+
+    // Step 2: get the mapped address.
+    let att =
+        ipc::shmat(shm.id, SHM_SIZE, false).map_err(|e| segment::explain("shmat()", key, e))?;
+    outln!("shmcon: shared Memory attached at {:p}", att.addr())?;
+
+    // Step 3: set it writable.
+    att.region().atomic_i32(WRITTEN).store(0, Ordering::Release);
+
+    // Step 4: query the status, attached and detached.
+    show_segments(shm.id)?;
+    att.detach().map_err(|e| anyhow!("shmdt(): {}", e.desc()))?;
+    show_segments(shm.id)?;
+    interrupted()?;
+
+    // Step 5: vfork the reader and the writer.
+    let children = start_children(key, &args.sync)?;
+
+    // Step 6: wait for both children.
+    let failure = wait_children(children)?;
+
+    // Step 7: remove the shared memory.
+    let shmid = shm.id;
+    shm.remove()
+        .map_err(|e| anyhow!("shmctl({shmid}, IPC_RMID): {}", e.desc()))?;
+    drop(sem);
+    if let Some(sig) = signals::pending() {
+        return Err(Interrupted(sig).into());
+    }
+    if let Some(msg) = failure {
+        out::warn(
+            "shmcon",
+            format_args!("{msg}; stopped the other child and removed shmid {shmid}"),
+        );
+        return Err(Reported(1).into());
+    }
+    outln!("shmcon: shmid = {shmid} removed")?;
+    if !show_segments(shmid)? {
+        outln!("nothing found ...")?;
+    }
+    drop(keyfile);
+    Ok(())
+}
+
+/// The `--sync sem` pair: EMPTY = 1, FULL = 0, removed with the segment.
+fn create_semaphores(key: Key, mode: u32) -> Result<Owned> {
+    let flags = libc::IPC_CREAT | libc::IPC_EXCL | mode as libc::c_int;
+    let id = match ipc::semget(key, 2, flags) {
+        Ok(id) => id,
+        Err(Errno::EEXIST) => {
+            return Err(anyhow!(
+                "a semaphore set with key {:x} already exists (see `ipcs -s`): another shmcon --sync sem may be running with this key file; pass another PATHNAME",
+                key as u32
+            ))
+        }
+        Err(e) => return Err(anyhow!("semget(): {} ({e})", e.desc())),
+    };
+    let set = Owned::new(Kind::Sem, id);
+    ipc::sem_setval(id, i32::from(EMPTY), 1)
+        .map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
+    ipc::sem_setval(id, i32::from(FULL), 0).map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
+    Ok(set)
+}
+
+/// A running child: its applet name and pid.
+#[derive(Debug, Clone)]
+struct Child {
+    name: &'static str,
+    pid: i32,
+}
+
+/// vfork + execv this same binary as `name KEY [flags]`.
+fn spawn_child(name: &'static str, key: Key, sync: &SyncArgs) -> Result<Child> {
+    let exe = std::env::current_exe().context("cannot find the ipclab binary to exec")?;
+    let key_str = format!("{:x}", key as u32);
+    let extra = sync.forward();
+    let mut argv: Vec<&OsStr> = vec![OsStr::new(name), OsStr::new(&key_str)];
+    argv.extend(extra.iter().map(OsStr::new));
+    std::env::set_var("IPCLAB_CONTROLLER_PID", std::process::id().to_string());
+    let r = spawn::vfork_execv(&exe, &argv);
+    std::env::remove_var("IPCLAB_CONTROLLER_PID");
+    let pid = r.map_err(|e| anyhow!("vfork()+execv({}): {}", exe.display(), e.desc()))?;
+    signals::forward(pid);
+    Ok(Child { name, pid })
+}
+
+/// Step 5: the reader first; once it is ready, the writer.
+fn start_children(key: Key, sync: &SyncArgs) -> Result<Vec<Child>> {
+    use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
+    let (ready_r, ready_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    fcntl(&ready_w, FcntlArg::F_SETFD(FdFlag::empty()))?;
+    std::env::set_var(
+        "IPCLAB_READY_FD",
+        std::os::fd::AsRawFd::as_raw_fd(&ready_w).to_string(),
+    );
+    let reader = spawn_child("shmread", key, sync);
+    std::env::remove_var("IPCLAB_READY_FD");
+    drop(ready_w);
+    let reader = reader?;
+    let mut children = vec![reader.clone()];
+
+    let mut byte = [0u8; 1];
+    let ready = loop {
+        match nix::unistd::read(&ready_r, &mut byte) {
+            Ok(n) => break n == 1,
+            Err(Errno::EINTR) if signals::pending().is_none() => continue,
+            Err(Errno::EINTR) => break false,
+            Err(e) => return Err(anyhow!("read(ready pipe): {}", e.desc())),
+        }
+    };
+    drop(ready_r);
+    if ready && signals::pending().is_none() {
+        match spawn_child("shmwrite", key, sync) {
+            Ok(w) => children.push(w),
+            Err(e) => {
+                stop(&children);
+                let _ = wait_children(children);
+                return Err(e);
+            }
+        }
+    }
+    Ok(children)
+}
+
+fn stop(children: &[Child]) {
+    for c in children {
+        signals::kill(c.pid, nix::sys::signal::Signal::SIGTERM);
+    }
+}
+
+/// Step 6: wait for every child. A child that fails stops the others; the result says how
+/// (`None` when all ended well or a termination signal is pending, which the caller reports).
+fn wait_children(mut running: Vec<Child>) -> Result<Option<String>> {
+    use nix::sys::signal::Signal;
+    let mut failure: Option<String> = None;
+    while !running.is_empty() {
+        let (pid, exit) = match spawn::wait_any() {
+            Ok(r) => r,
+            Err(Errno::EINTR) => continue,
+            Err(Errno::ECHILD) => break,
+            Err(e) => return Err(anyhow!("waitpid(): {}", e.desc())),
+        };
+        let Some(pos) = running.iter().position(|c| c.pid == pid) else {
+            continue;
+        };
+        let child = running.remove(pos);
+        if exit == Exit::Code(0) || failure.is_some() || signals::pending().is_some() {
+            continue;
+        }
+        // A child killed by a termination signal is usually one the whole process group got
+        // (Ctrl-C): give our own handler a moment to record it before blaming the child.
+        if let Exit::Signal(Signal::SIGINT | Signal::SIGTERM | Signal::SIGHUP) = exit {
+            let t = Instant::now();
+            while signals::pending().is_none() && t.elapsed() < Duration::from_millis(200) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if signals::pending().is_some() {
+                continue;
+            }
+        }
+        failure = Some(format!("{} (pid {}) {exit}", child.name, child.pid));
+        stop(&running);
+    }
+    Ok(failure)
+}

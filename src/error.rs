@@ -1,0 +1,83 @@
+//! Errors and exit codes, after coreutils' `UResult`: an error knows its exit code, and
+//! `main` prints it once, as one line on stderr: `APPLET: what went wrong: what to do`.
+//!
+//! | exit | meaning |
+//! |---|---|
+//! | 0 | done (also when stdout was closed early: `ipclab … \| head -1`, as ripgrep does) |
+//! | 1 | runtime failure (a kernel call failed, a peer died, a check failed) |
+//! | 2 | usage error (bad argument, unknown applet) |
+//! | 128+N | ended by signal N after cleaning up (130 SIGINT, 143 SIGTERM, 129 SIGHUP) |
+
+use nix::sys::signal::Signal;
+use std::fmt;
+
+/// A usage error: exit status 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl fmt::Display for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for Usage {}
+
+/// The demo was ended by a termination signal after it cleaned up: exit 128 + signal.
+#[derive(Debug)]
+pub struct Interrupted(pub Signal);
+
+impl fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "interrupted by {}", self.0.as_str())
+    }
+}
+impl std::error::Error for Interrupted {}
+
+/// A failure already reported on stderr: exit with this status, print nothing more.
+#[derive(Debug)]
+pub struct Reported(pub u8);
+
+impl fmt::Display for Reported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exit status {}", self.0)
+    }
+}
+impl std::error::Error for Reported {}
+
+/// Build a usage error (exit 2).
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Usage(msg.into()))
+}
+
+/// Is this error (anywhere in its chain) a closed stdout?
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The exit status for an error, and whether to print it.
+pub fn exit_status(err: &anyhow::Error) -> (u8, bool) {
+    if is_broken_pipe(err) {
+        return (0, false);
+    }
+    for e in err.chain() {
+        if e.downcast_ref::<Usage>().is_some() {
+            return (2, true);
+        }
+        if let Some(Interrupted(sig)) = e.downcast_ref::<Interrupted>() {
+            return (128 + *sig as u8, false);
+        }
+        if let Some(Reported(code)) = e.downcast_ref::<Reported>() {
+            return (*code, false);
+        }
+    }
+    (1, true)
+}
+
+/// One line for stderr: the chain joined with ": ".
+pub fn render(applet: &str, err: &anyhow::Error) -> String {
+    let text = format!("{err:#}").replace('\n', " ");
+    format!("{applet}: {text}")
+}

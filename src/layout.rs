@@ -1,0 +1,37 @@
+//! The shared layouts, the Rust `alg.8-0-shmdata.h`: `#[repr(C)]` structs with the C
+//! programs' sizes and offsets (x86_64, LP64), checked at compile time, so a Rust process
+//! and the seed's C process read the same bytes.
+//!
+//! The demos never hold a `&SharedStruct` over shared memory (the other process writes it
+//! behind our back); they use these structs for sizes and `offset_of!`, and reach the bytes
+//! through [`crate::sys::region::Region`].
+
+use std::mem::{offset_of, size_of};
+use std::sync::atomic::AtomicI32;
+
+/// `#define TEXT_SIZE 4*1024`: size of each message (= PAGE_SIZE).
+pub const TEXT_SIZE: usize = 4 * 1024;
+/// `#define TEXT_NUM 1`: maximal number of messages.
+pub const TEXT_NUM: usize = 1;
+
+/// `struct shared_struct { int written; char mtext[TEXT_SIZE]; }`.
+///
+/// `written == 0`: the buffer is writable; otherwise it holds a message to read. ipclab
+/// reads and writes the flag with acquire/release atomics (the C program uses a plain `int`,
+/// which "is not reliable" as the slide itself says).
+#[repr(C)]
+pub struct SharedStruct {
+    pub written: AtomicI32,
+    pub mtext: [u8; TEXT_SIZE],
+}
+
+/// `TEXT_NUM * sizeof(struct shared_struct)`: 4100, the segment size every peer must use.
+pub const SHM_SIZE: usize = TEXT_NUM * size_of::<SharedStruct>();
+/// Offset of `written`.
+pub const WRITTEN: usize = offset_of!(SharedStruct, written);
+/// Offset of `mtext`.
+pub const MTEXT: usize = offset_of!(SharedStruct, mtext);
+
+const _: () = assert!(size_of::<SharedStruct>() == 4100);
+const _: () = assert!(WRITTEN == 0 && MTEXT == 4);
+const _: () = assert!(std::mem::align_of::<SharedStruct>() == 4);

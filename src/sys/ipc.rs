@@ -1,0 +1,393 @@
+//! System V IPC: `ftok`, shared memory (`shmget`/`shmat`/`shmdt`/`shmctl`), semaphore sets
+//! (`semget`/`semop`/`semctl`) and message queues (`msgget`/`msgsnd`/`msgrcv`/`msgctl`).
+//!
+//! An attached segment is an [`Attachment`]: it detaches (`shmdt`) when dropped, and lends a
+//! [`Region`] view through which the demos read and write the shared bytes.
+
+use super::region::Region;
+use super::{check, cstring, trace, Errno, SysResult};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::ptr::NonNull;
+
+/// A System V IPC key (`key_t`).
+pub type Key = libc::key_t;
+
+/// `ftok(pathname, proj_id)`, as glibc computes it.
+pub fn ftok(path: &Path, proj_id: u8) -> SysResult<Key> {
+    let c = cstring(path.as_os_str().as_bytes())?;
+    // SAFETY: `c` is a valid NUL-terminated string that outlives the call; ftok only stats it.
+    let key = unsafe { libc::ftok(c.as_ptr(), libc::c_int::from(proj_id)) };
+    let r = if key == -1 {
+        Err(Errno::last())
+    } else {
+        Ok(key)
+    };
+    trace::call(
+        format_args!("ftok(\"{}\", 0x{proj_id:x})", path.display()),
+        &r.map(|k| format!("0x{:08x}", k as u32)),
+    );
+    r
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared memory
+// ---------------------------------------------------------------------------------------
+
+/// `shmget(key, size, flags)`: the id of the segment.
+pub fn shmget(key: Key, size: usize, flags: libc::c_int) -> SysResult<i32> {
+    // SAFETY: shmget takes no pointers.
+    let r = check(unsafe { libc::shmget(key, size, flags) });
+    trace::call(
+        format_args!(
+            "shmget(key=0x{:08x}, size={size}, {})",
+            key as u32,
+            trace::ipc_flags(flags)
+        ),
+        &r,
+    );
+    r
+}
+
+/// An attached segment; `shmdt` on drop.
+#[derive(Debug)]
+pub struct Attachment {
+    addr: NonNull<u8>,
+    len: usize,
+    detached: bool,
+}
+
+/// `shmat(shmid, NULL, flags)`: attach a segment of (at least) `len` bytes where the kernel likes.
+///
+/// `len` must not exceed the segment's size (the caller got the id from `shmget` with that
+/// size, which the kernel checks: a smaller existing segment fails with EINVAL).
+pub fn shmat(shmid: i32, len: usize, readonly: bool) -> SysResult<Attachment> {
+    let flags = if readonly { libc::SHM_RDONLY } else { 0 };
+    // SAFETY: a NULL shmaddr lets the kernel choose a free range, so no existing mapping of
+    // ours is replaced; the result is checked against (void *)-1 below.
+    let p = unsafe { libc::shmat(shmid, std::ptr::null(), flags) };
+    let r = if p as isize == -1 {
+        Err(Errno::last())
+    } else {
+        NonNull::new(p.cast::<u8>()).ok_or(Errno::EFAULT)
+    };
+    let flag_text = if readonly { "SHM_RDONLY" } else { "0" };
+    trace::call(
+        format_args!("shmat({shmid}, NULL, {flag_text})"),
+        &r.map(|p| format!("{:p}", p.as_ptr())),
+    );
+    let actual = shm_stat(shmid).map(|s| s.size).unwrap_or(len);
+    r.map(|addr| Attachment {
+        addr,
+        len: len.min(actual),
+        detached: false,
+    })
+}
+
+impl Attachment {
+    /// The address the segment is attached at (what the slide prints with `%p`).
+    pub fn addr(&self) -> *const u8 {
+        self.addr.as_ptr()
+    }
+
+    /// The attached bytes.
+    pub fn region(&self) -> Region<'_> {
+        // SAFETY: the attachment maps at least `len` bytes readable (and writable unless
+        // SHM_RDONLY, which Region's writers are not used with) until `self` is dropped;
+        // the borrow ties the Region to `self`.
+        unsafe { Region::new(self.addr, self.len) }
+    }
+
+    /// `shmdt`, reporting its error (drop does the same silently).
+    pub fn detach(mut self) -> SysResult<()> {
+        self.detached = true;
+        shmdt(self.addr)
+    }
+}
+
+impl Drop for Attachment {
+    fn drop(&mut self) {
+        if !self.detached {
+            let _ = shmdt(self.addr);
+        }
+    }
+}
+
+fn shmdt(addr: NonNull<u8>) -> SysResult<()> {
+    // SAFETY: `addr` came from a successful shmat and is detached only once (Attachment
+    // tracks it); nothing borrows the region after this (Region borrows the Attachment).
+    let r = check(unsafe { libc::shmdt(addr.as_ptr().cast()) }).map(|_| ());
+    trace::call(format_args!("shmdt({:p})", addr.as_ptr()), &r.map(|_| 0));
+    r
+}
+
+/// What `shmctl(IPC_STAT)` tells about a segment.
+#[derive(Debug, Clone, Copy)]
+pub struct ShmStat {
+    pub key: Key,
+    pub uid: u32,
+    pub mode: u32,
+    pub size: usize,
+    pub nattch: u64,
+    pub cpid: i32,
+    pub lpid: i32,
+}
+
+/// `shmctl(shmid, IPC_STAT)`.
+pub fn shm_stat(shmid: i32) -> SysResult<ShmStat> {
+    let mut ds = std::mem::MaybeUninit::<libc::shmid_ds>::zeroed();
+    // SAFETY: `ds` is a writable shmid_ds the kernel fills on success.
+    let r = check(unsafe { libc::shmctl(shmid, libc::IPC_STAT, ds.as_mut_ptr()) });
+    trace::call(format_args!("shmctl({shmid}, IPC_STAT, buf)"), &r);
+    r?;
+    // SAFETY: IPC_STAT succeeded, so the kernel initialised `ds` (it was zeroed anyway).
+    let ds = unsafe { ds.assume_init() };
+    Ok(ShmStat {
+        key: ds.shm_perm.__key,
+        uid: ds.shm_perm.uid,
+        mode: u32::from(ds.shm_perm.mode),
+        size: ds.shm_segsz,
+        nattch: ds.shm_nattch,
+        cpid: ds.shm_cpid,
+        lpid: ds.shm_lpid,
+    })
+}
+
+/// `shmctl(shmid, IPC_RMID, NULL)`: mark the segment for removal (done at the last detach).
+pub fn shm_remove(shmid: i32) -> SysResult<()> {
+    // SAFETY: IPC_RMID reads no buffer; NULL is allowed.
+    let r = check(unsafe { libc::shmctl(shmid, libc::IPC_RMID, std::ptr::null_mut()) });
+    trace::call(format_args!("shmctl({shmid}, IPC_RMID, NULL)"), &r);
+    r.map(|_| ())
+}
+
+// ---------------------------------------------------------------------------------------
+// Semaphore sets
+// ---------------------------------------------------------------------------------------
+
+/// `semget(key, nsems, flags)`.
+pub fn semget(key: Key, nsems: i32, flags: libc::c_int) -> SysResult<i32> {
+    // SAFETY: semget takes no pointers.
+    let r = check(unsafe { libc::semget(key, nsems, flags) });
+    trace::call(
+        format_args!(
+            "semget(key=0x{:08x}, nsems={nsems}, {})",
+            key as u32,
+            trace::ipc_flags(flags)
+        ),
+        &r,
+    );
+    r
+}
+
+/// One operation of a `semop` call (`struct sembuf`, 6 bytes).
+#[derive(Debug, Clone, Copy)]
+pub struct SemOp {
+    pub num: u16,
+    pub op: i16,
+    pub undo: bool,
+}
+
+/// `semop(semid, ops)`, retried on EINTR unless `interrupted()` says to stop.
+///
+/// `semop` is never restarted by the kernel after a signal handler runs (signal(7)), so the
+/// loop is ours. `interrupted` lets a caller that is shutting down give up instead.
+pub fn semop(semid: i32, ops: &[SemOp], interrupted: impl Fn() -> bool) -> SysResult<()> {
+    let mut bufs: Vec<libc::sembuf> = ops
+        .iter()
+        .map(|o| libc::sembuf {
+            sem_num: o.num,
+            sem_op: o.op,
+            sem_flg: if o.undo { libc::SEM_UNDO as i16 } else { 0 },
+        })
+        .collect();
+    let text: Vec<String> = ops
+        .iter()
+        .map(|o| {
+            let flg = if o.undo { "SEM_UNDO" } else { "0" };
+            format!("{{{}, {:+}, {flg}}}", o.num, o.op)
+        })
+        .collect();
+    loop {
+        // SAFETY: `bufs` is a valid array of `bufs.len()` sembufs for the whole call.
+        let r = check(unsafe { libc::semop(semid, bufs.as_mut_ptr(), bufs.len()) });
+        trace::call(
+            format_args!("semop({semid}, [{}], {})", text.join(", "), bufs.len()),
+            &r,
+        );
+        match r {
+            Err(Errno::EINTR) if !interrupted() => continue,
+            other => return other.map(|_| ()),
+        }
+    }
+}
+
+/// `semctl(semid, num, SETVAL, value)`.
+pub fn sem_setval(semid: i32, num: i32, value: i32) -> SysResult<()> {
+    // SAFETY: SETVAL takes the value as the variadic `union semun` argument; on Linux the
+    // union is passed like an int-sized value and `val` is its first member.
+    let r = check(unsafe { libc::semctl(semid, num, libc::SETVAL, value) });
+    trace::call(format_args!("semctl({semid}, {num}, SETVAL, {value})"), &r);
+    r.map(|_| ())
+}
+
+/// `semctl(semid, num, GETVAL | GETNCNT | GETZCNT | GETPID)`.
+pub fn sem_get(semid: i32, num: i32, cmd: SemGet) -> SysResult<i32> {
+    let (c, name) = match cmd {
+        SemGet::Val => (libc::GETVAL, "GETVAL"),
+        SemGet::Ncnt => (libc::GETNCNT, "GETNCNT"),
+        SemGet::Zcnt => (libc::GETZCNT, "GETZCNT"),
+        SemGet::Pid => (libc::GETPID, "GETPID"),
+    };
+    // SAFETY: these commands read no argument; the value is the return.
+    let r = check(unsafe { libc::semctl(semid, num, c) });
+    trace::call(format_args!("semctl({semid}, {num}, {name})"), &r);
+    r
+}
+
+/// What [`sem_get`] asks.
+#[derive(Debug, Clone, Copy)]
+pub enum SemGet {
+    Val,
+    Ncnt,
+    Zcnt,
+    Pid,
+}
+
+/// `semctl(semid, 0, IPC_RMID)`.
+pub fn sem_remove(semid: i32) -> SysResult<()> {
+    // SAFETY: IPC_RMID reads no argument.
+    let r = check(unsafe { libc::semctl(semid, 0, libc::IPC_RMID) });
+    trace::call(format_args!("semctl({semid}, 0, IPC_RMID)"), &r);
+    r.map(|_| ())
+}
+
+// ---------------------------------------------------------------------------------------
+// Message queues
+// ---------------------------------------------------------------------------------------
+
+/// `msgget(key, flags)`.
+pub fn msgget(key: Key, flags: libc::c_int) -> SysResult<i32> {
+    // SAFETY: msgget takes no pointers.
+    let r = check(unsafe { libc::msgget(key, flags) });
+    trace::call(
+        format_args!(
+            "msgget(key=0x{:08x}, {})",
+            key as u32,
+            trace::ipc_flags(flags)
+        ),
+        &r,
+    );
+    r
+}
+
+/// `msgsnd(msqid, {mtype, mtext}, mtext.len(), flags)`, retried on EINTR unless `interrupted()`.
+///
+/// The message is laid out as the C `struct { long mtype; char mtext[N]; }`: an 8-byte
+/// native `long` then the text bytes, and `msgsz` counts only the text, as in C.
+pub fn msgsnd(
+    msqid: i32,
+    mtype: i64,
+    mtext: &[u8],
+    nowait: bool,
+    interrupted: impl Fn() -> bool,
+) -> SysResult<()> {
+    let mut buf = Vec::with_capacity(8 + mtext.len());
+    buf.extend_from_slice(&(mtype as libc::c_long).to_ne_bytes());
+    buf.extend_from_slice(mtext);
+    let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
+    loop {
+        // SAFETY: `buf` holds the 8-byte mtype followed by `mtext.len()` bytes, as msgsnd reads.
+        let r = check(unsafe { libc::msgsnd(msqid, buf.as_ptr().cast(), mtext.len(), flags) });
+        trace::call(
+            format_args!(
+                "msgsnd({msqid}, {{mtype={mtype}, ...}}, {}, {})",
+                mtext.len(),
+                if nowait { "IPC_NOWAIT" } else { "0" }
+            ),
+            &r,
+        );
+        match r {
+            Err(Errno::EINTR) if !interrupted() => continue,
+            other => return other.map(|_| ()),
+        }
+    }
+}
+
+/// `msgrcv(msqid, buf, msgsz, mtype, flags)`: `(mtype, text bytes received)`.
+///
+/// Retried on EINTR unless `interrupted()`; `nowait` adds IPC_NOWAIT (ENOMSG when empty).
+pub fn msgrcv(
+    msqid: i32,
+    msgsz: usize,
+    mtype: i64,
+    nowait: bool,
+    interrupted: impl Fn() -> bool,
+) -> SysResult<(i64, Vec<u8>)> {
+    let mut buf = vec![0u8; 8 + msgsz];
+    let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
+    loop {
+        // SAFETY: `buf` has room for the 8-byte mtype plus `msgsz` text bytes; msgrcv writes
+        // at most that much (it fails with E2BIG rather than write more, no MSG_NOERROR).
+        let n = unsafe {
+            libc::msgrcv(
+                msqid,
+                buf.as_mut_ptr().cast(),
+                msgsz,
+                mtype as libc::c_long,
+                flags,
+            )
+        };
+        let r = if n < 0 { Err(Errno::last()) } else { Ok(n) };
+        trace::call(
+            format_args!(
+                "msgrcv({msqid}, buf, {msgsz}, {mtype}, {})",
+                if nowait { "IPC_NOWAIT" } else { "0" }
+            ),
+            &r,
+        );
+        match r {
+            Err(Errno::EINTR) if !interrupted() => continue,
+            Err(e) => return Err(e),
+            Ok(n) => {
+                let mut t = [0u8; 8];
+                t.copy_from_slice(&buf[..8]);
+                let got = i64::from_ne_bytes(t);
+                let n = usize::try_from(n).unwrap_or(0);
+                return Ok((got, buf[8..8 + n].to_vec()));
+            }
+        }
+    }
+}
+
+/// `msgctl(msqid, IPC_RMID, NULL)`.
+pub fn msg_remove(msqid: i32) -> SysResult<()> {
+    // SAFETY: IPC_RMID reads no buffer.
+    let r = check(unsafe { libc::msgctl(msqid, libc::IPC_RMID, std::ptr::null_mut()) });
+    trace::call(format_args!("msgctl({msqid}, IPC_RMID, NULL)"), &r);
+    r.map(|_| ())
+}
+
+/// What `msgctl(IPC_STAT)` tells about a queue.
+#[derive(Debug, Clone, Copy)]
+pub struct MsgStat {
+    pub qnum: u64,
+    pub qbytes: u64,
+    pub cpid_unknown: bool,
+}
+
+/// `msgctl(msqid, IPC_STAT)`.
+pub fn msg_stat(msqid: i32) -> SysResult<MsgStat> {
+    let mut ds = std::mem::MaybeUninit::<libc::msqid_ds>::zeroed();
+    // SAFETY: `ds` is a writable msqid_ds the kernel fills on success.
+    let r = check(unsafe { libc::msgctl(msqid, libc::IPC_STAT, ds.as_mut_ptr()) });
+    trace::call(format_args!("msgctl({msqid}, IPC_STAT, buf)"), &r);
+    r?;
+    // SAFETY: IPC_STAT succeeded and filled `ds`.
+    let ds = unsafe { ds.assume_init() };
+    Ok(MsgStat {
+        qnum: ds.msg_qnum,
+        qbytes: ds.msg_qbytes,
+        cpid_unknown: false,
+    })
+}

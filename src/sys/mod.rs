@@ -1,0 +1,38 @@
+//! The only module allowed to use `unsafe`: small, safe wrappers over the kernel calls the
+//! lecture uses, in the style of nix (which has no System V IPC, no `ftok`, no vfork).
+//!
+//! Conventions (after nix's CONVENTIONS.md):
+//! - every wrapper checks the failure sentinel (`-1`, `(void *)-1`, `MAP_FAILED`) and turns
+//!   errno into [`nix::Error`];
+//! - resources come back as owners whose `Drop` releases them (an [`ipc::Attachment`] detaches,
+//!   a mapping unmaps), so an early return or `?` never leaks an attach or a map;
+//! - every `unsafe` block carries a `// SAFETY:` comment saying why it holds;
+//! - every call is reported to [`trace`] by the wrapper that makes it, so `--trace` output can
+//!   never drift from what the program really does.
+#![allow(unsafe_code)]
+
+pub mod ipc;
+
+pub mod region;
+pub mod signals;
+pub mod spawn;
+pub mod trace;
+
+pub use nix::errno::Errno;
+
+/// Result of a wrapped system call.
+pub type SysResult<T> = Result<T, Errno>;
+
+/// Turn a C return value into a `Result`, reading errno on `-1`.
+fn check(ret: libc::c_int) -> SysResult<libc::c_int> {
+    if ret == -1 {
+        Err(Errno::last())
+    } else {
+        Ok(ret)
+    }
+}
+
+/// A `CString` from a path or name, EINVAL if it holds a NUL byte.
+fn cstring(bytes: &[u8]) -> SysResult<std::ffi::CString> {
+    std::ffi::CString::new(bytes).map_err(|_| Errno::EINVAL)
+}

@@ -1,0 +1,118 @@
+//! [`Region`]: a borrowed view of bytes shared with other processes (an attached System V
+//! segment or a `MAP_SHARED` mapping), with bounds-checked accessors.
+//!
+//! Shared bytes can change under us at any time, so the view never hands out `&[u8]` or
+//! `&mut [u8]` (that would promise Rust nothing else writes them). It copies bytes in and
+//! out, and gives atomics for the fields used to synchronise (the `written` flag, ring
+//! indices). The protocols built on top (a flag with acquire/release, a semaphore) make
+//! sure the copies never overlap a writer.
+
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64};
+
+/// A view of `len` shared bytes, valid for `'a`.
+#[derive(Debug, Clone, Copy)]
+pub struct Region<'a> {
+    ptr: NonNull<u8>,
+    len: usize,
+    _owner: PhantomData<&'a ()>,
+}
+
+impl<'a> Region<'a> {
+    /// # Safety
+    /// `ptr..ptr+len` must be mapped readable (and writable if written through) for `'a`.
+    pub(crate) unsafe fn new(ptr: NonNull<u8>, len: usize) -> Self {
+        Region {
+            ptr,
+            len,
+            _owner: PhantomData,
+        }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Is it empty?
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn check(&self, offset: usize, n: usize, align: usize) {
+        let end = offset.checked_add(n).expect("region offset overflow");
+        assert!(
+            end <= self.len,
+            "region access {offset}+{n} beyond {}",
+            self.len
+        );
+        assert!(
+            (self.ptr.as_ptr() as usize + offset) % align == 0,
+            "misaligned region access at {offset}"
+        );
+    }
+
+    /// Copy `n` bytes out, starting at `offset`.
+    pub fn read(&self, offset: usize, n: usize) -> Vec<u8> {
+        self.check(offset, n, 1);
+        let mut out = vec![0u8; n];
+        // SAFETY: bounds checked above; `out` is a fresh buffer that cannot overlap shared memory.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.ptr.as_ptr().add(offset), out.as_mut_ptr(), n)
+        };
+        out
+    }
+
+    /// Copy `bytes` in at `offset`.
+    pub fn write(&self, offset: usize, bytes: &[u8]) {
+        self.check(offset, bytes.len(), 1);
+        // SAFETY: bounds checked above; the mapping is writable (callers only write regions
+        // they mapped read-write); `bytes` is ordinary memory, not overlapping the mapping.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                self.ptr.as_ptr().add(offset),
+                bytes.len(),
+            )
+        };
+    }
+
+    /// The NUL-terminated string at `offset`, at most `max` bytes, without the NUL.
+    pub fn c_string(&self, offset: usize, max: usize) -> Vec<u8> {
+        let max = max.min(self.len.saturating_sub(offset));
+        let mut bytes = self.read(offset, max);
+        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+            bytes.truncate(nul);
+        }
+        bytes
+    }
+
+    /// The `i32` at `offset` as an atomic (offset must be 4-aligned).
+    pub fn atomic_i32(&self, offset: usize) -> &'a AtomicI32 {
+        self.check(offset, 4, 4);
+        // SAFETY: in bounds and aligned (checked); AtomicI32 has the size and alignment of
+        // i32, and all our accesses to this field are atomic. The reference lives for 'a,
+        // the lifetime of the mapping.
+        unsafe { AtomicI32::from_ptr(self.ptr.as_ptr().add(offset).cast()) }
+    }
+
+    /// The `u32` at `offset` as an atomic (4-aligned).
+    pub fn atomic_u32(&self, offset: usize) -> &'a AtomicU32 {
+        self.check(offset, 4, 4);
+        // SAFETY: as for atomic_i32.
+        unsafe { AtomicU32::from_ptr(self.ptr.as_ptr().add(offset).cast()) }
+    }
+
+    /// The `u64` at `offset` as an atomic (8-aligned).
+    pub fn atomic_u64(&self, offset: usize) -> &'a AtomicU64 {
+        self.check(offset, 8, 8);
+        // SAFETY: as for atomic_i32.
+        unsafe { AtomicU64::from_ptr(self.ptr.as_ptr().add(offset).cast()) }
+    }
+
+    /// The base address, for printing.
+    pub fn addr(&self) -> *const u8 {
+        self.ptr.as_ptr()
+    }
+}

@@ -1,0 +1,76 @@
+//! Termination signals (SIGINT, SIGTERM, SIGHUP), caught so a demo can clean up.
+//!
+//! The handler only does async-signal-safe things: it records the first signal in an atomic
+//! and forwards it with `kill()` to the children a controller registered, so a SIGTERM sent
+//! to the controller alone still ends the whole demo. It is installed *without* SA_RESTART,
+//! so a blocking call (`waitpid`, `read`, `semop`, `msgrcv`…) returns EINTR and the caller's
+//! loop looks at [`pending`] and starts its cleanup.
+//!
+//! (The `ctrlc` crate was the first candidate; it cannot say which signal arrived, which the
+//! exit status needs (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP), and it installs
+//! SA_RESTART, which keeps a blocked `read` blocked.)
+
+use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+static PENDING: AtomicI32 = AtomicI32::new(0);
+const SLOTS: usize = 4;
+static FORWARD: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    let _ = PENDING.compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst);
+    for slot in &FORWARD {
+        let pid = slot.load(Ordering::SeqCst);
+        if pid > 0 {
+            // SAFETY: kill is async-signal-safe; pid is a child we registered and have not
+            // reaped (the slot is cleared before waitpid reaps it).
+            unsafe { libc::kill(pid, sig) };
+        }
+    }
+}
+
+/// Catch SIGINT, SIGTERM and SIGHUP from now on.
+pub fn catch_termination() -> nix::Result<()> {
+    let action = SigAction::new(
+        SigHandler::Handler(on_signal),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        // SAFETY: the handler only touches atomics and calls kill(), both async-signal-safe.
+        unsafe { signal::sigaction(sig, &action) }?;
+    }
+    Ok(())
+}
+
+/// The first termination signal received, if any.
+pub fn pending() -> Option<Signal> {
+    match PENDING.load(Ordering::SeqCst) {
+        0 => None,
+        n => Signal::try_from(n).ok(),
+    }
+}
+
+/// Forward termination signals to `pid` (a child) until [`unforward`] is called.
+pub fn forward(pid: i32) {
+    for slot in &FORWARD {
+        if slot
+            .compare_exchange(0, pid, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            return;
+        }
+    }
+}
+
+/// Stop forwarding to `pid` (call before reaping it, so its pid is never reused by mistake).
+pub fn unforward(pid: i32) {
+    for slot in &FORWARD {
+        let _ = slot.compare_exchange(pid, 0, Ordering::SeqCst, Ordering::SeqCst);
+    }
+}
+
+/// Send `sig` to `pid`; ESRCH (already gone) is not an error.
+pub fn kill(pid: i32, sig: Signal) {
+    let _ = signal::kill(nix::unistd::Pid::from_raw(pid), sig);
+}

@@ -1,0 +1,94 @@
+//! Argument parsers shared by every applet: durations (`0`, `200ms`, `2s`, `1.5s`) and
+//! permission modes (`600`, `0666`). They return `String` errors for clap to show.
+
+use std::time::Duration;
+
+/// Parse a duration: a number with an optional unit `ms`, `s` (default) or `m`.
+pub fn duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1e-3)
+    } else if let Some(n) = t.strip_suffix("us") {
+        (n, 1e-6)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (t, 1.0)
+    };
+    let bad = || format!("'{s}' is not a duration: write it like 0, 200ms, 2s or 1.5s");
+    if num.is_empty() || !num.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return Err(bad());
+    }
+    let v: f64 = num.parse().map_err(|_| bad())?;
+    let secs = v * scale;
+    if !secs.is_finite() || secs > 86_400.0 * 365.0 {
+        return Err(format!("'{s}' is too long a duration (at most a year)"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Parse a polling interval: a duration greater than zero.
+pub fn interval(s: &str) -> Result<Duration, String> {
+    let d = duration(s)?;
+    if d.is_zero() {
+        return Err(format!(
+            "'{s}' would poll without pause: give an interval above zero, like 10ms or 1s"
+        ));
+    }
+    Ok(d)
+}
+
+/// Parse a permission mode in octal (`600`, `0666`), at most 0777.
+pub fn mode(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let digits = t.strip_prefix("0o").unwrap_or(t);
+    match u32::from_str_radix(digits, 8) {
+        Ok(m) if m <= 0o777 && !digits.is_empty() => Ok(m),
+        _ => Err(format!(
+            "'{s}' is not a permission mode: give octal digits up to 777, like 600 or 666"
+        )),
+    }
+}
+
+/// Show a duration the way it is typed (`10ms`, `1s`, `1.5s`).
+pub fn show(d: Duration) -> String {
+    let ms = d.as_millis();
+    if d.as_nanos() % 1_000_000 != 0 {
+        format!("{}us", d.as_micros())
+    } else if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("0").unwrap(), Duration::ZERO);
+        assert_eq!(duration("200ms").unwrap(), Duration::from_millis(200));
+        assert_eq!(duration("2s").unwrap(), Duration::from_secs(2));
+        assert_eq!(duration("1.5s").unwrap(), Duration::from_millis(1500));
+        for bad in ["", "x", "-1s", "1h", "1e3", "ms"] {
+            assert!(duration(bad).is_err(), "{bad}");
+        }
+        assert!(interval("0").is_err());
+        assert_eq!(show(Duration::from_millis(10)), "10ms");
+        assert_eq!(show(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(show(Duration::from_secs(1)), "1s");
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(mode("600").unwrap(), 0o600);
+        assert_eq!(mode("0666").unwrap(), 0o666);
+        for bad in ["888", "1777", "", "rw"] {
+            assert!(mode(bad).is_err(), "{bad}");
+        }
+    }
+}
