@@ -134,11 +134,15 @@ fn clap_error(applet: &str, e: clap::Error) -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
+            // clap's first paragraph (the error and any indented details), on one line.
             let text = e.render().to_string();
-            let first = text
+            let first: Vec<&str> = text
                 .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
+                .skip_while(|l| l.trim().is_empty())
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let first = first.join(" ");
             let first = first.trim_start_matches("error: ");
             let help = if applet == "ipclab" {
                 "ipclab --help".to_string()

@@ -30,7 +30,7 @@ use std::io::{BufRead, IsTerminal};
 )]
 pub struct Args {
     /// The IPC key in hex, as shmcon passes it (`27011c6c`; `0x` allowed)
-    #[arg(value_parser = keys::parse_key)]
+    #[arg(value_parser = keys::parse_key, allow_hyphen_values = true)]
     pub key: Key,
     #[command(flatten)]
     pub sync: SyncArgs,

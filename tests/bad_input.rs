@@ -1,0 +1,149 @@
+//! Errors that teach: one line on stderr, exit 2 for usage, 1 at run time, never a panic.
+
+use crate::common::*;
+
+/// Run and check: exit status, one stderr line containing `needle`, no panic text.
+fn one_line(args: &[&str], code: i32, needle: &str) -> String {
+    let out = ipclab()
+        .args(args)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "{args:?}: want one line, got {err:?}"
+    );
+    assert!(err.contains(needle), "{args:?}: {err:?} lacks {needle:?}");
+    assert!(!err.contains("panicked"), "{err}");
+    eprintln!("{args:?} -> {}", err.trim_end());
+    err
+}
+
+#[test]
+fn malformed_keys() {
+    one_line(&["shmread"], 2, "KEY");
+    one_line(&["shmread", "zz"], 2, "hex digits");
+    one_line(&["shmwrite", "-1"], 2, "without a sign");
+    one_line(&["shmread", "0x"], 2, "hex digits must follow 0x");
+    one_line(&["shmread", "100000000"], 2, "32 bits");
+    one_line(&["shmread", "0"], 2, "IPC_PRIVATE");
+}
+
+#[test]
+fn no_segment_for_the_key_says_how_to_create_one() {
+    let s = Scratch::new("nokey");
+    let (_p, key) = s.keyfile("k", 0x7e);
+    one_line(&["shmread", &format!("{key:x}")], 1, "ipclab shmcon");
+    one_line(&["shmwrite", &format!("{key:x}")], 1, "ENOENT");
+}
+
+#[test]
+fn a_segment_of_another_size_is_explained() {
+    let Some(mkseg) = c_program("mkseg") else {
+        return;
+    };
+    let s = Scratch::new("size");
+    let (_p, key) = s.keyfile("k", 0x7d);
+    let out = std::process::Command::new(&mkseg)
+        .args([format!("{key:x}"), "100".into(), "600".into()])
+        .output()
+        .unwrap();
+    let id: i32 = String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    one_line(
+        &["shmread", &format!("{key:x}")],
+        1,
+        "is 100 bytes, smaller than the 4100",
+    );
+    crate::shm_sysv::ipclab_remove_shm(id);
+    assert_no_sysv(key);
+}
+
+#[test]
+fn permission_denied_names_owner_and_mode() {
+    if !nix::unistd::geteuid().is_root() || skip_without("setpriv") {
+        eprintln!("skipping: needs root (to act as another user)");
+        return;
+    }
+    let Some(mkseg) = c_program("mkseg") else {
+        return;
+    };
+    let s = Scratch::new("perm");
+    let (_p, key) = s.keyfile("k", 0x7c);
+    let out = std::process::Command::new(&mkseg)
+        .args([format!("{key:x}"), "4100".into(), "600".into()])
+        .output()
+        .unwrap();
+    let id: i32 = String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(bin())
+        .args(["shmread", &format!("{key:x}")])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    crate::shm_sysv::ipclab_remove_shm(id);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("permission denied") && err.contains("root") && err.contains("600"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+    assert_no_sysv(key);
+}
+
+#[test]
+fn pathname_in_a_missing_directory() {
+    let s = Scratch::new("missingdir");
+    let p = s.path("no/such/dir/key");
+    let err = one_line(
+        &["shmcon", p.to_str().unwrap()],
+        1,
+        "directory does not exist",
+    );
+    assert!(err.starts_with("shmcon: "));
+}
+
+#[test]
+fn bad_intervals_modes_and_proj_ids() {
+    one_line(&["shmcon", "--interval", "0"], 2, "above zero");
+    one_line(
+        &["shmread", "1234", "--interval", "soon"],
+        2,
+        "not a duration",
+    );
+    one_line(&["shmcon", "--mode", "888"], 2, "octal");
+    one_line(&["shmcon", "--proj-id", "300"], 2, "low 8 bits");
+    one_line(&["shmcon", "--sync", "mutex"], 2, "mutex");
+    one_line(&["nosuchapplet"], 2, "nosuchapplet");
+}
+
+#[test]
+fn unknown_applet_name_in_argv0_lists_the_applets() {
+    let s = Scratch::new("argv0");
+    let link = s.path("shmreed");
+    std::os::unix::fs::symlink(bin(), &link).unwrap();
+    let out = std::process::Command::new(&link).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(err.lines().count(), 1);
+    assert!(
+        err.contains("'shmreed' is not an applet") && err.contains("shmread, shmwrite"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ftok_of_a_missing_file() {
+    one_line(&["ftok", "/nonexistent/ipclab"], 1, "touch");
+}

@@ -1,0 +1,12 @@
+//! ipclab's tests: one crate, a module per topic (as ripgrep and coreutils do). Every test
+//! runs the real binary against real kernel objects, in its own scratch directory and key.
+
+mod common;
+
+mod bad_input;
+mod dispatch;
+mod shm_interop;
+mod shm_signals;
+mod shm_sysv;
+mod strace;
+mod tour;

@@ -1,0 +1,323 @@
+//! Helpers for the tests: a private scratch directory per test (so each test has its own key
+//! file, FIFO path and POSIX name), keys computed as ftok does, /proc/sysvipc lookups, the
+//! C peers compiled on demand, and transcript matching with `*` wildcards.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Path of the ipclab binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ipclab"))
+}
+
+/// `ipclab ARGS` as an assert_cmd command.
+pub fn ipclab() -> assert_cmd::Command {
+    assert_cmd::Command::new(bin())
+}
+
+/// A directory private to one test, removed when dropped.
+pub struct Scratch {
+    pub dir: PathBuf,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl Scratch {
+    pub fn new(name: &str) -> Self {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("t-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch { dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// A fresh key file here and its ftok key for `proj`.
+    pub fn keyfile(&self, name: &str, proj: u8) -> (PathBuf, u32) {
+        let p = self.path(name);
+        std::fs::write(&p, b"").unwrap();
+        let k = ftok(&p, proj);
+        (p, k)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// glibc's ftok formula.
+pub fn ftok(path: &Path, proj: u8) -> u32 {
+    let md = std::fs::metadata(path).unwrap();
+    (u32::from(proj) << 24) | (((md.dev() & 0xff) as u32) << 16) | ((md.ino() & 0xffff) as u32)
+}
+
+/// System V objects (kind, id) under `key`, from /proc/sysvipc.
+pub fn sysv_with_key(key: u32) -> Vec<(String, i32)> {
+    let mut v = Vec::new();
+    for kind in ["shm", "msg", "sem"] {
+        let text = std::fs::read_to_string(format!("/proc/sysvipc/{kind}")).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() > 1 && f[0].parse::<i64>().map(|k| k as u32) == Ok(key) {
+                v.push((kind.to_string(), f[1].parse().unwrap()));
+            }
+        }
+    }
+    v
+}
+
+/// Is a System V segment with this id still listed?
+pub fn shm_id_exists(id: i32) -> bool {
+    let text = std::fs::read_to_string("/proc/sysvipc/shm").unwrap_or_default();
+    text.lines()
+        .skip(1)
+        .any(|l| l.split_whitespace().nth(1) == Some(&id.to_string()))
+}
+
+/// Assert nothing is left under `key`.
+pub fn assert_no_sysv(key: u32) {
+    let left = sysv_with_key(key);
+    assert!(left.is_empty(), "left behind under key {key:x}: {left:?}");
+}
+
+/// Wait until `cond` holds (polling), or panic after `secs` seconds.
+pub fn wait_until(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
+    let t = Instant::now();
+    while !cond() {
+        assert!(
+            t.elapsed() < Duration::from_secs(secs),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Match `actual` against `expected` line by line; `*` in an expected line matches any text.
+pub fn assert_transcript(actual: &str, expected: &str) {
+    let a: Vec<&str> = actual.lines().collect();
+    let e: Vec<&str> = expected.lines().collect();
+    for (i, (al, el)) in a.iter().zip(e.iter()).enumerate() {
+        assert!(
+            glob(el, al),
+            "line {} differs:\n  expected: {el:?}\n  actual:   {al:?}\n--- whole output ---\n{actual}",
+            i + 1
+        );
+    }
+    assert_eq!(a.len(), e.len(), "line count differs; output:\n{actual}");
+}
+
+/// `*` matches any run of characters.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let mut rest = text;
+    for (i, p) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(p) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(p);
+        } else {
+            match rest.find(p) {
+                Some(at) => rest = &rest[at + p.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// Compile a C program from tests/c (once per test run); `None` if gcc is missing.
+pub fn c_program(name: &str) -> Option<PathBuf> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _g = LOCK.lock().unwrap();
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("c-{name}"));
+    if out.exists() {
+        return Some(out);
+    }
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/c/{name}.c"));
+    let tmp = out.with_extension("tmp");
+    let st = Command::new("gcc")
+        .args(["-O2", "-Wall", "-o"])
+        .arg(&tmp)
+        .arg(&src)
+        .status();
+    match st {
+        Ok(s) if s.success() => {
+            std::fs::rename(&tmp, &out).unwrap();
+            Some(out)
+        }
+        Ok(s) => panic!("gcc failed on {}: {s}", src.display()),
+        Err(_) => {
+            if std::env::var_os("CI").is_some() {
+                panic!("gcc is missing in CI: .ci/run should install it");
+            }
+            eprintln!("skipping: gcc not found");
+            None
+        }
+    }
+}
+
+/// A spawned process whose stdout is collected line by line in the background.
+pub struct Running {
+    pub child: Child,
+    lines: mpsc::Receiver<String>,
+    pub seen: Vec<String>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Running {
+    /// Start `cmd` in its own process group with piped stdin/stdout/stderr.
+    pub fn start(mut cmd: Command) -> Self {
+        use std::os::unix::process::CommandExt;
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        let mut child = cmd.spawn().expect("spawn");
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut err = child.stderr.take().unwrap();
+        let stderr = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = err.read_to_string(&mut s);
+            s
+        });
+        Running {
+            child,
+            lines: rx,
+            seen: Vec::new(),
+            stderr: Some(stderr),
+        }
+    }
+
+    /// Wait (up to 20 s) for a stdout line containing `needle`.
+    pub fn wait_for(&mut self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        if self.seen.iter().any(|l| l.contains(needle)) {
+            return;
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    let hit = l.contains(needle);
+                    self.seen.push(l);
+                    if hit {
+                        return;
+                    }
+                }
+                Err(_) => panic!("never saw {needle:?}; got:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    /// Process group id (= pid, the group leader).
+    pub fn pgid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Wait (up to 20 s) for the exit; (status, stdout so far, stderr).
+    pub fn finish(mut self) -> (std::process::ExitStatus, String, String) {
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            if Instant::now() > deadline {
+                let _ = nix::sys::signal::killpg(
+                    nix::unistd::Pid::from_raw(self.pgid()),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+                panic!("process did not end; output:\n{}", self.seen.join("\n"));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(2)) {
+            self.seen.push(l);
+        }
+        let err = self.stderr.take().unwrap().join().unwrap();
+        (status, self.seen.join("\n"), err)
+    }
+}
+
+/// Children of `pid` (from /proc).
+pub fn children_of(pid: i32) -> Vec<i32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// The applet name a process runs as (its argv[0]).
+pub fn argv0_of(pid: i32) -> String {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .unwrap_or_default()
+        .split(|&b| b == 0)
+        .next()
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .unwrap_or_default()
+}
+
+/// Is any process left in group `pgid`?
+pub fn group_alive(pgid: i32) -> bool {
+    nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid), None).is_ok()
+}
+
+/// Assert the process group empties within a few seconds.
+pub fn assert_group_gone(pgid: i32) {
+    wait_until(5, "the process group to end", || !group_alive(pgid));
+}
+
+/// Is strace here? (CI installs it; locally, tests that need it say so and skip.)
+pub fn have(tool: &str) -> bool {
+    static CACHE: OnceLock<Mutex<std::collections::HashMap<String, bool>>> = OnceLock::new();
+    let m = CACHE.get_or_init(Default::default);
+    let mut m = m.lock().unwrap();
+    *m.entry(tool.to_string()).or_insert_with(|| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!("command -v {tool}"))
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// Skip (return true) when `tool` is missing locally; in CI its absence is a failure.
+pub fn skip_without(tool: &str) -> bool {
+    if have(tool) {
+        return false;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{tool} is missing in CI: .ci/run should install it");
+    }
+    eprintln!("skipping: {tool} not found");
+    true
+}

@@ -1,0 +1,61 @@
+//! The multi-call binary: subcommands, argv[0] applets, `ipclab links`.
+
+use crate::common::*;
+
+#[test]
+fn help_lists_every_applet_with_its_algorithm() {
+    let out = ipclab().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for (name, algo) in [
+        ("shmcon", "Algorithm 8-1"),
+        ("shmread", "Algorithm 8-2"),
+        ("shmwrite", "Algorithm 8-3"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap();
+        assert!(line.contains(algo), "{line}");
+    }
+}
+
+#[test]
+fn a_symlink_named_after_an_applet_runs_it() {
+    let s = Scratch::new("links");
+    let out = ipclab().arg("links").arg(&s.dir).output().unwrap();
+    assert!(out.status.success());
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert!(listed.contains("shmread -> "));
+    // `shmread zz` through the link: the applet's own error, under its own name.
+    let out = std::process::Command::new(s.path("shmread"))
+        .arg("zz")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .starts_with("shmread: "));
+    // The link runs the whole demo too.
+    let (key_path, key) = s.keyfile("k", 0x27);
+    let out = std::process::Command::new(s.path("shmcon"))
+        .arg(&key_path)
+        .args(["--interval", "10ms"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_no_sysv(key);
+    // Running links again is a no-op; a stranger in the way is an error.
+    assert!(ipclab()
+        .arg("links")
+        .arg(&s.dir)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    std::fs::remove_file(s.path("ftok")).unwrap();
+    std::fs::write(s.path("ftok"), b"mine").unwrap();
+    let out = ipclab().arg("links").arg(&s.dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
