@@ -35,3 +35,26 @@ pub const MTEXT: usize = offset_of!(SharedStruct, mtext);
 const _: () = assert!(size_of::<SharedStruct>() == 4100);
 const _: () = assert!(WRITTEN == 0 && MTEXT == 4);
 const _: () = assert!(std::mem::align_of::<SharedStruct>() == 4);
+
+/// `typedef struct { char name[4]; int age; } people;` (seed 004, 8 bytes).
+#[repr(C)]
+pub struct People {
+    pub name: [u8; 4],
+    pub age: i32,
+}
+
+/// `sizeof(people)`.
+pub const PEOPLE_SIZE: usize = size_of::<People>();
+/// Offset of `age` in `people`.
+pub const PEOPLE_AGE: usize = offset_of!(People, age);
+
+const _: () = assert!(PEOPLE_SIZE == 8 && PEOPLE_AGE == 4);
+
+/// Record `i` as the seeds fill it: name `'b' + i` (NUL-terminated here: the seed's
+/// `memcpy(name, &temp, 2)` copied a stray stack byte, hazard 19), age `20 + i`.
+pub fn people_record(i: usize) -> [u8; PEOPLE_SIZE] {
+    let mut r = [0u8; PEOPLE_SIZE];
+    r[0] = b'b' + i as u8;
+    r[PEOPLE_AGE..].copy_from_slice(&(20 + i as i32).to_ne_bytes());
+    r
+}

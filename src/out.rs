@@ -36,3 +36,9 @@ macro_rules! outln {
 macro_rules! out {
     ($($arg:tt)*) => { $crate::out::write(format_args!($($arg)*)) };
 }
+
+/// Flush stdout and stderr (before fork, so no buffered text is printed twice).
+pub fn flush_all() {
+    let _ = std::io::stdout().lock().flush();
+    let _ = std::io::stderr().lock().flush();
+}

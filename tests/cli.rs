@@ -5,6 +5,8 @@ mod common;
 
 mod bad_input;
 mod dispatch;
+mod mmap;
+mod posix_shm;
 mod shm_interop;
 mod shm_signals;
 mod shm_sysv;

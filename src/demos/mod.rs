@@ -5,11 +5,19 @@
 //! semaphore pair); [`child`] is what an exec'd child does to stay tied to its controller.
 
 pub mod child;
+pub mod controller;
 pub mod ftok;
 pub mod handoff;
 pub mod links;
+pub mod mmap_anon;
+pub mod mmap_file;
+pub mod posix;
+pub mod ring;
 pub mod segment;
 pub mod shmcon;
+pub mod shmconsumer;
+pub mod shmproducer;
+pub mod shmpthreadcon;
 pub mod shmread;
 pub mod shmwrite;
 pub mod tour;

@@ -17,20 +17,18 @@
 //! segment (hazard 12); the reader is known to be ready before the writer starts, so the
 //! transcript has the slide's order.
 
+use super::controller::{self, Child};
 use super::handoff::{SyncArgs, SyncMode, EMPTY, FULL};
 use super::segment::{self, Kind, Owned};
 use crate::error::{Interrupted, Reported};
 use crate::layout::{SHM_SIZE, TEXT_NUM, WRITTEN};
 use crate::sys::ipc::{self, Key};
-use crate::sys::spawn::{self, Exit};
 use crate::sys::{signals, Errno};
 use crate::{ipcs, keys, out, outln};
 use anyhow::{anyhow, Context, Result};
-use std::ffi::OsStr;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
 
 /// `ipclab shmcon [PATHNAME]`.
 #[derive(clap::Args, Debug)]
@@ -187,7 +185,7 @@ pub fn run(args: Args) -> Result<()> {
     let children = start_children(key, &args.sync)?;
 
     // Step 6: wait for both children.
-    let failure = wait_children(children)?;
+    let failure = controller::wait_children(children)?;
 
     // Step 7: remove the shared memory.
     let shmid = shm.id;
@@ -232,42 +230,23 @@ fn create_semaphores(key: Key, mode: u32) -> Result<Owned> {
     Ok(set)
 }
 
-/// A running child: its applet name and pid.
-#[derive(Debug, Clone)]
-struct Child {
-    name: &'static str,
-    pid: i32,
-}
-
-/// vfork + execv this same binary as `name KEY [flags]`.
-fn spawn_child(name: &'static str, key: Key, sync: &SyncArgs) -> Result<Child> {
-    let exe = std::env::current_exe().context("cannot find the ipclab binary to exec")?;
-    let key_str = format!("{:x}", key as u32);
-    let extra = sync.forward();
-    let mut argv: Vec<&OsStr> = vec![OsStr::new(name), OsStr::new(&key_str)];
-    argv.extend(extra.iter().map(OsStr::new));
-    std::env::set_var("IPCLAB_CONTROLLER_PID", std::process::id().to_string());
-    let r = spawn::vfork_execv(&exe, &argv);
-    std::env::remove_var("IPCLAB_CONTROLLER_PID");
-    let pid = r.map_err(|e| anyhow!("vfork()+execv({}): {}", exe.display(), e.desc()))?;
-    signals::forward(pid);
-    Ok(Child { name, pid })
-}
-
 /// Step 5: the reader first; once it is ready, the writer.
 fn start_children(key: Key, sync: &SyncArgs) -> Result<Vec<Child>> {
     use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
+    let key_str = format!("{:x}", key as u32);
+    let mut argv = vec![key_str];
+    argv.extend(sync.forward());
     let (ready_r, ready_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
     fcntl(&ready_w, FcntlArg::F_SETFD(FdFlag::empty()))?;
     std::env::set_var(
         "IPCLAB_READY_FD",
         std::os::fd::AsRawFd::as_raw_fd(&ready_w).to_string(),
     );
-    let reader = spawn_child("shmread", key, sync);
+    let reader = controller::spawn_child("shmread", &argv);
     std::env::remove_var("IPCLAB_READY_FD");
     drop(ready_w);
     let reader = reader?;
-    let mut children = vec![reader.clone()];
+    let mut children = vec![reader];
 
     let mut byte = [0u8; 1];
     let ready = loop {
@@ -280,56 +259,14 @@ fn start_children(key: Key, sync: &SyncArgs) -> Result<Vec<Child>> {
     };
     drop(ready_r);
     if ready && signals::pending().is_none() {
-        match spawn_child("shmwrite", key, sync) {
+        match controller::spawn_child("shmwrite", &argv) {
             Ok(w) => children.push(w),
             Err(e) => {
-                stop(&children);
-                let _ = wait_children(children);
+                controller::stop(&children);
+                let _ = controller::wait_children(children);
                 return Err(e);
             }
         }
     }
     Ok(children)
-}
-
-fn stop(children: &[Child]) {
-    for c in children {
-        signals::kill(c.pid, nix::sys::signal::Signal::SIGTERM);
-    }
-}
-
-/// Step 6: wait for every child. A child that fails stops the others; the result says how
-/// (`None` when all ended well or a termination signal is pending, which the caller reports).
-fn wait_children(mut running: Vec<Child>) -> Result<Option<String>> {
-    use nix::sys::signal::Signal;
-    let mut failure: Option<String> = None;
-    while !running.is_empty() {
-        let (pid, exit) = match spawn::wait_any() {
-            Ok(r) => r,
-            Err(Errno::EINTR) => continue,
-            Err(Errno::ECHILD) => break,
-            Err(e) => return Err(anyhow!("waitpid(): {}", e.desc())),
-        };
-        let Some(pos) = running.iter().position(|c| c.pid == pid) else {
-            continue;
-        };
-        let child = running.remove(pos);
-        if exit == Exit::Code(0) || failure.is_some() || signals::pending().is_some() {
-            continue;
-        }
-        // A child killed by a termination signal is usually one the whole process group got
-        // (Ctrl-C): give our own handler a moment to record it before blaming the child.
-        if let Exit::Signal(Signal::SIGINT | Signal::SIGTERM | Signal::SIGHUP) = exit {
-            let t = Instant::now();
-            while signals::pending().is_none() && t.elapsed() < Duration::from_millis(200) {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            if signals::pending().is_some() {
-                continue;
-            }
-        }
-        failure = Some(format!("{} (pid {}) {exit}", child.name, child.pid));
-        stop(&running);
-    }
-    Ok(failure)
 }

@@ -5,7 +5,7 @@
 //! leak check knows exactly which keys and names are its own and never blames, or touches,
 //! another program's objects.
 
-use crate::{ipcs, outln};
+use crate::outln;
 use anyhow::{anyhow, Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,6 +34,7 @@ impl Drop for TempDir {
 
 fn steps(dir: &Path) -> Vec<Step> {
     let key = dir.join("shm.key").display().to_string();
+    let posix = format!("ipclab-tour-{}", std::process::id());
     let s = |heading: &str, args: &[&str], stdin: &'static [u8]| Step {
         heading: heading.to_string(),
         args: args.iter().map(|a| a.to_string()).collect(),
@@ -54,6 +55,31 @@ fn steps(dir: &Path) -> Vec<Step> {
             "Algorithms 8-1 … 8-3 again with --sync sem: a semaphore pair instead of polling",
             &["shmcon", &key, "--sync", "sem"],
             b"Hello World!\nend\n",
+        ),
+        s(
+            "Algorithms 8-4, 8-5, 8-6: shmpthreadcon vforks shmproducer and shmconsumer (POSIX shm)",
+            &["shmpthreadcon", &posix],
+            b"",
+        ),
+        s(
+            "The bounded buffer (in, out, BUFFER_SIZE): 100000 items, busy-waiting as on the slide",
+            &["shmpthreadcon", &posix, "--items", "100000", "--sync", "spin"],
+            b"",
+        ),
+        s(
+            "The bounded buffer again, blocking on semaphores (empty, full)",
+            &["shmpthreadcon", &posix, "--items", "100000", "--sync", "sem"],
+            b"",
+        ),
+        s(
+            "Seed 004 example 1: two processes share a mapped file (map_normalfile1/2)",
+            &["mmap-file", "demo"],
+            b"",
+        ),
+        s(
+            "Seed 004 example 2: parent and child share an anonymous mapping",
+            &["mmap-anon"],
+            b"",
         ),
     ]
 }
@@ -118,7 +144,6 @@ pub fn run(_args: Args) -> Result<()> {
 
     outln!("\n=== Leak check: what the tour created is gone ===")?;
     let mut left = sysv_objects(&keys);
-    let before = ipcs::shm_entries().map(|v| v.len()).unwrap_or(0);
     left.extend(
         std::fs::read_dir("/dev/shm")
             .into_iter()
@@ -129,9 +154,7 @@ pub fn run(_args: Args) -> Result<()> {
             .map(|n| format!("/dev/shm/{n}")),
     );
     if left.is_empty() {
-        outln!(
-            "nothing left behind: no System V object under the tour's keys, no /dev/shm entry ({before} other segments on this machine untouched)"
-        )?;
+        outln!("nothing left behind: no System V object under the tour's keys, no /dev/shm entry of its own")?;
     } else {
         for l in &left {
             outln!("LEFT BEHIND: {l}")?;

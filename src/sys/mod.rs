@@ -5,17 +5,21 @@
 //! - every wrapper checks the failure sentinel (`-1`, `(void *)-1`, `MAP_FAILED`) and turns
 //!   errno into [`nix::Error`];
 //! - resources come back as owners whose `Drop` releases them (an [`ipc::Attachment`] detaches,
-//!   a mapping unmaps), so an early return or `?` never leaks an attach or a map;
+//!   a [`mem::Mapping`] unmaps), so an early return or `?` never leaks an attach or a map;
 //! - every `unsafe` block carries a `// SAFETY:` comment saying why it holds;
 //! - every call is reported to [`trace`] by the wrapper that makes it, so `--trace` output can
 //!   never drift from what the program really does.
 #![allow(unsafe_code)]
 
 pub mod ipc;
+pub mod mem;
+pub mod proc;
+pub mod psem;
 
 pub mod region;
 pub mod signals;
 pub mod spawn;
+pub mod time;
 pub mod trace;
 
 pub use nix::errno::Errno;

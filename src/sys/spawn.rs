@@ -162,3 +162,23 @@ pub fn notify_ready(fd: i32) {
     let r = nix::unistd::write(&owned, b"r");
     trace::call(format_args!("write({fd}, \"r\", 1)"), &r);
 }
+
+/// Wait for one child (`waitpid(pid, &status, 0)`), retrying on EINTR.
+pub fn wait_pid(pid: i32) -> SysResult<Exit> {
+    use nix::sys::wait::{waitpid, WaitStatus};
+    loop {
+        let r = waitpid(nix::unistd::Pid::from_raw(pid), None).map(|s| match s {
+            WaitStatus::Signaled(_, s, _) => Exit::Signal(s),
+            WaitStatus::Exited(_, c) => Exit::Code(c),
+            _ => Exit::Code(0),
+        });
+        trace::call(
+            format_args!("waitpid({pid}, &status, 0)"),
+            &r.map(|e| format!("{pid} ({e})")),
+        );
+        match r {
+            Err(Errno::EINTR) => continue,
+            other => return other,
+        }
+    }
+}

@@ -145,6 +145,15 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 
 /// Compile a C program from tests/c (once per test run); `None` if gcc is missing.
 pub fn c_program(name: &str) -> Option<PathBuf> {
+    c_build(name, &[])
+}
+
+/// The same, linked with -lrt (POSIX shm).
+pub fn c_program_rt(name: &str) -> Option<PathBuf> {
+    c_build(name, &["-lrt"])
+}
+
+fn c_build(name: &str, libs: &[&str]) -> Option<PathBuf> {
     static LOCK: Mutex<()> = Mutex::new(());
     let _g = LOCK.lock().unwrap();
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("c-{name}"));
@@ -157,6 +166,7 @@ pub fn c_program(name: &str) -> Option<PathBuf> {
         .args(["-O2", "-Wall", "-o"])
         .arg(&tmp)
         .arg(&src)
+        .args(libs)
         .status();
     match st {
         Ok(s) if s.success() => {
@@ -320,4 +330,20 @@ pub fn skip_without(tool: &str) -> bool {
     }
     eprintln!("skipping: {tool} not found");
     true
+}
+
+/// A POSIX shm name unique to this test (without the leading '/').
+pub fn shm_name(tag: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    format!("ipclab-test-{tag}-{}-{n}", std::process::id())
+}
+
+/// Does /dev/shm/NAME exist?
+pub fn dev_shm_has(name: &str) -> bool {
+    Path::new("/dev/shm").join(name).exists()
+}
+
+/// Remove /dev/shm/NAME if a test made it.
+pub fn dev_shm_remove(name: &str) {
+    let _ = std::fs::remove_file(Path::new("/dev/shm").join(name));
 }

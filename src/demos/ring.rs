@@ -1,0 +1,279 @@
+//! The slides' bounded buffer ("Producer-Consumer Problem with Shared-memory"): a circular
+//! array `buffer[BUFFER_SIZE]` with `in` (next free slot) and `out` (first full slot), in a
+//! POSIX shared-memory object. Empty when `in == out`; full when `(in + 1) % BUFFER_SIZE ==
+//! out`, so it holds at most BUFFER_SIZE-1 items, as the slide says.
+//!
+//! `--sync spin` is the slide's busy-wait (`while (((in + 1) % BUFFER_SIZE) == out) ;`),
+//! with atomics (Acquire loads, Release stores, so the item written before `in` moves is the
+//! item the consumer reads) and a `sched_yield` in the loop. `--sync sem` blocks instead on
+//! two process-shared semaphores: `empty` (starts at BUFFER_SIZE-1) and `full` (starts at 0).
+//!
+//! Every item is 64 bytes: a sequence number, a checksum and 48 payload bytes derived from
+//! the sequence number. The consumer checks each one, so a missing, repeated, out-of-order or
+//! torn item is an error (exit 1), not a silently wrong count.
+//!
+//! Layout of the object (offsets in bytes):
+//!
+//! | offset | field |
+//! |---|---|
+//! | 0 | magic (`RING` once initialised) |
+//! | 4 | BUFFER_SIZE |
+//! | 8 | sync (0 spin, 1 sem) |
+//! | 12 | largest fill level the producer saw |
+//! | 64 | `in` (own cache line) |
+//! | 128 | `out` (own cache line) |
+//! | 192 | `empty` semaphore, 224 `full` semaphore |
+//! | 256 | the slots |
+
+use crate::sys::psem::PSem;
+use crate::sys::region::Region;
+use crate::sys::signals;
+use anyhow::{anyhow, Result};
+use std::sync::atomic::Ordering;
+
+const MAGIC: u32 = u32::from_le_bytes(*b"RING");
+const OFF_MAGIC: usize = 0;
+const OFF_SIZE: usize = 4;
+const OFF_SYNC: usize = 8;
+const OFF_MAXFILL: usize = 12;
+const OFF_IN: usize = 64;
+const OFF_OUT: usize = 128;
+const OFF_EMPTY: usize = 192;
+const OFF_FULL: usize = 224;
+const OFF_SLOTS: usize = 256;
+/// Bytes per item.
+pub const ITEM: usize = 64;
+
+/// How the two sides wait.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RingSync {
+    /// The slide's busy-wait on in/out (atomics, with a yield)
+    #[default]
+    Spin,
+    /// Process-shared semaphores counting empty and full slots
+    Sem,
+}
+
+/// Size of the object for `slots` slots.
+pub fn object_size(slots: u32) -> usize {
+    OFF_SLOTS + slots as usize * ITEM
+}
+
+/// The ring over a mapped object.
+pub struct Ring<'a> {
+    region: Region<'a>,
+    n: u32,
+    sync: RingSync,
+}
+
+fn stopping() -> bool {
+    signals::pending().is_some()
+}
+
+fn item(seq: u64) -> [u8; ITEM] {
+    let mut b = [0u8; ITEM];
+    b[..8].copy_from_slice(&seq.to_le_bytes());
+    b[8..16].copy_from_slice(&checksum(seq).to_le_bytes());
+    for (i, x) in b[16..].iter_mut().enumerate() {
+        *x = (seq as u8).wrapping_add(i as u8);
+    }
+    b
+}
+
+fn checksum(seq: u64) -> u64 {
+    seq.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xA5A5_A5A5_A5A5_A5A5
+}
+
+impl<'a> Ring<'a> {
+    /// Set up a fresh ring in `region` (the creator does this once, before anyone else uses it).
+    pub fn init(region: Region<'a>, n: u32, sync: RingSync) -> Result<Self> {
+        if region.len() < object_size(n) {
+            return Err(anyhow!("the object is too small for {n} slots"));
+        }
+        region.atomic_u32(OFF_SIZE).store(n, Ordering::Relaxed);
+        region
+            .atomic_u32(OFF_SYNC)
+            .store(sync as u32, Ordering::Relaxed);
+        region.atomic_u32(OFF_MAXFILL).store(0, Ordering::Relaxed);
+        region.atomic_u32(OFF_IN).store(0, Ordering::Relaxed);
+        region.atomic_u32(OFF_OUT).store(0, Ordering::Relaxed);
+        PSem::at(region, OFF_EMPTY).init(n - 1)?;
+        PSem::at(region, OFF_FULL).init(0)?;
+        region.atomic_u32(OFF_MAGIC).store(MAGIC, Ordering::Release);
+        Ok(Ring { region, n, sync })
+    }
+
+    /// Is the ring in `region` initialised?
+    pub fn ready(region: &Region<'_>) -> bool {
+        region.len() >= OFF_SLOTS && region.atomic_u32(OFF_MAGIC).load(Ordering::Acquire) == MAGIC
+    }
+
+    /// Use a ring another process initialised, checking it matches what we were told.
+    pub fn open(region: Region<'a>, n: u32, sync: RingSync) -> Result<Self> {
+        if !Self::ready(&region) {
+            return Err(anyhow!("the object holds no bounded buffer"));
+        }
+        let got_n = region.atomic_u32(OFF_SIZE).load(Ordering::Relaxed);
+        let got_sync = region.atomic_u32(OFF_SYNC).load(Ordering::Relaxed);
+        if got_n != n || got_sync != sync as u32 {
+            return Err(anyhow!(
+                "the other side set the buffer up with --buffer-size {got_n} --sync {}: give both sides the same options",
+                if got_sync == 1 { "sem" } else { "spin" }
+            ));
+        }
+        if region.len() < object_size(n) {
+            return Err(anyhow!("the object is smaller than {n} slots need"));
+        }
+        Ok(Ring { region, n, sync })
+    }
+
+    fn slot(&self, i: u32) -> usize {
+        OFF_SLOTS + i as usize * ITEM
+    }
+
+    /// The largest fill level the producer saw.
+    pub fn max_fill(&self) -> u32 {
+        self.region.atomic_u32(OFF_MAXFILL).load(Ordering::Relaxed)
+    }
+
+    fn spin_until(&self, mut ready: impl FnMut() -> bool) -> Result<()> {
+        let mut spins = 0u32;
+        while !ready() {
+            spins = spins.wrapping_add(1);
+            if spins % 1024 == 0 && stopping() {
+                return Err(interrupted());
+            }
+            std::thread::yield_now();
+        }
+        Ok(())
+    }
+
+    /// Producer: put items 0..count into the buffer. `before_last` runs just before the last
+    /// item is published (the producer prints its line there, so it always comes before the
+    /// consumer's summary in a shared transcript).
+    pub fn produce(&self, count: u64, before_last: impl FnOnce() -> Result<()>) -> Result<()> {
+        let mut before_last = Some(before_last);
+        let inp = self.region.atomic_u32(OFF_IN);
+        let out = self.region.atomic_u32(OFF_OUT);
+        let empty = PSem::at(self.region, OFF_EMPTY);
+        let full = PSem::at(self.region, OFF_FULL);
+        let n = self.n;
+        let mut max_fill = 0;
+        for seq in 0..count {
+            // A blocked sem_wait returns EINTR on a signal; an unblocked loop must look.
+            if seq % 1024 == 0 && stopping() {
+                return Err(interrupted());
+            }
+            let i = inp.load(Ordering::Relaxed);
+            match self.sync {
+                // while (((in + 1) % BUFFER_SIZE) == out) ; /* buffer full, do nothing */
+                RingSync::Spin => self.spin_until(|| (i + 1) % n != out.load(Ordering::Acquire))?,
+                RingSync::Sem => empty.wait(stopping).map_err(sem_error)?,
+            }
+            // buffer[in] = next_produced; in = (in + 1) % BUFFER_SIZE;
+            self.region.write(self.slot(i), &item(seq));
+            if seq + 1 == count {
+                if let Some(f) = before_last.take() {
+                    f()?;
+                }
+            }
+            let next = (i + 1) % n;
+            inp.store(next, Ordering::Release);
+            let fill = (next + n - out.load(Ordering::Relaxed)) % n;
+            if fill > max_fill {
+                max_fill = fill;
+                self.region
+                    .atomic_u32(OFF_MAXFILL)
+                    .store(max_fill, Ordering::Relaxed);
+            }
+            if self.sync == RingSync::Sem {
+                full.post().map_err(sem_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Consumer: take `count` items, checking each arrives once and in order.
+    pub fn consume(&self, count: u64) -> Result<()> {
+        let inp = self.region.atomic_u32(OFF_IN);
+        let out = self.region.atomic_u32(OFF_OUT);
+        let empty = PSem::at(self.region, OFF_EMPTY);
+        let full = PSem::at(self.region, OFF_FULL);
+        let n = self.n;
+        for expected in 0..count {
+            if expected % 1024 == 0 && stopping() {
+                return Err(interrupted());
+            }
+            let o = out.load(Ordering::Relaxed);
+            match self.sync {
+                // while (in == out) ; /* buffer empty, do nothing */
+                RingSync::Spin => self.spin_until(|| inp.load(Ordering::Acquire) != o)?,
+                RingSync::Sem => full.wait(stopping).map_err(sem_error)?,
+            }
+            // next_consumed = buffer[out]; out = (out + 1) % BUFFER_SIZE;
+            let got = self.region.read(self.slot(o), ITEM);
+            out.store((o + 1) % n, Ordering::Release);
+            if self.sync == RingSync::Sem {
+                empty.post().map_err(sem_error)?;
+            }
+            check(&got, expected)?;
+        }
+        Ok(())
+    }
+}
+
+fn check(got: &[u8], expected: u64) -> Result<()> {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&got[..8]);
+    let seq = u64::from_le_bytes(w);
+    if got != item(seq) {
+        return Err(anyhow!(
+            "item {expected}: the slot holds a torn or corrupted item (sequence {seq}, checksum wrong)"
+        ));
+    }
+    match seq.cmp(&expected) {
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Greater => Err(anyhow!(
+            "item {expected} is missing: item {seq} arrived in its place"
+        )),
+        std::cmp::Ordering::Less => Err(anyhow!(
+            "item {seq} arrived again (or out of order) where item {expected} was expected"
+        )),
+    }
+}
+
+fn interrupted() -> anyhow::Error {
+    match signals::pending() {
+        Some(s) => crate::error::Interrupted(s).into(),
+        None => anyhow!("interrupted"),
+    }
+}
+
+fn sem_error(e: crate::sys::Errno) -> anyhow::Error {
+    if e == crate::sys::Errno::EINTR {
+        interrupted()
+    } else {
+        anyhow!("sem_wait/sem_post: {}", e.desc())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_check() {
+        assert!(check(&item(7), 7).is_ok());
+        assert!(check(&item(8), 7)
+            .unwrap_err()
+            .to_string()
+            .contains("missing"));
+        assert!(check(&item(6), 7)
+            .unwrap_err()
+            .to_string()
+            .contains("again"));
+        let mut torn = item(7);
+        torn[40] ^= 1;
+        assert!(check(&torn, 7).unwrap_err().to_string().contains("torn"));
+    }
+}

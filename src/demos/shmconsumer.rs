@@ -1,0 +1,188 @@
+//! Algorithm 8-6: `shmconsumer.c`, the POSIX shared-memory consumer.
+//!
+//! The slide's steps:
+//! 1. open the object NAME (`shm_open(NAME, O_RDONLY)`)
+//! 2. map it read-only (`mmap` 4100 bytes, PROT_READ, MAP_SHARED)
+//! 3. print the C string at offset 0: `consumed message: …`
+//!
+//! **No race by default.** On the slide, shmpthreadcon starts the producer and the consumer
+//! together and nothing orders them: the consumer can read before the producer wrote and
+//! print an empty message (hazard 2). ipclab's consumer waits (up to `--timeout`) until the
+//! message is there. The sign it waits for is in the data itself, the first byte of the
+//! string turning non-zero, because the seed's C producer sets no other signal; ipclab's
+//! producer stores the first four bytes last with a Release store, so the whole text is
+//! visible at once, and for a C producer (which writes front to back) the consumer reads the
+//! text until two reads a millisecond apart agree. `--race` runs the slide's unsynchronised
+//! read and says what can happen.
+//!
+//! Standalone (two terminals), the consumer creates the object if it is missing, sized 4100,
+//! waits for a producer, and removes the object it created when done.
+//!
+//! With `--items N` it is the consumer of the slides' bounded buffer ([`super::ring`]).
+
+use super::posix::{self, RingArgs, Unlink};
+use super::ring::{Ring, ITEM};
+use super::{child, shmproducer};
+use crate::layout::SHM_SIZE;
+use crate::sys::mem::{self, Share};
+use crate::sys::region::Region;
+use crate::sys::{signals, Errno};
+use crate::{out, outln};
+use anyhow::{anyhow, Result};
+use nix::fcntl::OFlag;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// `ipclab shmconsumer NAME`.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example: ipclab shmconsumer myshm   (then `ipclab shmproducer myshm` in another terminal)"
+)]
+pub struct Args {
+    /// The POSIX shm object (`myshm` or `/myshm`, in /dev/shm)
+    #[arg(value_parser = posix::name)]
+    pub name: String,
+    /// Read at once, as the slide does, even if nothing was written yet
+    #[arg(long)]
+    pub race: bool,
+    /// How long to wait for a producer
+    #[arg(long, default_value = "10s", value_parser = crate::units::duration)]
+    pub timeout: Duration,
+    /// Permissions if this side creates the object, octal
+    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
+    pub mode: u32,
+    #[command(flatten)]
+    pub ring: RingArgs,
+    /// Started by shmpthreadcon, which owns the object
+    #[arg(long, hide = true)]
+    pub managed: bool,
+}
+
+/// Run the consumer.
+pub fn run(args: Args) -> Result<()> {
+    child::tie_to_controller();
+    signals::catch_termination()?;
+    if let Some(n) = args.ring.items {
+        return consume_items(&args, n);
+    }
+    // Step 1: open the object (standalone: create it if missing, and remove it at the end).
+    let mut unlink = Unlink {
+        name: args.name.clone(),
+        armed: false,
+    };
+    let fd = match mem::shm_open(&args.name, OFlag::O_RDONLY, 0) {
+        Ok(fd) => fd,
+        Err(Errno::ENOENT) if !args.managed && !args.race => {
+            let fd = mem::shm_open(
+                &args.name,
+                OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR,
+                args.mode,
+            )
+            .map_err(|e| posix::explain_open(&args.name, e, ""))?;
+            unlink.armed = true;
+            mem::ftruncate(&fd, SHM_SIZE as u64)?;
+            fd
+        }
+        Err(e) => {
+            return Err(posix::explain_open(
+                &args.name,
+                e,
+                "run `ipclab shmpthreadcon NAME`, or start this consumer without --race",
+            ))
+        }
+    };
+    let size = mem::file_size(&fd)?;
+    if size < SHM_SIZE as u64 {
+        return Err(anyhow!(
+            "{}{} is {size} bytes, not {SHM_SIZE}: reading it would raise SIGBUS; its creator must ftruncate it first",
+            posix::DEV_SHM,
+            args.name
+        ));
+    }
+    // Step 2: map it read-only.
+    let map = mem::map_file(&fd, SHM_SIZE, false, Share::Shared)
+        .map_err(|e| anyhow!("mmap(): {}", e.desc()))?;
+    drop(fd);
+    let region = map.region();
+    // Step 3: wait for the message (unless --race), then print it.
+    let text = if args.race {
+        region.c_string(0, SHM_SIZE)
+    } else {
+        wait_for_message(&region, args.timeout, &args.name)?
+    };
+    let mut line = b"consumed message: ".to_vec();
+    line.extend_from_slice(&text);
+    line.push(b'\n');
+    out::bytes(&line)?;
+    if args.race && text.is_empty() {
+        out::warn(
+            "shmconsumer",
+            format_args!("--race: the consumer read before the producer wrote, so the message was empty (the slide's hazard; drop --race to wait)"),
+        );
+    }
+    map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
+    unlink
+        .now()
+        .map_err(|e| anyhow!("shm_unlink({}): {}", args.name, e.desc()))?;
+    Ok(())
+}
+
+/// Wait until the C string at offset 0 is non-empty and stable.
+fn wait_for_message(region: &Region<'_>, timeout: Duration, name: &str) -> Result<Vec<u8>> {
+    let start = Instant::now();
+    let first = region.atomic_i32(0);
+    loop {
+        if first.load(Ordering::Acquire) & 0xff != 0 {
+            let mut text = region.c_string(0, SHM_SIZE);
+            loop {
+                std::thread::sleep(Duration::from_millis(1));
+                let again = region.c_string(0, SHM_SIZE);
+                if again == text {
+                    return Ok(text);
+                }
+                text = again;
+            }
+        }
+        if let Some(sig) = signals::pending() {
+            return Err(crate::error::Interrupted(sig).into());
+        }
+        if start.elapsed() > timeout {
+            return Err(anyhow!(
+                "no producer wrote to {name} within {}: start `ipclab shmproducer {}` (or pass a longer --timeout)",
+                crate::units::show(timeout),
+                name.trim_start_matches('/')
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// The bounded-buffer consumer: checks every item and ends with a summary line.
+fn consume_items(args: &Args, count: u64) -> Result<()> {
+    let opened = shmproducer::open_ring(
+        &args.name,
+        &args.ring,
+        args.mode,
+        args.managed,
+        args.timeout,
+    )?;
+    let mut unlink = opened.unlink;
+    // Standalone, the consumer is the last user: it removes the object whoever made it.
+    unlink.armed = !args.managed;
+    let ring = Ring::open(opened.map.region(), args.ring.buffer_size, args.ring.sync)?;
+    let t = Instant::now();
+    ring.consume(count)?;
+    let secs = t.elapsed().as_secs_f64();
+    outln!(
+        "consumed {count} items, {} bytes, in {:.3} s: {:.0} items/s (every item once and in order; largest fill seen: {} of BUFFER_SIZE {})",
+        count * ITEM as u64,
+        secs,
+        count as f64 / secs.max(1e-9),
+        ring.max_fill(),
+        args.ring.buffer_size
+    )?;
+    unlink
+        .now()
+        .map_err(|e| anyhow!("shm_unlink({}): {}", args.name, e.desc()))?;
+    Ok(())
+}

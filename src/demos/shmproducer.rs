@@ -1,0 +1,187 @@
+//! Algorithm 8-5: `shmproducer.c`, the POSIX shared-memory producer.
+//!
+//! The slide's steps:
+//! 1. open the object NAME (`shm_open(NAME, O_RDWR)`)
+//! 2. map it (`mmap` 4100 bytes, PROT_READ|PROT_WRITE, MAP_SHARED)
+//! 3. write the message at offset 0 and print `produced message: …`
+//!
+//! The message is a C string at offset 0, as on the slide, so the seed's C consumer reads
+//! it. ipclab writes the bytes after the first four, prints, and then stores the first four
+//! with one Release store: a consumer that sees the first byte non-zero sees the whole text
+//! (see [`super::shmconsumer`] for why that is also safe with the C producer).
+//!
+//! With `--items N` it is the producer of the slides' bounded buffer ([`super::ring`]).
+
+use super::child;
+use super::posix::{self, RingArgs, Unlink};
+use super::ring::{self, Ring};
+use crate::layout::SHM_SIZE;
+use crate::outln;
+use crate::sys::mem::{self, Share};
+use crate::sys::{signals, Errno};
+use anyhow::{anyhow, Result};
+use nix::fcntl::OFlag;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// `ipclab shmproducer NAME`.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example (after `ipclab shmconsumer myshm` in another terminal): ipclab shmproducer myshm"
+)]
+pub struct Args {
+    /// The POSIX shm object (`myshm` or `/myshm`, in /dev/shm)
+    #[arg(value_parser = posix::name)]
+    pub name: String,
+    /// The message to write
+    #[arg(long, default_value = "Hello World!")]
+    pub message: String,
+    /// Permissions if this side creates the object (bounded-buffer mode), octal
+    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
+    pub mode: u32,
+    /// How long to wait for the other side to set the buffer up
+    #[arg(long, default_value = "10s", value_parser = crate::units::duration)]
+    pub timeout: Duration,
+    #[command(flatten)]
+    pub ring: RingArgs,
+    /// Started by shmpthreadcon, which owns the object
+    #[arg(long, hide = true)]
+    pub managed: bool,
+}
+
+/// Run the producer.
+pub fn run(args: Args) -> Result<()> {
+    child::tie_to_controller();
+    signals::catch_termination()?;
+    if let Some(n) = args.ring.items {
+        return produce_items(&args, n);
+    }
+    if args.message.len() >= SHM_SIZE {
+        return Err(crate::error::usage(format!(
+            "the message is {} bytes; the object holds {} with the NUL: shorten --message",
+            args.message.len(),
+            SHM_SIZE
+        )));
+    }
+    // Step 1: open the object.
+    let fd = mem::shm_open(&args.name, OFlag::O_RDWR, 0).map_err(|e| {
+        posix::explain_open(
+            &args.name,
+            e,
+            "start `ipclab shmconsumer NAME` first (it creates the object and waits), or run `ipclab shmpthreadcon NAME`",
+        )
+    })?;
+    let size = mem::file_size(&fd)?;
+    if size < SHM_SIZE as u64 {
+        return Err(anyhow!(
+            "{}{} is {size} bytes, not {SHM_SIZE}: touching it would raise SIGBUS; its creator must ftruncate it to {SHM_SIZE}",
+            posix::DEV_SHM,
+            args.name
+        ));
+    }
+    // Step 2: map it.
+    let map = mem::map_file(&fd, SHM_SIZE, true, Share::Shared)
+        .map_err(|e| anyhow!("mmap(): {}", e.desc()))?;
+    drop(fd);
+    // Step 3: write the message (first word last) and say so.
+    let region = map.region();
+    let mut text = args.message.clone().into_bytes();
+    text.push(0);
+    while text.len() < 4 {
+        text.push(0);
+    }
+    region.write(4, &text[4..]);
+    outln!("produced message: {}", args.message)?;
+    let first = i32::from_ne_bytes([text[0], text[1], text[2], text[3]]);
+    region.atomic_i32(0).store(first, Ordering::Release);
+    map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
+    Ok(())
+}
+
+/// The bounded-buffer producer.
+fn produce_items(args: &Args, count: u64) -> Result<()> {
+    let opened = open_ring(
+        &args.name,
+        &args.ring,
+        args.mode,
+        args.managed,
+        args.timeout,
+    )?;
+    let ring = Ring::open(opened.map.region(), args.ring.buffer_size, args.ring.sync)?;
+    let mut guard = opened.unlink;
+    ring.produce(count, || {
+        outln!("produced {count} items")?;
+        Ok(())
+    })?;
+    // The consumer unlinks a buffer it shares with us; ours only guarded the setup.
+    guard.armed = false;
+    Ok(())
+}
+
+/// A ring object, mapped.
+pub struct OpenedRing {
+    pub map: mem::Mapping,
+    pub unlink: Unlink,
+}
+
+/// Open (or, standalone, create-or-open) the ring object NAME.
+///
+/// Under shmpthreadcon (`managed`) the controller made and initialised it. Standalone, the
+/// first side to arrive creates it (O_EXCL decides), sizes it and initialises the ring; the
+/// other waits (up to `timeout`) until it is ready. The returned guard unlinks the object
+/// if this side created it and fails before the exchange starts.
+pub fn open_ring(
+    name: &str,
+    ra: &RingArgs,
+    mode: u32,
+    managed: bool,
+    timeout: Duration,
+) -> Result<OpenedRing> {
+    let size = ring::object_size(ra.buffer_size);
+    let hint = "run `ipclab shmpthreadcon NAME --items N`";
+    if !managed {
+        match mem::shm_open(name, OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR, mode) {
+            Ok(fd) => {
+                let unlink = Unlink {
+                    name: name.to_string(),
+                    armed: true,
+                };
+                mem::ftruncate(&fd, size as u64)?;
+                let map = mem::map_file(&fd, size, true, Share::Shared)?;
+                Ring::init(map.region(), ra.buffer_size, ra.sync)?;
+                return Ok(OpenedRing { map, unlink });
+            }
+            Err(Errno::EEXIST) => {}
+            Err(e) => return Err(posix::explain_open(name, e, hint)),
+        }
+    }
+    let fd =
+        mem::shm_open(name, OFlag::O_RDWR, 0).map_err(|e| posix::explain_open(name, e, hint))?;
+    let start = std::time::Instant::now();
+    loop {
+        if mem::file_size(&fd)? >= size as u64 {
+            let map = mem::map_file(&fd, size, true, Share::Shared)?;
+            if Ring::ready(&map.region()) {
+                return Ok(OpenedRing {
+                    map,
+                    unlink: Unlink {
+                        name: name.to_string(),
+                        armed: false,
+                    },
+                });
+            }
+        }
+        if let Some(sig) = signals::pending() {
+            return Err(crate::error::Interrupted(sig).into());
+        }
+        if start.elapsed() > timeout {
+            return Err(anyhow!(
+                "{}{name} exists but holds no bounded buffer of {} slots after {}: is another program using this name? Give both sides the same --buffer-size",
+                posix::DEV_SHM,
+                ra.buffer_size,
+                crate::units::show(timeout)
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}

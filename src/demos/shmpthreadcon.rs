@@ -1,0 +1,129 @@
+//! Algorithm 8-4: `shmpthreadcon.c` (`shmthreadcon.c` on the Chinese slide), the controller
+//! of the POSIX shared-memory producer and consumer.
+//!
+//! The slide's steps:
+//! 1. create the object NAME (`shm_open(NAME, O_CREAT|O_RDWR, mode)`)
+//! 2. list /dev/shm (`ls -l /dev/shm/`, rendered here from the directory itself)
+//! 3. size it (`ftruncate` to 4100; with `--items`, to the bounded buffer's size)
+//! 4. vfork+execv the producer, then the consumer
+//! 5. wait for both
+//! 6. remove it (`shm_unlink`) and list /dev/shm again
+//!
+//! Fixed from the C program: the object is created 0600 (`--mode`) and exclusively (a name
+//! in use is an error that says so); the consumer waits for the message instead of racing
+//! the producer (`--race` shows the slide's race); Ctrl-C, SIGTERM, SIGHUP or a failed child
+//! still end both children and unlink the object.
+
+use super::controller;
+use super::posix::{self, RingArgs, Unlink};
+use super::ring::{self, Ring};
+use crate::error::{Interrupted, Reported};
+use crate::layout::SHM_SIZE;
+use crate::sys::mem::{self, Share};
+use crate::sys::signals;
+use crate::{out, outln};
+use anyhow::{anyhow, Result};
+use nix::fcntl::OFlag;
+
+/// `ipclab shmpthreadcon [NAME]`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example: ipclab shmpthreadcon myshm   (or --items 100000 --sync sem)")]
+pub struct Args {
+    /// The POSIX shm object (`myshm` or `/myshm`; default: a per-user name)
+    #[arg(value_parser = posix::name)]
+    pub name: Option<String>,
+    /// Permissions of the new object, octal (the slide uses 666)
+    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
+    pub mode: u32,
+    /// The producer's message
+    #[arg(long, default_value = "Hello World!")]
+    pub message: String,
+    /// Let the consumer read without waiting, as on the slide
+    #[arg(long)]
+    pub race: bool,
+    #[command(flatten)]
+    pub ring: RingArgs,
+}
+
+fn ls() -> Result<()> {
+    for line in posix::ls_dev_shm()? {
+        outln!("{line}")?;
+    }
+    Ok(())
+}
+
+/// Run the controller.
+pub fn run(args: Args) -> Result<()> {
+    signals::catch_termination()?;
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| posix::default_name("shm"));
+    // Step 1: create the object.
+    let fd = mem::shm_open(
+        &name,
+        OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR,
+        args.mode,
+    )
+    .map_err(|e| posix::explain_open(&name, e, ""))?;
+    let mut unlink = Unlink {
+        name: name.clone(),
+        armed: true,
+    };
+    // Step 2: list /dev/shm.
+    ls()?;
+    // Step 3: size it (and set the bounded buffer up).
+    let size = match args.ring.items {
+        Some(_) => ring::object_size(args.ring.buffer_size),
+        None => SHM_SIZE,
+    };
+    mem::ftruncate(&fd, size as u64).map_err(|e| anyhow!("ftruncate(): {}", e.desc()))?;
+    if args.ring.items.is_some() {
+        let map = mem::map_file(&fd, size, true, Share::Shared)?;
+        Ring::init(map.region(), args.ring.buffer_size, args.ring.sync)?;
+    }
+    drop(fd);
+    if let Some(sig) = signals::pending() {
+        return Err(Interrupted(sig).into());
+    }
+
+    // Step 4: vfork the producer, then the consumer.
+    let mut common = vec![name.clone(), "--managed".to_string()];
+    common.extend(args.ring.forward());
+    let mut producer_args = common.clone();
+    if args.message != "Hello World!" {
+        producer_args.extend(["--message".to_string(), args.message.clone()]);
+    }
+    let mut consumer_args = common;
+    if args.race {
+        consumer_args.push("--race".into());
+    }
+    let mut children = vec![controller::spawn_child("shmproducer", &producer_args)?];
+    match controller::spawn_child("shmconsumer", &consumer_args) {
+        Ok(c) => children.push(c),
+        Err(e) => {
+            controller::stop(&children);
+            let _ = controller::wait_children(children);
+            return Err(e);
+        }
+    }
+
+    // Step 5: wait for both.
+    let failure = controller::wait_children(children)?;
+
+    // Step 6: remove the object, list /dev/shm again.
+    unlink
+        .now()
+        .map_err(|e| anyhow!("shm_unlink({name}): {}", e.desc()))?;
+    if let Some(sig) = signals::pending() {
+        return Err(Interrupted(sig).into());
+    }
+    if let Some(msg) = failure {
+        out::warn(
+            "shmpthreadcon",
+            format_args!("{msg}; stopped the other child and unlinked {name}"),
+        );
+        return Err(Reported(1).into());
+    }
+    ls()
+}

@@ -1,0 +1,67 @@
+//! `fork()` and `pipe()` for the demos whose lesson is a plain fork (the pipe, mmap-anon,
+//! sem-demo): the child inherits the mapping or the descriptors.
+
+use super::{trace, SysResult};
+use std::os::fd::{AsRawFd, OwnedFd};
+
+/// Which side of a fork we are on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forked {
+    Parent { child: i32 },
+    Child,
+}
+
+/// `fork()`. Call it only while the process has a single thread (every ipclab demo is
+/// single-threaded), so the child may go on running ordinary Rust code.
+pub fn fork() -> SysResult<Forked> {
+    crate::out::flush_all();
+    // SAFETY: ipclab's demos never start threads, so at this point no other thread can hold
+    // a lock (allocator, stdout) that the child would inherit locked; the child then runs
+    // ordinary code and leaves through `std::process::exit` or by returning to main.
+    let r = unsafe { nix::unistd::fork() };
+    let shown = r.map(|f| match f {
+        nix::unistd::ForkResult::Parent { child } => child.as_raw(),
+        nix::unistd::ForkResult::Child => 0,
+    });
+    if !matches!(r, Ok(nix::unistd::ForkResult::Child)) {
+        trace::call(format_args!("fork()"), &shown);
+    }
+    r.map(|f| match f {
+        nix::unistd::ForkResult::Parent { child } => Forked::Parent {
+            child: child.as_raw(),
+        },
+        nix::unistd::ForkResult::Child => Forked::Child,
+    })
+}
+
+/// `pipe()`: (read end, write end), both close-on-exec.
+pub fn pipe() -> SysResult<(OwnedFd, OwnedFd)> {
+    let r = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC);
+    trace::call(
+        format_args!("pipe([r, w])"),
+        &r.as_ref()
+            .map(|(a, b)| format!("0 [{}, {}]", a.as_raw_fd(), b.as_raw_fd()))
+            .map_err(|e| *e),
+    );
+    r
+}
+
+/// `read(fd, buf)`, traced with its byte count; EINTR is returned to the caller.
+pub fn read(fd: &OwnedFd, buf: &mut [u8]) -> SysResult<usize> {
+    let r = nix::unistd::read(fd, buf);
+    trace::call(
+        format_args!("read({}, buf, {})", fd.as_raw_fd(), buf.len()),
+        &r,
+    );
+    r
+}
+
+/// `write(fd, bytes)`, traced with its byte count; EINTR is returned to the caller.
+pub fn write(fd: &OwnedFd, bytes: &[u8]) -> SysResult<usize> {
+    let r = nix::unistd::write(fd, bytes);
+    trace::call(
+        format_args!("write({}, buf, {})", fd.as_raw_fd(), bytes.len()),
+        &r,
+    );
+    r
+}

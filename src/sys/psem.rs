@@ -1,0 +1,83 @@
+//! Process-shared POSIX semaphores (`sem_init(sem, 1, value)`) living inside a shared
+//! mapping: the bounded buffer's `empty` and `full` counts.
+
+use super::region::Region;
+use super::{trace, Errno, SysResult};
+
+/// Bytes a `sem_t` takes (and the alignment the layouts give it).
+pub const SEM_SIZE: usize = std::mem::size_of::<libc::sem_t>();
+const _: () = assert!(SEM_SIZE == 32);
+
+/// A semaphore at an offset of a shared region.
+#[derive(Debug, Clone, Copy)]
+pub struct PSem<'a> {
+    ptr: *mut libc::sem_t,
+    offset: usize,
+    _region: Region<'a>,
+}
+
+impl<'a> PSem<'a> {
+    /// The semaphore at `offset` (8-aligned, SEM_SIZE bytes inside the region).
+    pub fn at(region: Region<'a>, offset: usize) -> Self {
+        // atomic_u64 checks bounds and 8-byte alignment of the first word.
+        let first = region.atomic_u64(offset);
+        let _ = region.read(offset, SEM_SIZE);
+        PSem {
+            ptr: (first as *const std::sync::atomic::AtomicU64)
+                .cast_mut()
+                .cast(),
+            offset,
+            _region: region,
+        }
+    }
+
+    /// `sem_init(sem, 1, value)`: only the side that set the region up calls this, once,
+    /// before any other process uses the semaphore.
+    pub fn init(&self, value: u32) -> SysResult<()> {
+        // SAFETY: `ptr` points at SEM_SIZE bytes of a MAP_SHARED region (checked in `at`),
+        // and pshared = 1 is what a semaphore in shared memory needs.
+        let r = if unsafe { libc::sem_init(self.ptr, 1, value) } == 0 {
+            Ok(())
+        } else {
+            Err(Errno::last())
+        };
+        trace::call(
+            format_args!("sem_init(+{}, 1, {value})", self.offset),
+            &r.map(|_| 0),
+        );
+        r
+    }
+
+    /// `sem_wait`, retried on EINTR unless `interrupted()`.
+    pub fn wait(&self, interrupted: impl Fn() -> bool) -> SysResult<()> {
+        loop {
+            // SAFETY: the semaphore was initialised by the region's creator before use.
+            let r = if unsafe { libc::sem_wait(self.ptr) } == 0 {
+                Ok(())
+            } else {
+                Err(Errno::last())
+            };
+            if trace::enabled() {
+                trace::call(format_args!("sem_wait(+{})", self.offset), &r.map(|_| 0));
+            }
+            match r {
+                Err(Errno::EINTR) if !interrupted() => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// `sem_post`.
+    pub fn post(&self) -> SysResult<()> {
+        // SAFETY: as for wait.
+        let r = if unsafe { libc::sem_post(self.ptr) } == 0 {
+            Ok(())
+        } else {
+            Err(Errno::last())
+        };
+        if trace::enabled() {
+            trace::call(format_args!("sem_post(+{})", self.offset), &r.map(|_| 0));
+        }
+        r
+    }
+}
