@@ -4,7 +4,9 @@
 //! and forwards it with `kill()` to the children a controller registered, so a SIGTERM sent
 //! to the controller alone still ends the whole demo. It is installed *without* SA_RESTART,
 //! so a blocking call (`waitpid`, `read`, `semop`, `msgrcv`…) returns EINTR and the caller's
-//! loop looks at [`pending`] and starts its cleanup.
+//! loop looks at [`pending`] and starts its cleanup. A signal that arrives just *before* a
+//! blocking call would interrupt nothing, so the first one also starts a 50 ms SIGALRM
+//! ticker whose only job is to interrupt any blocking call made after it.
 //!
 //! (The `ctrlc` crate was the first candidate; it cannot say which signal arrived, which the
 //! exit status needs (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP), and it installs
@@ -17,8 +19,35 @@ static PENDING: AtomicI32 = AtomicI32::new(0);
 const SLOTS: usize = 4;
 static FORWARD: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
 
+/// After the first termination signal, SIGALRM every this many microseconds.
+const NUDGE_US: libc::suseconds_t = 50_000;
+
 extern "C" fn on_signal(sig: libc::c_int) {
-    let _ = PENDING.compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst);
+    if sig == libc::SIGALRM {
+        // Only here to interrupt a blocking call (EINTR) entered after the first signal.
+        return;
+    }
+    if PENDING
+        .compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst)
+        .is_ok()
+    {
+        // A signal that lands between a loop's `pending()` check and its blocking call
+        // (sem_wait, semop, msgrcv, read…) interrupts nothing, and the call would then block
+        // for good. So keep nudging: SIGALRM every 50 ms makes any later blocking call return
+        // EINTR, and its loop sees the pending signal.
+        let t = libc::itimerval {
+            it_interval: libc::timeval {
+                tv_sec: 0,
+                tv_usec: NUDGE_US,
+            },
+            it_value: libc::timeval {
+                tv_sec: 0,
+                tv_usec: NUDGE_US,
+            },
+        };
+        // SAFETY: setitimer is a plain system call (no locks, no allocation); `t` is valid.
+        unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
+    }
     for slot in &FORWARD {
         let pid = slot.load(Ordering::SeqCst);
         if pid > 0 {
@@ -36,7 +65,12 @@ pub fn catch_termination() -> nix::Result<()> {
         SaFlags::empty(),
         SigSet::empty(),
     );
-    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+    for sig in [
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+        Signal::SIGALRM,
+    ] {
         // SAFETY: the handler only touches atomics and calls kill(), both async-signal-safe.
         unsafe { signal::sigaction(sig, &action) }?;
     }
