@@ -34,6 +34,17 @@ pub const APPLETS: &[(&str, &str)] = &[
         "mmap-anon",
         "seed 004 example 2 (anonymous mapping shared over fork)",
     ),
+    ("pipe", "seed 002 1 (pipe): parent writes, child reads"),
+    ("fifo-read", "seed 002 2 (FIFO): the reader"),
+    ("fifo-write", "seed 002 2 (FIFO): the writer"),
+    ("msg-server", "seed 002 3 (message queue): the server"),
+    ("msg-client", "seed 002 3 (message queue): the client"),
+    (
+        "sem-demo",
+        "seed 002 4 (semaphore): the child before the father",
+    ),
+    ("shm-msg-server", "seed 002 5 (shm + sem + msg): the server"),
+    ("shm-msg-client", "seed 002 5 (shm + sem + msg): the client"),
     ("ftok", "the ftok() note: how a key is made"),
     ("links", "busybox --install -s: applet symlinks"),
     ("tour", "every demo, one after another, with a leak check"),
@@ -75,6 +86,22 @@ pub enum Cmd {
     MmapFile(demos::mmap_file::Args),
     /// Seed 004 example 2: parent and child share an anonymous mapping over fork
     MmapAnon(demos::mmap_anon::Args),
+    /// Seed 002 1 (pipe): pipe + fork, the parent writes "hello world", the child reads it
+    Pipe(demos::pipe::Args),
+    /// Seed 002 2 (FIFO): create the named pipe and print each message that arrives
+    FifoRead(demos::fifo::ReadArgs),
+    /// Seed 002 2 (FIFO): send timestamped messages through the named pipe
+    FifoWrite(demos::fifo::WriteArgs),
+    /// Seed 002 3 (message queue): answer each type-888 request with a type-999 reply
+    MsgServer(demos::msg::ServerArgs),
+    /// Seed 002 3 (message queue): send a type-888 request and print the reply
+    MsgClient(demos::msg::ClientArgs),
+    /// Seed 002 4 (semaphore): a semaphore makes the father wait for the child
+    SemDemo(demos::sem_demo::Args),
+    /// Seed 002 5 (shm + sem + msg): print what the client puts in the segment
+    ShmMsgServer(demos::shm_msg::ServerArgs),
+    /// Seed 002 5 (shm + sem + msg): write words into the segment, notify the server
+    ShmMsgClient(demos::shm_msg::ClientArgs),
     /// The ftok() note: the key of PATHNAME and the three parts it is made of
     Ftok(demos::ftok::Args),
     /// Create applet symlinks in DIR (like busybox --install -s), so `shmread KEY` works
@@ -140,6 +167,14 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::Shmconsumer(a) => demos::shmconsumer::run(a),
         Cmd::MmapFile(a) => demos::mmap_file::run(a),
         Cmd::MmapAnon(a) => demos::mmap_anon::run(a),
+        Cmd::Pipe(a) => demos::pipe::run(a),
+        Cmd::FifoRead(a) => demos::fifo::run_read(a),
+        Cmd::FifoWrite(a) => demos::fifo::run_write(a),
+        Cmd::MsgServer(a) => demos::msg::run_server(a),
+        Cmd::MsgClient(a) => demos::msg::run_client(a),
+        Cmd::SemDemo(a) => demos::sem_demo::run(a),
+        Cmd::ShmMsgServer(a) => demos::shm_msg::run_server(a),
+        Cmd::ShmMsgClient(a) => demos::shm_msg::run_client(a),
         Cmd::Ftok(a) => demos::ftok::run(a),
         Cmd::Links(a) => demos::links::run(a),
         Cmd::Tour(a) => demos::tour::run(a),

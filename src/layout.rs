@@ -58,3 +58,27 @@ pub fn people_record(i: usize) -> [u8; PEOPLE_SIZE] {
     r[PEOPLE_AGE..].copy_from_slice(&(20 + i as i32).to_ne_bytes());
     r
 }
+
+/// `struct msg_form { long mtype; char mtext[256]; }` (seed 002 三): 264 bytes, msgsz 256.
+#[repr(C)]
+pub struct MsgForm {
+    pub mtype: std::ffi::c_long,
+    pub mtext: [u8; 256],
+}
+
+/// `sizeof(msg.mtext)`, the msgsz the seed's pair sends and receives.
+pub const MSG_TEXT: usize = 256;
+
+const _: () = assert!(size_of::<MsgForm>() == 264 && offset_of!(MsgForm, mtext) == 8);
+
+/// `struct msg_form { long mtype; char mtext; }` (seed 002 五): 16 bytes, msgsz 1.
+#[repr(C)]
+pub struct MsgForm1 {
+    pub mtype: std::ffi::c_long,
+    pub mtext: u8,
+}
+
+const _: () = assert!(size_of::<MsgForm1>() == 16 && offset_of!(MsgForm1, mtext) == 8);
+
+/// The shm+sem+msg demo's segment size.
+pub const SHM_MSG_SIZE: usize = 1024;

@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod dispatch;
 mod mmap;
+mod msg_passing;
 mod posix_shm;
 mod shm_interop;
 mod shm_signals;

@@ -42,6 +42,7 @@ fn age(r: &crate::sys::region::Region<'_>, i: usize) -> i32 {
 /// Run the demo.
 pub fn run(args: Args) -> Result<()> {
     child::tie_to_controller();
+    crate::sys::signals::catch_termination()?;
     let share = if args.private {
         Share::Private
     } else {
@@ -85,7 +86,7 @@ pub fn run(args: Args) -> Result<()> {
                 return Err(anyhow!("the child (pid {child}) {how}"));
             }
             // Step 5: the parent reads what the child left.
-            std::thread::sleep(args.delay);
+            super::nap(args.delay)?;
             outln!("parent read: the first people,s age is {}", age(&region, 0))?;
             outln!("umap")?;
             map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
@@ -99,7 +100,7 @@ pub fn run(args: Args) -> Result<()> {
 fn child_side(map: &mem::Mapping, filled: &std::os::fd::OwnedFd, delay: Duration) -> Result<()> {
     let mut b = [0u8; 1];
     proc::read(filled, &mut b).map_err(|e| anyhow!("read(pipe): {}", e.desc()))?;
-    std::thread::sleep(delay);
+    super::nap(delay)?;
     let region = map.region();
     for i in 0..5 {
         outln!(

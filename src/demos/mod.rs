@@ -6,14 +6,19 @@
 
 pub mod child;
 pub mod controller;
+pub mod fifo;
 pub mod ftok;
 pub mod handoff;
 pub mod links;
 pub mod mmap_anon;
 pub mod mmap_file;
+pub mod msg;
+pub mod pipe;
 pub mod posix;
 pub mod ring;
 pub mod segment;
+pub mod sem_demo;
+pub mod shm_msg;
 pub mod shmcon;
 pub mod shmconsumer;
 pub mod shmproducer;
@@ -26,3 +31,19 @@ pub mod tour;
 pub const READER_INDENT: &str = "                              ";
 
 const _: () = assert!(READER_INDENT.len() == 30);
+
+/// Sleep for `d` in short slices, ending early (as `Interrupted`) on a termination signal:
+/// `std::thread::sleep` resumes after a signal and would keep a Ctrl-C'd demo waiting.
+pub fn nap(d: std::time::Duration) -> anyhow::Result<()> {
+    let end = std::time::Instant::now() + d;
+    loop {
+        if let Some(sig) = crate::sys::signals::pending() {
+            return Err(crate::error::Interrupted(sig).into());
+        }
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        std::thread::sleep(left.min(std::time::Duration::from_millis(10)));
+    }
+}

@@ -66,6 +66,11 @@ impl Owned {
         }
     }
 
+    /// Someone else will remove it: forget it.
+    pub fn disarm(&mut self) {
+        self.removed = true;
+    }
+
     /// Remove it now, reporting the error.
     pub fn remove(&mut self) -> Result<(), Errno> {
         if self.removed {

@@ -1,26 +1,41 @@
 //! `ipclab tour`: every demo, with built-in input and fast intervals, one after another,
 //! each under a heading that names its slide, then a check that nothing was left behind.
 //!
-//! The tour works in a private temporary directory (its key files live there), so the
-//! leak check knows exactly which keys and names are its own and never blames, or touches,
-//! another program's objects.
+//! Two-terminal demos (FIFO, message queue, shm+sem+msg) run both sides: the side that
+//! waits (reader, server) is started first in the background, the tour waits until it is
+//! ready, runs the other side, and then shows what the first side printed, labelled as the
+//! other terminal, so the transcript reads the same every time.
+//!
+//! The tour works in a private temporary directory (its key files and FIFO live there; the
+//! demos keyed on "." run there), so the leak check knows exactly which keys and names are
+//! its own and never blames, or touches, another program's objects.
 
 use crate::outln;
 use anyhow::{anyhow, Context, Result};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// `ipclab tour`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab tour")]
 pub struct Args {}
 
-/// One run of one applet.
+/// When the background side of a step is ready.
+enum Ready {
+    /// This path exists.
+    Path(PathBuf),
+    /// This many System V objects exist under this key.
+    Sysv(i32, usize),
+}
+
+/// One run of one applet, perhaps with a partner started first.
 struct Step {
     heading: String,
     args: Vec<String>,
     stdin: &'static [u8],
+    partner: Option<(Vec<String>, Ready)>,
 }
 
 /// The temporary directory, removed at the end.
@@ -32,20 +47,27 @@ impl Drop for TempDir {
     }
 }
 
-fn steps(dir: &Path) -> Vec<Step> {
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|a| a.to_string()).collect()
+}
+
+fn steps(dir: &Path, msg_key: i32, dot_key: i32) -> Vec<Step> {
     let key = dir.join("shm.key").display().to_string();
+    let msgkey = dir.join("msg.key").display().to_string();
+    let fifo = dir.join("fifo1");
     let posix = format!("ipclab-tour-{}", std::process::id());
     let s = |heading: &str, args: &[&str], stdin: &'static [u8]| Step {
         heading: heading.to_string(),
-        args: args.iter().map(|a| a.to_string()).collect(),
+        args: strings(args),
         stdin,
+        partner: None,
+    };
+    let with = |mut step: Step, partner: &[&str], ready: Ready| {
+        step.partner = Some((strings(partner), ready));
+        step
     };
     vec![
-        s(
-            "The ftok() note: where a System V key comes from",
-            &["ftok", &key],
-            b"",
-        ),
+        s("The ftok() note: where a System V key comes from", &["ftok", &key], b""),
         s(
             "Algorithms 8-1, 8-2, 8-3: shmcon vforks shmread and shmwrite (the `written` flag)",
             &["shmcon", &key, "--interval", "10ms"],
@@ -76,15 +98,44 @@ fn steps(dir: &Path) -> Vec<Step> {
             &["mmap-file", "demo"],
             b"",
         ),
+        s("Seed 004 example 2: parent and child share an anonymous mapping", &["mmap-anon"], b""),
+        s("Seed 002 1: a pipe from parent to child", &["pipe"], b""),
+        with(
+            s(
+                "Seed 002 2: a FIFO between unrelated processes (fifo-write; fifo-read in the other terminal)",
+                &["fifo-write", &fifo.display().to_string(), "--count", "3", "--interval", "10ms"],
+                b"",
+            ),
+            &["fifo-read", &fifo.display().to_string()],
+            Ready::Path(fifo.clone()),
+        ),
+        with(
+            s(
+                "Seed 002 3: a message queue (msg-client; msg-server in the other terminal)",
+                &["msg-client", "--path", &msgkey],
+                b"",
+            ),
+            &["msg-server", "--path", &msgkey, "--count", "1"],
+            Ready::Sysv(msg_key, 1),
+        ),
         s(
-            "Seed 004 example 2: parent and child share an anonymous mapping",
-            &["mmap-anon"],
+            "Seed 002 4: a semaphore makes the father wait for the child",
+            &["sem-demo", "--delay", "100ms"],
             b"",
+        ),
+        with(
+            s(
+                "Seed 002 5: shared memory + semaphore + message queue (shm-msg-client; the server in the other terminal)",
+                &["shm-msg-client"],
+                b"r\nHello\nr\nWorld\nq\n",
+            ),
+            &["shm-msg-server"],
+            Ready::Sysv(dot_key, 3),
         ),
     ]
 }
 
-/// The System V objects (kind, id) whose key is one of `keys`.
+/// The System V objects whose key is one of `keys`.
 fn sysv_objects(keys: &[i32]) -> Vec<String> {
     let mut found = Vec::new();
     for kind in ["shm", "msg", "sem"] {
@@ -103,33 +154,60 @@ fn sysv_objects(keys: &[i32]) -> Vec<String> {
     found
 }
 
+fn is_ready(r: &Ready) -> bool {
+    match r {
+        Ready::Path(p) => p.exists(),
+        Ready::Sysv(key, n) => sysv_objects(&[*key]).len() >= *n,
+    }
+}
+
 /// Run the tour.
 pub fn run(_args: Args) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the ipclab binary")?;
     let dir = std::env::temp_dir().join(format!("ipclab-tour-{}", std::process::id()));
     std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let dir = TempDir(dir);
-    let keyfile = dir.0.join("shm.key");
-    std::fs::write(&keyfile, b"").context("cannot create the tour's key file")?;
-    let keys: Vec<i32> = [0x27u8]
-        .iter()
-        .filter_map(|p| crate::sys::ipc::ftok(&keyfile, *p).ok())
-        .collect();
+    let shm_key = dir.0.join("shm.key");
+    let msg_key = dir.0.join("msg.key");
+    std::fs::write(&shm_key, b"").context("cannot create the tour's key files")?;
+    std::fs::write(&msg_key, b"").context("cannot create the tour's key files")?;
+    let ftok = |p: &Path, id: u8| crate::sys::ipc::ftok(p, id).unwrap_or(0);
+    let keys = [
+        ftok(&shm_key, 0x27),
+        ftok(&msg_key, b'z'),
+        ftok(&dir.0, b'z'),
+    ];
+    let shown = dir.0.to_string_lossy().into_owned();
 
     let mut failed = Vec::new();
-    for (i, step) in steps(&dir.0).iter().enumerate() {
+    for (i, step) in steps(&dir.0, keys[1], keys[2]).iter().enumerate() {
         if i > 0 {
             outln!()?;
         }
         outln!("=== {} ===", step.heading)?;
-        outln!(
-            "$ ipclab {}",
-            step.args
-                .join(" ")
-                .replace(&*dir.0.to_string_lossy(), "$TOUR")
-        )?;
+        let mut partner = None;
+        if let Some((args, ready)) = &step.partner {
+            outln!(
+                "(other terminal) $ ipclab {}",
+                args.join(" ").replace(&shown, "$TOUR")
+            )?;
+            let child = Command::new(&exe)
+                .args(args)
+                .current_dir(&dir.0)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .spawn()
+                .with_context(|| format!("cannot run {}", exe.display()))?;
+            let start = Instant::now();
+            while !is_ready(ready) && start.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            partner = Some((args[0].clone(), child));
+        }
+        outln!("$ ipclab {}", step.args.join(" ").replace(&shown, "$TOUR"))?;
         let mut child = Command::new(&exe)
             .args(&step.args)
+            .current_dir(&dir.0)
             .stdin(Stdio::piped())
             .spawn()
             .with_context(|| format!("cannot run {}", exe.display()))?;
@@ -139,6 +217,18 @@ pub fn run(_args: Args) -> Result<()> {
         let status = child.wait()?;
         if !status.success() {
             failed.push(format!("`ipclab {}` ({status})", step.args[0]));
+        }
+        if let Some((name, mut child)) = partner {
+            let mut text = String::new();
+            if let Some(mut out) = child.stdout.take() {
+                out.read_to_string(&mut text).ok();
+            }
+            let status = child.wait()?;
+            outln!("--- meanwhile, in the other terminal ({name}) ---")?;
+            crate::out::write(format_args!("{text}"))?;
+            if !status.success() {
+                failed.push(format!("`ipclab {name}` ({status})"));
+            }
         }
     }
 
@@ -153,8 +243,11 @@ pub fn run(_args: Args) -> Result<()> {
             .filter(|n| n.contains(&format!("ipclab-tour-{}", std::process::id())))
             .map(|n| format!("/dev/shm/{n}")),
     );
+    if dir.0.join("fifo1").exists() {
+        left.push("the FIFO $TOUR/fifo1".into());
+    }
     if left.is_empty() {
-        outln!("nothing left behind: no System V object under the tour's keys, no /dev/shm entry of its own")?;
+        outln!("nothing left behind: no System V object under the tour's keys, no /dev/shm entry or FIFO of its own")?;
     } else {
         for l in &left {
             outln!("LEFT BEHIND: {l}")?;

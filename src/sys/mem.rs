@@ -221,3 +221,13 @@ pub fn touch(m: &Mapping, offset: usize) -> u8 {
     // kernel raises SIGBUS, which is the point of calling this (in a throw-away child).
     unsafe { std::ptr::read_volatile(m.ptr.as_ptr().add(offset)) }
 }
+
+/// `mkfifo(path, mode)`.
+pub fn mkfifo(path: &std::path::Path, mode: u32) -> SysResult<()> {
+    let r = nix::unistd::mkfifo(path, Mode::from_bits_truncate(mode));
+    trace::call(
+        format_args!("mkfifo(\"{}\", 0{mode:o})", path.display()),
+        &r.map(|_| 0),
+    );
+    r
+}

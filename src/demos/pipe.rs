@@ -1,0 +1,113 @@
+//! Seed 002 一 (管道) and the "Pipes" slides: an unnamed pipe between parent and child.
+//!
+//! The seed's steps:
+//! 1. `pipe(fd)`: fd[0] for reading, fd[1] for writing
+//! 2. `fork()`: the child inherits both ends
+//! 3. the parent closes the read end and writes `hello world\n`
+//! 4. the child closes the write end, reads and prints
+//!
+//! `--reverse` turns the flow around (child to parent), as the blog describes.
+//!
+//! Fixed from the C program: the reader prints exactly the bytes it read (the seed prints
+//! its stack buffer with `%s`, no NUL after `read`, hazard 22) and reads until `read`
+//! returns 0, which is how a reader learns that the writer closed its end: EOF, shown; the
+//! parent waits for its child (the seed does not).
+
+use crate::sys::proc::{self, Forked};
+use crate::sys::spawn::{self, Exit};
+use crate::sys::Errno;
+use crate::{out, outln};
+use anyhow::{anyhow, Result};
+use std::os::fd::OwnedFd;
+
+/// `ipclab pipe`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example: ipclab pipe --reverse --message 'hi, parent'")]
+pub struct Args {
+    /// The text to send (a newline is added)
+    #[arg(long, default_value = "hello world")]
+    pub message: String,
+    /// Child writes, parent reads
+    #[arg(long)]
+    pub reverse: bool,
+}
+
+/// Write everything, then close (dropping the end is what gives the reader its EOF).
+fn writer(w: OwnedFd, bytes: &[u8]) -> Result<()> {
+    let mut done = 0;
+    while done < bytes.len() {
+        match proc::write(&w, &bytes[done..]) {
+            Ok(n) => done += n,
+            Err(Errno::EINTR) => continue,
+            Err(Errno::EPIPE) => return Err(anyhow!("write(): the reader closed its end (EPIPE)")),
+            Err(e) => return Err(anyhow!("write(): {}", e.desc())),
+        }
+    }
+    drop(w);
+    Ok(())
+}
+
+/// Read until EOF, printing what arrives exactly, then say how it ended.
+fn reader(r: OwnedFd) -> Result<()> {
+    let mut buf = [0u8; 20];
+    let mut total = 0;
+    loop {
+        match proc::read(&r, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                out::bytes(&buf[..n])?;
+                total += n;
+            }
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(anyhow!("read(): {}", e.desc())),
+        }
+    }
+    outln!("(read {total} bytes, then read() returned 0: EOF, the writer closed its end)")?;
+    Ok(())
+}
+
+/// Run the demo.
+pub fn run(args: Args) -> Result<()> {
+    let mut text = args.message.clone().into_bytes();
+    text.push(b'\n');
+    // Step 1: the pipe.
+    let (r, w) = proc::pipe().map_err(|e| anyhow!("pipe(): {}", e.desc()))?;
+    // Step 2: fork.
+    match proc::fork().map_err(|e| anyhow!("fork(): {}", e.desc()))? {
+        Forked::Child => {
+            // Step 4 (or 3 with --reverse), in the child.
+            let result = if args.reverse {
+                drop(r);
+                writer(w, &text)
+            } else {
+                drop(w);
+                reader(r)
+            };
+            let code = match result {
+                Ok(()) => 0,
+                Err(e) => {
+                    out::warn("pipe", format_args!("child: {e:#}"));
+                    1
+                }
+            };
+            out::flush_all();
+            std::process::exit(code);
+        }
+        Forked::Parent { child } => {
+            // Step 3 (or 4 with --reverse), in the parent.
+            let result = if args.reverse {
+                drop(w);
+                reader(r)
+            } else {
+                drop(r);
+                writer(w, &text)
+            };
+            let how = spawn::wait_pid(child).map_err(|e| anyhow!("waitpid(): {}", e.desc()))?;
+            result?;
+            if how != Exit::Code(0) {
+                return Err(anyhow!("the child (pid {child}) {how}"));
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Seed 002 四 (信号量): a System V semaphore orders a parent after its child.
+//!
+//! The seed's steps:
+//! 1. `ftok(".", 'z')`, `semget(key, 1, IPC_CREAT|…)`: a set of one semaphore
+//! 2. `semctl(SETVAL, 0)`: the resource starts taken
+//! 3. `fork()`
+//! 4. the child sleeps (`--delay`, the seed's 2 s), prints `Process child: pid=N`, V
+//! 5. the parent P (blocks until the child's V), prints `Process father: pid=N`, V
+//! 6. the parent waits for its child and removes the set (`semctl(IPC_RMID)`)
+//!
+//! "上面的例子如果不加信号量，则父进程会先执行完毕": `--no-sem` runs without it and the
+//! father prints first.
+//!
+//! SEM_UNDO, as in the seed, on both P and V: the kernel keeps, per process, the sum of
+//! its changes (semadj) and reverses it when the process exits, so a process that dies
+//! holding the semaphore gives it back. Here it also undoes the child's V when the child
+//! exits (the value is clamped at 0), which is harmless only because the parent's P has
+//! already happened by then.
+//!
+//! Fixed from the C program: the parent waits for its child; semop is retried on EINTR;
+//! Ctrl-C or SIGTERM while the parent is blocked in P still removes the set (hazard 15).
+
+use super::segment::{Kind, Owned};
+use crate::sys::ipc::{self, SemGet, SemOp};
+use crate::sys::proc::{self, Forked};
+use crate::sys::spawn::{self, Exit};
+use crate::sys::{signals, Errno};
+use crate::{keys, out, outln};
+use anyhow::{anyhow, Result};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `ipclab sem-demo`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example: ipclab sem-demo --delay 200ms --verbose")]
+pub struct Args {
+    /// The file ftok makes the key from (the seed's ".")
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+    /// ftok's project id
+    #[arg(long, default_value = "z", value_parser = keys::parse_proj_id)]
+    pub proj_id: u8,
+    /// How long the child sleeps before it prints (the seed's sleep(2))
+    #[arg(long, default_value = "2s", value_parser = crate::units::duration)]
+    pub delay: Duration,
+    /// Run without the semaphore: the father does not wait
+    #[arg(long)]
+    pub no_sem: bool,
+    /// Show the semaphore's value and who waits on it (semncnt) around each P and V
+    #[arg(long)]
+    pub verbose: bool,
+    /// Permissions of the set, octal (the seed uses 666)
+    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
+    pub mode: u32,
+}
+
+fn stopping() -> bool {
+    signals::pending().is_some()
+}
+
+fn show(verbose: bool, semid: i32, who: &str, when: &str) -> Result<()> {
+    if verbose {
+        let val = ipc::sem_get(semid, 0, SemGet::Val).unwrap_or(-1);
+        let ncnt = ipc::sem_get(semid, 0, SemGet::Ncnt).unwrap_or(-1);
+        outln!("    [{who}] {when}: semval = {val}, semncnt (blocked in P) = {ncnt}")?;
+    }
+    Ok(())
+}
+
+/// P (`op = -1`) or V (`op = +1`) with SEM_UNDO, as the seed's sem_p/sem_v.
+fn pv(semid: i32, op: i16) -> Result<()> {
+    ipc::semop(
+        semid,
+        &[SemOp {
+            num: 0,
+            op,
+            undo: true,
+        }],
+        stopping,
+    )
+    .map_err(|e| match e {
+        Errno::EINTR => match signals::pending() {
+            Some(s) => crate::error::Interrupted(s).into(),
+            None => anyhow!("semop(): interrupted"),
+        },
+        Errno::EIDRM | Errno::EINVAL => anyhow!("semop(): the semaphore set was removed"),
+        e => anyhow!("semop(): {}", e.desc()),
+    })
+}
+
+/// Run the demo.
+pub fn run(args: Args) -> Result<()> {
+    signals::catch_termination()?;
+    // Step 1: the key and a set of one semaphore.
+    let key = ipc::ftok(&args.path, args.proj_id)
+        .map_err(|e| anyhow!("ftok({}): {}", args.path.display(), e.desc()))?;
+    let semid = match ipc::semget(key, 1, libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int) {
+        Ok(id) => id,
+        Err(Errno::EEXIST) => {
+            return Err(anyhow!(
+                "a semaphore set already exists under key {:x} (ftok of {} and '{}'): another sem-demo or shm-msg-server may be running in this directory; run elsewhere or pass --path",
+                key as u32,
+                args.path.display(),
+                args.proj_id as char
+            ))
+        }
+        Err(e) => return Err(anyhow!("semget(): {}", e.desc())),
+    };
+    let mut set = Owned::new(Kind::Sem, semid);
+    // Step 2: the resource starts taken.
+    ipc::sem_setval(semid, 0, 0).map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
+    // Step 3: fork.
+    match proc::fork().map_err(|e| anyhow!("fork(): {}", e.desc()))? {
+        Forked::Child => {
+            // Step 4: the child.
+            set.disarm();
+            let r = (|| -> Result<()> {
+                super::nap(args.delay)?;
+                outln!("Process child: pid={}", std::process::id())?;
+                if !args.no_sem {
+                    show(args.verbose, semid, "child", "before V")?;
+                    pv(semid, 1)?;
+                    show(args.verbose, semid, "child", "after V")?;
+                }
+                Ok(())
+            })();
+            let code = match r {
+                Ok(()) => 0,
+                Err(e) => {
+                    let (code, print) = crate::error::exit_status(&e);
+                    if print {
+                        out::warn("sem-demo", format_args!("child: {e:#}"));
+                    }
+                    i32::from(code)
+                }
+            };
+            out::flush_all();
+            std::process::exit(code);
+        }
+        Forked::Parent { child } => {
+            signals::forward(child);
+            // Step 5: the parent.
+            let r = (|| -> Result<()> {
+                if !args.no_sem {
+                    show(args.verbose, semid, "father", "before P")?;
+                    pv(semid, -1)?;
+                    show(args.verbose, semid, "father", "after P")?;
+                }
+                outln!("Process father: pid={}", std::process::id())?;
+                if !args.no_sem {
+                    pv(semid, 1)?;
+                    show(args.verbose, semid, "father", "after V")?;
+                }
+                Ok(())
+            })();
+            // Step 6: wait for the child, remove the set.
+            let how = spawn::wait_pid(child).map_err(|e| anyhow!("waitpid(): {}", e.desc()))?;
+            signals::unforward(child);
+            if args.verbose && !args.no_sem {
+                show(
+                    true,
+                    semid,
+                    "father",
+                    "after the child exited (its SEM_UNDO applied)",
+                )?;
+            }
+            set.remove()
+                .map_err(|e| anyhow!("semctl(IPC_RMID): {}", e.desc()))?;
+            r?;
+            if let Some(sig) = signals::pending() {
+                return Err(crate::error::Interrupted(sig).into());
+            }
+            if how != Exit::Code(0) {
+                return Err(anyhow!("the child (pid {child}) {how}"));
+            }
+            Ok(())
+        }
+    }
+}

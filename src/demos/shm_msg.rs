@@ -1,0 +1,293 @@
+//! Seed 002 五 (共享内存): shared memory + semaphore + message queue together. The client
+//! writes a word into the segment inside P/V and sends an `r` message; the server, woken by
+//! the message, prints the segment inside P/V; `q` ends both.
+//!
+//! One key for all three objects: `ftok(".", 'z')` (so the same as sem-demo's in one
+//! directory). The segment is 1024 bytes; the message is the seed's
+//! `struct msg_form { long mtype; char mtext; }`, type 888, msgsz 1.
+//!
+//! Server, the seed's steps:
+//! 1. `shmget(key, 1024, IPC_CREAT)` and `shmat`
+//! 2. `msgget(key, IPC_CREAT)`
+//! 3. `semget(key, 1, IPC_CREAT)`, `SETVAL 1` (a mutex)
+//! 4. loop: `msgrcv` type 888; `q` ends it; `r`: P, print the segment, V
+//! 5. `shmdt`, remove the segment, the queue and the set
+//!
+//! Client: open the three objects (flags 0: the server must be there), print the banner,
+//! loop on `Please input command: `; `r` asks `Data to send:`, writes the word inside P/V and
+//! sends `r`; `q` sends `q` and ends; anything else is `Wrong input!`.
+//!
+//! One addition keeps piped runs deterministic: the server empties the segment after
+//! printing it, and the client waits for that before writing the next word (for at most a
+//! second, so the seed's C server, which never empties it, still works).
+//!
+//! Fixed from the C programs: input is bounded (the seed's `scanf("%s", shm)` can overflow
+//! the 1024-byte segment); end of input on the client acts as `q` (the seed loops forever
+//! printing `Wrong input!`, hazard 7); the server removes its objects on Ctrl-C and SIGTERM
+//! too, not only on `q` (hazard 11); `shmat` failure is tested on the pointer (the seed
+//! dereferences `(void *)-1`, hazard 24); the banner is aligned.
+
+use super::segment::{Kind, Owned};
+use crate::layout::SHM_MSG_SIZE;
+use crate::sys::ipc::{self, Key, SemOp};
+use crate::sys::{signals, Errno};
+use crate::{keys, out, outln};
+use anyhow::{anyhow, Result};
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+/// The message type the client sends.
+const TYPE: i64 = 888;
+
+/// The key options both sides share.
+#[derive(clap::Args, Debug, Clone)]
+pub struct KeyArgs {
+    /// The file ftok makes the key from (the seed's ".")
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+    /// ftok's project id
+    #[arg(long, default_value = "z", value_parser = keys::parse_proj_id)]
+    pub proj_id: u8,
+}
+
+impl KeyArgs {
+    fn key(&self) -> Result<Key> {
+        ipc::ftok(&self.path, self.proj_id)
+            .map_err(|e| anyhow!("ftok({}): {}", self.path.display(), e.desc()))
+    }
+}
+
+/// `ipclab shm-msg-server`.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example: ipclab shm-msg-server   (then `ipclab shm-msg-client` in another terminal)"
+)]
+pub struct ServerArgs {
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Permissions of the three objects, octal (the seed uses 666 and 777)
+    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
+    pub mode: u32,
+}
+
+/// `ipclab shm-msg-client`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example: printf 'r\\nhello\\nq\\n' | ipclab shm-msg-client")]
+pub struct ClientArgs {
+    #[command(flatten)]
+    pub key: KeyArgs,
+}
+
+fn stopping() -> bool {
+    signals::pending().is_some()
+}
+
+fn pv(semid: i32, op: i16) -> Result<()> {
+    ipc::semop(
+        semid,
+        &[SemOp {
+            num: 0,
+            op,
+            undo: true,
+        }],
+        stopping,
+    )
+    .map_err(|e| match e {
+        Errno::EINTR => match signals::pending() {
+            Some(s) => crate::error::Interrupted(s).into(),
+            None => anyhow!("semop(): interrupted"),
+        },
+        Errno::EIDRM | Errno::EINVAL => {
+            anyhow!("semop(): the semaphore was removed (the server ended)")
+        }
+        e => anyhow!("semop(): {}", e.desc()),
+    })
+}
+
+fn create(what: &str, r: Result<i32, Errno>, key: Key) -> Result<i32> {
+    r.map_err(|e| match e {
+        Errno::EEXIST => anyhow!(
+            "a {what} already exists under key {:x}: another shm-msg-server or sem-demo may be running in this directory; run elsewhere or pass --path",
+            key as u32
+        ),
+        e => anyhow!("{what}: {}", e.desc()),
+    })
+}
+
+/// Run the server.
+pub fn run_server(args: ServerArgs) -> Result<()> {
+    signals::catch_termination()?;
+    let key = args.key.key()?;
+    let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
+    // Step 1: the segment, attached.
+    let shmid = create("segment", ipc::shmget(key, SHM_MSG_SIZE, flags), key)?;
+    let mut shm = Owned::new(Kind::Shm, shmid);
+    let att =
+        ipc::shmat(shmid, SHM_MSG_SIZE, false).map_err(|e| anyhow!("shmat(): {}", e.desc()))?;
+    // Step 2: the queue.
+    let msqid = create("message queue", ipc::msgget(key, flags), key)?;
+    let mut queue = Owned::new(Kind::Msg, msqid);
+    // Step 3: the semaphore, a mutex (1).
+    let semid = create("semaphore set", ipc::semget(key, 1, flags), key)?;
+    let mut set = Owned::new(Kind::Sem, semid);
+    ipc::sem_setval(semid, 0, 1).map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
+
+    // Step 4: serve.
+    let region = att.region();
+    let result = loop {
+        let (_, m) = match ipc::msgrcv(msqid, 1, TYPE, false, stopping) {
+            Ok(m) => m,
+            Err(Errno::EINTR) => break Ok(()),
+            Err(Errno::E2BIG) => {
+                break Err(anyhow!(
+                    "msgrcv(): a message longer than msgsz 1 arrived (E2BIG): not a shm-msg-client; stopping"
+                ))
+            }
+            Err(Errno::EIDRM | Errno::EINVAL) => break Err(anyhow!("msgrcv(): the queue was removed")),
+            Err(e) => break Err(anyhow!("msgrcv(): {}", e.desc())),
+        };
+        match m.first() {
+            Some(b'q') => break Ok(()),
+            Some(b'r') => {
+                if let Err(e) = pv(semid, -1) {
+                    break Err(e);
+                }
+                let mut line = region.c_string(0, SHM_MSG_SIZE);
+                line.push(b'\n');
+                let printed = out::bytes(&line);
+                // Printed: empty the segment, which tells the client the next word may come.
+                region.write(0, &[0]);
+                if let Err(e) = pv(semid, 1) {
+                    break Err(e);
+                }
+                printed?;
+            }
+            _ => {}
+        }
+    };
+    // Step 5: detach and remove all three.
+    let _ = att.detach();
+    let _ = shm.remove();
+    let _ = queue.remove();
+    let _ = set.remove();
+    result?;
+    if let Some(sig) = signals::pending() {
+        return Err(crate::error::Interrupted(sig).into());
+    }
+    Ok(())
+}
+
+fn open(what: &str, r: Result<i32, Errno>) -> Result<i32> {
+    r.map_err(|e| match e {
+        Errno::ENOENT => anyhow!("no {what} for this key (ENOENT): start `ipclab shm-msg-server` first, in the same directory"),
+        Errno::EACCES => anyhow!("{what}: permission denied (EACCES): it belongs to another user; its server can use --mode 666"),
+        e => anyhow!("{what}: {}", e.desc()),
+    })
+}
+
+const BANNER: &str = "\
+***************************************
+*                 IPC                 *
+*     Input r to send data to server. *
+*     Input q to quit.                *
+***************************************";
+
+/// Read a line; `None` at end of input. Echoes it when stdin is not a terminal.
+fn read_line(input: &mut impl BufRead, echo: bool) -> Result<Option<Vec<u8>>> {
+    let got = super::shmwrite::read_line_capped(input, 64 * 1024)?;
+    if let (Some((l, _)), true) = (&got, echo) {
+        out::bytes(l)?;
+        if !l.ends_with(b"\n") {
+            outln!()?;
+        }
+    }
+    Ok(got.map(|(l, _)| l))
+}
+
+/// Before overwriting the segment, wait until the server has printed the previous word
+/// (ipclab's server empties the segment once printed). The seed's C server never empties it,
+/// so after a second the client writes anyway, as the seed's client always does.
+fn wait_until_printed(semid: i32, region: &crate::sys::region::Region<'_>) -> Result<()> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(1) {
+        pv(semid, -1)?;
+        let empty = region.read(0, 1)[0] == 0;
+        pv(semid, 1)?;
+        if empty {
+            return Ok(());
+        }
+        super::nap(std::time::Duration::from_millis(2))?;
+    }
+    Ok(())
+}
+
+/// Run the client.
+pub fn run_client(args: ClientArgs) -> Result<()> {
+    signals::catch_termination()?;
+    let key = args.key.key()?;
+    let shmid = open("shared memory segment", ipc::shmget(key, SHM_MSG_SIZE, 0))?;
+    let att =
+        ipc::shmat(shmid, SHM_MSG_SIZE, false).map_err(|e| anyhow!("shmat(): {}", e.desc()))?;
+    let msqid = open("message queue", ipc::msgget(key, 0))?;
+    let semid = open("semaphore set", ipc::semget(key, 0, 0))?;
+    outln!("{BANNER}")?;
+    let region = att.region();
+    let stdin = std::io::stdin();
+    let echo = !stdin.is_terminal();
+    let mut input = stdin.lock();
+    let send = |c: u8| {
+        ipc::msgsnd(msqid, TYPE, &[c], false, stopping).map_err(|e| match e {
+            Errno::EIDRM | Errno::EINVAL => {
+                anyhow!("msgsnd(): the queue was removed (the server ended)")
+            }
+            e => anyhow!("msgsnd(): {}", e.desc()),
+        })
+    };
+    loop {
+        out!("Please input command: ")?;
+        let Some(line) = read_line(&mut input, echo)? else {
+            outln!()?;
+            out::warn("shm-msg-client", format_args!("end of input: sending q"));
+            send(b'q')?;
+            break;
+        };
+        let cmd = line.strip_suffix(b"\n").unwrap_or(&line);
+        match cmd {
+            b"r" => {
+                out!("Data to send:")?;
+                let Some(data) = read_line(&mut input, echo)? else {
+                    outln!()?;
+                    out::warn("shm-msg-client", format_args!("end of input: sending q"));
+                    send(b'q')?;
+                    break;
+                };
+                // scanf("%s"): the first word, bounded by the segment.
+                let mut word: Vec<u8> = data
+                    .split(|b| b.is_ascii_whitespace())
+                    .find(|w| !w.is_empty())
+                    .unwrap_or(b"")
+                    .to_vec();
+                if word.len() >= SHM_MSG_SIZE {
+                    out::warn(
+                        "shm-msg-client",
+                        format_args!("a word of {} bytes cut to {}: the segment holds {SHM_MSG_SIZE} with the NUL", word.len(), SHM_MSG_SIZE - 1),
+                    );
+                    word.truncate(SHM_MSG_SIZE - 1);
+                }
+                word.push(0);
+                wait_until_printed(semid, &region)?;
+                pv(semid, -1)?;
+                region.write(0, &word);
+                pv(semid, 1)?;
+                send(b'r')?;
+            }
+            b"q" => {
+                send(b'q')?;
+                break;
+            }
+            _ => outln!("Wrong input!")?,
+        }
+    }
+    att.detach().map_err(|e| anyhow!("shmdt(): {}", e.desc()))?;
+    Ok(())
+}
