@@ -93,7 +93,7 @@ fn a_writer_started_first_waits_for_the_reader() {
 #[test]
 fn two_writers_1000_random_size_messages_each_printed_once() {
     let s = Scratch::new("fifostress");
-    let mut reader = started_in(&s.dir, &["fifo-read", "f"]);
+    let reader = started_in(&s.dir, &["fifo-read", "f"]);
     wait_until(10, "the FIFO", || s.path("f").exists());
     let args = [
         "fifo-write",
