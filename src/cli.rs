@@ -143,14 +143,20 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    // The applet named on the command line (for messages before clap has parsed it).
     let applet = args
-        .get(1)
+        .iter()
+        .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
-        .filter(|a| APPLETS.iter().any(|(n, _)| n == a))
+        .find(|a| APPLETS.iter().any(|(n, _)| n == a))
         .unwrap_or_else(|| "ipclab".to_string());
 
-    let matches = Cli::command().try_get_matches_from(&args);
-    let cli = match matches.and_then(|m| Cli::from_arg_matches(&m)) {
+    let matches = match Cli::command().try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) => return clap_error(&applet, e),
+    };
+    let applet = matches.subcommand_name().unwrap_or("ipclab").to_string();
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => return clap_error(&applet, e),
     };

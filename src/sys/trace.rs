@@ -57,8 +57,10 @@ pub fn ipc_flags(flags: libc::c_int) -> String {
         parts.push("IPC_NOWAIT".to_string());
     }
     let mode = flags & 0o777;
-    if mode != 0 || parts.is_empty() {
+    if mode != 0 {
         parts.push(format!("0{mode:o}"));
+    } else if parts.is_empty() {
+        parts.push("0".to_string());
     }
     parts.join("|")
 }
