@@ -46,6 +46,15 @@ pub const APPLETS: &[(&str, &str)] = &[
     ("shm-msg-server", "seed 002 5 (shm + sem + msg): the server"),
     ("shm-msg-client", "seed 002 5 (shm + sem + msg): the client"),
     ("ftok", "the ftok() note: how a key is made"),
+    (
+        "ls",
+        "ipcs, lsipc and ls /dev/shm in one, marking what ipclab made",
+    ),
+    (
+        "clean",
+        "remove what crashed ipclab runs left (never anything else)",
+    ),
+    ("limits", "the slides' ipcs -l, with current use"),
     ("links", "busybox --install -s: applet symlinks"),
     ("tour", "every demo, one after another, with a leak check"),
 ];
@@ -104,6 +113,12 @@ pub enum Cmd {
     ShmMsgClient(demos::shm_msg::ClientArgs),
     /// The ftok() note: the key of PATHNAME and the three parts it is made of
     Ftok(demos::ftok::Args),
+    /// Every IPC object you can see (System V and POSIX), marking what ipclab created
+    Ls(demos::ls::Args),
+    /// Remove what ipclab runs that died left behind (lists them without --yes)
+    Clean(demos::clean::Args),
+    /// The IPC limits of this kernel (the slides' ipcs -l) with current use
+    Limits(demos::limits::Args),
     /// Create applet symlinks in DIR (like busybox --install -s), so `shmread KEY` works
     Links(demos::links::Args),
     /// Run every demo with built-in input and fast intervals, then check nothing leaked
@@ -182,6 +197,9 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::ShmMsgServer(a) => demos::shm_msg::run_server(a),
         Cmd::ShmMsgClient(a) => demos::shm_msg::run_client(a),
         Cmd::Ftok(a) => demos::ftok::run(a),
+        Cmd::Ls(a) => demos::ls::run(a),
+        Cmd::Clean(a) => demos::clean::run(a),
+        Cmd::Limits(a) => demos::limits::run(a),
         Cmd::Links(a) => demos::links::run(a),
         Cmd::Tour(a) => demos::tour::run(a),
     };

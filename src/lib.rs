@@ -21,9 +21,11 @@ pub mod cli;
 pub mod demos;
 pub mod error;
 pub mod ipcs;
+pub mod json;
 pub mod keys;
 pub mod layout;
 pub mod out;
+pub mod registry;
 pub mod sys;
 pub mod units;
 

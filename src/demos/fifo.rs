@@ -19,6 +19,7 @@
 //! a reader that goes away makes the writer report EPIPE and exit 1; the side that created
 //! the FIFO removes it (`--keep` leaves it); a non-FIFO at PATH is an error, never followed.
 
+use crate::registry;
 use crate::sys::mem;
 use crate::sys::proc;
 use crate::sys::{signals, Errno};
@@ -115,10 +116,25 @@ struct Created {
     armed: bool,
 }
 
+impl Created {
+    fn key(&self) -> String {
+        std::path::absolute(&self.path)
+            .unwrap_or_else(|_| self.path.clone())
+            .display()
+            .to_string()
+    }
+
+    fn arm(&mut self) {
+        registry::record(registry::Kind::Fifo, None, None, Some(&self.key()));
+        self.armed = true;
+    }
+}
+
 impl Drop for Created {
     fn drop(&mut self) {
         if self.armed {
             let _ = std::fs::remove_file(&self.path);
+            registry::forget(registry::Kind::Fifo, None, Some(&self.key()));
         }
     }
 }
@@ -140,7 +156,8 @@ pub fn run_read(args: ReadArgs) -> Result<()> {
         armed: false,
     };
     match mem::mkfifo(path, args.mode) {
-        Ok(()) => created.armed = !args.keep,
+        Ok(()) if args.keep => {}
+        Ok(()) => created.arm(),
         Err(Errno::EEXIST) => match at_path(path) {
             AtPath::Fifo => {}
             AtPath::Other(what) => return Err(not_a_fifo(path, what)),

@@ -5,11 +5,14 @@
 //! semaphore pair); [`child`] is what an exec'd child does to stay tied to its controller.
 
 pub mod child;
+pub mod clean;
 pub mod controller;
 pub mod fifo;
 pub mod ftok;
 pub mod handoff;
+pub mod limits;
 pub mod links;
+pub mod ls;
 pub mod mmap_anon;
 pub mod mmap_file;
 pub mod msg;

@@ -22,7 +22,7 @@
 //! two clients waiting, either may take the other's reply. With `--reply-to-pid` on both
 //! sides, the reply's type is the client's pid, which only that client asks for.
 
-use super::segment::{Kind, Owned};
+use super::segment::{self, Kind, Owned};
 use crate::layout::MSG_TEXT;
 use crate::sys::ipc::{self, Key};
 use crate::sys::{signals, Errno};
@@ -164,9 +164,19 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     let key = args.key.key()?;
     outln!("Message Queue - Server key is: {key}.")?;
     // Step 2: the queue (the server owns it from now on, whoever created it).
-    let msqid = ipc::msgget(key, libc::IPC_CREAT | args.mode as libc::c_int)
-        .map_err(|e| queue_error("msgget()", e))?;
-    let mut queue = Owned::new(Kind::Msg, msqid);
+    // A queue a client already made is adopted; one a dead ipclab run left is replaced.
+    let flags = libc::IPC_CREAT | args.mode as libc::c_int;
+    let mut queue = match segment::create_fresh("msg-server", Kind::Msg, key, || {
+        ipc::msgget(key, flags | libc::IPC_EXCL)
+    }) {
+        Ok(q) => q,
+        Err(Errno::EEXIST) => {
+            let id = ipc::msgget(key, flags).map_err(|e| queue_error("msgget()", e))?;
+            Owned::new(Kind::Msg, key, id)
+        }
+        Err(e) => return Err(queue_error("msgget()", e)),
+    };
+    let msqid = queue.id;
     outln!("My msqid is: {msqid}.")?;
     outln!("My pid is: {}.", std::process::id())?;
     let reply_text = format!("hello, I'm server {}", std::process::id());
@@ -237,7 +247,7 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
         key,
         libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int,
     ) {
-        Ok(id) => (id, Some(Owned::new(Kind::Msg, id))),
+        Ok(id) => (id, Some(Owned::new(Kind::Msg, key, id))),
         Err(Errno::EEXIST) => (
             ipc::msgget(key, 0).map_err(|e| queue_error("msgget()", e))?,
             None,

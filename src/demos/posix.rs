@@ -1,6 +1,7 @@
 //! Pieces shared by the POSIX shared-memory demos (algorithms 8-4 … 8-6): object names, and
 //! the slide's `ls -l /dev/shm/` rendered from the directory itself.
 
+use crate::registry;
 use crate::sys::time;
 use anyhow::{anyhow, Result};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -166,20 +167,56 @@ impl RingArgs {
     }
 }
 
-/// A POSIX shm object this process is responsible for: `shm_unlink` when dropped, if armed.
+/// A POSIX shm object this process may be responsible for: `shm_unlink` when dropped, if
+/// armed. Arming records it in the [`crate::registry`], disarming forgets it.
 pub struct Unlink {
     pub name: String,
-    pub armed: bool,
+    armed: bool,
 }
 
 impl Unlink {
+    /// Not (yet) ours to remove.
+    pub fn none(name: &str) -> Self {
+        Unlink {
+            name: name.to_string(),
+            armed: false,
+        }
+    }
+
+    /// Ours to remove: we created it, or take over its removal.
+    pub fn ours(name: &str) -> Self {
+        let mut u = Self::none(name);
+        u.adopt();
+        u
+    }
+
+    /// Take over the removal.
+    pub fn adopt(&mut self) {
+        if !self.armed {
+            registry::record(registry::Kind::PosixShm, None, None, Some(&self.name));
+            self.armed = true;
+        }
+    }
+
+    /// Leave the removal to another process.
+    pub fn disown(&mut self) {
+        if self.armed {
+            registry::forget(registry::Kind::PosixShm, None, Some(&self.name));
+            self.armed = false;
+        }
+    }
+
     /// Unlink now, reporting errors.
     pub fn now(&mut self) -> crate::sys::SysResult<()> {
         if !self.armed {
             return Ok(());
         }
         self.armed = false;
-        crate::sys::mem::shm_unlink(&self.name)
+        let r = crate::sys::mem::shm_unlink(&self.name);
+        if !matches!(r, Err(crate::sys::Errno::EACCES)) {
+            registry::forget(registry::Kind::PosixShm, None, Some(&self.name));
+        }
+        r
     }
 }
 

@@ -2,10 +2,10 @@
 //! and owners that remove what a controller created (`IPC_RMID` on drop, so an early return,
 //! an error or a signal-driven shutdown still cleans up).
 
-use crate::ipcs;
 use crate::layout::SHM_SIZE;
 use crate::sys::ipc::{self, Attachment, Key};
 use crate::sys::Errno;
+use crate::{ipcs, registry};
 use anyhow::{anyhow, Result};
 
 /// Explain a failed shmget/shmat on `key` in one sentence.
@@ -56,9 +56,45 @@ pub enum Kind {
     Msg,
 }
 
+impl Kind {
+    /// The registry's name for this kind.
+    pub fn registry(self) -> registry::Kind {
+        match self {
+            Kind::Shm => registry::Kind::SysvShm,
+            Kind::Sem => registry::Kind::SysvSem,
+            Kind::Msg => registry::Kind::SysvMsg,
+        }
+    }
+
+    fn remove(self, id: i32) -> Result<(), Errno> {
+        match self {
+            Kind::Shm => ipc::shm_remove(id),
+            Kind::Sem => ipc::sem_remove(id),
+            Kind::Msg => ipc::msg_remove(id),
+        }
+    }
+
+    fn proc_name(self) -> &'static str {
+        match self {
+            Kind::Shm => "shm",
+            Kind::Sem => "sem",
+            Kind::Msg => "msg",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Shm => "segment",
+            Kind::Sem => "semaphore set",
+            Kind::Msg => "message queue",
+        }
+    }
+}
+
 impl Owned {
-    /// Take ownership of object `id`.
-    pub fn new(kind: Kind, id: i32) -> Self {
+    /// Take charge of object `id` (made under `key`), and record it (see [`registry`]).
+    pub fn new(kind: Kind, key: Key, id: i32) -> Self {
+        registry::record(kind.registry(), Some(key), Some(id), None);
         Owned {
             id,
             kind,
@@ -68,6 +104,9 @@ impl Owned {
 
     /// Someone else will remove it: forget it.
     pub fn disarm(&mut self) {
+        if !self.removed {
+            registry::forget(self.kind.registry(), Some(self.id), None);
+        }
         self.removed = true;
     }
 
@@ -77,11 +116,60 @@ impl Owned {
             return Ok(());
         }
         self.removed = true;
-        match self.kind {
-            Kind::Shm => ipc::shm_remove(self.id),
-            Kind::Sem => ipc::sem_remove(self.id),
-            Kind::Msg => ipc::msg_remove(self.id),
+        let r = self.kind.remove(self.id);
+        if !matches!(r, Err(Errno::EPERM | Errno::EACCES)) {
+            registry::forget(self.kind.registry(), Some(self.id), None);
         }
+        r
+    }
+}
+
+/// The id of the live System V object of `kind` under `key`, from /proc/sysvipc.
+pub fn id_by_key(kind: Kind, key: Key) -> Option<i32> {
+    let text = std::fs::read_to_string(format!("/proc/sysvipc/{}", kind.proc_name())).ok()?;
+    text.lines().skip(1).find_map(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        (f.first()?.parse::<i32>().ok()? == key)
+            .then(|| f.get(1)?.parse().ok())
+            .flatten()
+    })
+}
+
+/// Create an object with `make` (which uses IPC_CREAT|IPC_EXCL). If one is already under
+/// `key` and the registry says a dead ipclab run made it, say so on stderr, remove it and
+/// create it afresh, instead of silently reusing its old contents. Any other EEXIST is
+/// returned to the caller to explain.
+pub fn create_fresh(
+    applet: &str,
+    kind: Kind,
+    key: Key,
+    make: impl Fn() -> Result<i32, Errno>,
+) -> Result<Owned, Errno> {
+    match make() {
+        Ok(id) => return Ok(Owned::new(kind, key, id)),
+        Err(Errno::EEXIST) => {}
+        Err(e) => return Err(e),
+    }
+    let Some(old) = id_by_key(kind, key) else {
+        return make().map(|id| Owned::new(kind, key, id));
+    };
+    match registry::find_sysv(kind.registry(), old) {
+        Some(rec) if !rec.creator_alive() => {
+            crate::out::warn(
+                applet,
+                format_args!(
+                    "key {:x} held a stale {} (id {old}) left by a dead ipclab run (pid {}, `{}`): removing it and starting afresh",
+                    key as u32,
+                    kind.noun(),
+                    rec.pid,
+                    rec.command
+                ),
+            );
+            let _ = kind.remove(old);
+            registry::forget(kind.registry(), Some(old), None);
+            make().map(|id| Owned::new(kind, key, id))
+        }
+        _ => Err(Errno::EEXIST),
     }
 }
 
@@ -91,63 +179,33 @@ impl Drop for Owned {
     }
 }
 
-/// Create the 4100-byte segment of `key` with `mode` (IPC_CREAT|IPC_EXCL).
-///
-/// A segment already under the key is an error that says whose it is, except one left by a
-/// run that died (same owner, right size, nobody attached, creator gone): that is said on
-/// stderr, removed and created anew, rather than silently reusing its old contents.
+/// Create the 4100-byte segment of `key` with `mode` (IPC_CREAT|IPC_EXCL), replacing one a
+/// dead ipclab run left (see [`create_fresh`]); any other segment there is explained.
 pub fn create(applet: &str, key: Key, mode: u32) -> Result<Owned> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | mode as libc::c_int;
-    match ipc::shmget(key, SHM_SIZE, flags) {
-        Ok(id) => return Ok(Owned::new(Kind::Shm, id)),
-        Err(Errno::EEXIST) => {}
-        Err(Errno::EINVAL) => {
-            return Err(anyhow!(
-                "shmget(): the kernel refuses a {SHM_SIZE}-byte segment (EINVAL): check /proc/sys/kernel/shmmax and shmmni (`ipcs -l`)"
+    match create_fresh(applet, Kind::Shm, key, || ipc::shmget(key, SHM_SIZE, flags)) {
+        Ok(o) => Ok(o),
+        Err(Errno::EEXIST) => {
+            let k = key as u32;
+            let old = ipcs::shm_by_key(key)?.ok_or_else(|| anyhow!("shmget(): EEXIST"))?;
+            let mine = old.uid == nix::unistd::geteuid().as_raw();
+            Err(anyhow!(
+                "a segment with key {k:x} already exists (shmid {}, owner {}, {} bytes, {} attached, created by pid {}{}): another program may be using this key file; pass another PATHNAME{}",
+                old.shmid,
+                ipcs::user_name(old.uid),
+                old.size,
+                old.nattch,
+                old.cpid,
+                if ipcs::pid_alive(old.cpid) { ", still running" } else { "" },
+                if mine { format!(", or remove it with `ipcrm -m {}` if it is yours and unused", old.shmid) } else { String::new() }
             ))
         }
-        Err(Errno::ENOSPC) => {
-            return Err(anyhow!(
-                "shmget(): no more segments allowed (ENOSPC, kernel.shmmni or shmall reached): remove unused ones (`ipcs -m`, `ipcrm -m ID`)"
-            ))
-        }
-        Err(e) => return Err(explain("shmget()", key, e)),
+        Err(Errno::EINVAL) => Err(anyhow!(
+            "shmget(): the kernel refuses a {SHM_SIZE}-byte segment (EINVAL): check /proc/sys/kernel/shmmax and shmmni (`ipclab limits`)"
+        )),
+        Err(Errno::ENOSPC) => Err(anyhow!(
+            "shmget(): no more segments allowed (ENOSPC, kernel.shmmni or shmall reached): remove unused ones (`ipclab ls`, `ipclab clean`)"
+        )),
+        Err(e) => Err(explain("shmget()", key, e)),
     }
-    let k = key as u32;
-    let Some(old) = ipcs::shm_by_key(key)? else {
-        // Removed between the two looks: try once more.
-        let id = ipc::shmget(key, SHM_SIZE, flags).map_err(|e| explain("shmget()", key, e))?;
-        return Ok(Owned::new(Kind::Shm, id));
-    };
-    let mine = old.uid == nix::unistd::geteuid().as_raw();
-    let stale =
-        mine && old.nattch == 0 && old.size == SHM_SIZE as u64 && !ipcs::pid_alive(old.cpid);
-    if !stale {
-        return Err(anyhow!(
-            "a segment with key {k:x} already exists (shmid {}, owner {}, {} bytes, {} attached, created by pid {}{}): another controller may be using this key file; pass another PATHNAME{}",
-            old.shmid,
-            ipcs::user_name(old.uid),
-            old.size,
-            old.nattch,
-            old.cpid,
-            if ipcs::pid_alive(old.cpid) { ", still running" } else { "" },
-            if mine { format!(", or remove it with `ipcrm -m {}`", old.shmid) } else { String::new() }
-        ));
-    }
-    crate::out::warn(
-        applet,
-        format_args!(
-            "key {k:x} held a stale segment (shmid {}) left by pid {}, which is gone: removing it and starting afresh",
-            old.shmid, old.cpid
-        ),
-    );
-    ipc::shm_remove(old.shmid).map_err(|e| {
-        anyhow!(
-            "shmctl(IPC_RMID) of stale shmid {}: {}",
-            old.shmid,
-            e.desc()
-        )
-    })?;
-    let id = ipc::shmget(key, SHM_SIZE, flags).map_err(|e| explain("shmget()", key, e))?;
-    Ok(Owned::new(Kind::Shm, id))
 }

@@ -20,7 +20,7 @@
 //! Fixed from the C program: the parent waits for its child; semop is retried on EINTR;
 //! Ctrl-C or SIGTERM while the parent is blocked in P still removes the set (hazard 15).
 
-use super::segment::{Kind, Owned};
+use super::segment::{self, Kind};
 use crate::sys::ipc::{self, SemGet, SemOp};
 use crate::sys::proc::{self, Forked};
 use crate::sys::spawn::{self, Exit};
@@ -94,26 +94,25 @@ pub fn run(args: Args) -> Result<()> {
     // Step 1: the key and a set of one semaphore.
     let key = ipc::ftok(&args.path, args.proj_id)
         .map_err(|e| anyhow!("ftok({}): {}", args.path.display(), e.desc()))?;
-    let semid = match ipc::semget(key, 1, libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int) {
-        Ok(id) => id,
-        Err(Errno::EEXIST) => {
-            return Err(anyhow!(
+    let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
+    let mut set = segment::create_fresh("sem-demo", Kind::Sem, key, || ipc::semget(key, 1, flags))
+        .map_err(|e| match e {
+            Errno::EEXIST => anyhow!(
                 "a semaphore set already exists under key {:x} (ftok of {} and '{}'): another sem-demo or shm-msg-server may be running in this directory; run elsewhere or pass --path",
                 key as u32,
                 args.path.display(),
                 args.proj_id as char
-            ))
-        }
-        Err(e) => return Err(anyhow!("semget(): {}", e.desc())),
-    };
-    let mut set = Owned::new(Kind::Sem, semid);
+            ),
+            e => anyhow!("semget(): {}", e.desc()),
+        })?;
+    let semid = set.id;
     // Step 2: the resource starts taken.
     ipc::sem_setval(semid, 0, 0).map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
     // Step 3: fork.
     match proc::fork().map_err(|e| anyhow!("fork(): {}", e.desc()))? {
         Forked::Child => {
-            // Step 4: the child.
-            set.disarm();
+            // Step 4: the child (it leaves by process::exit: the set's owner, in the
+            // parent's copy of memory, is not dropped here).
             let r = (|| -> Result<()> {
                 super::nap(args.delay)?;
                 outln!("Process child: pid={}", std::process::id())?;

@@ -27,7 +27,7 @@
 //! too, not only on `q` (hazard 11); `shmat` failure is tested on the pointer (the seed
 //! dereferences `(void *)-1`, hazard 24); the banner is aligned.
 
-use super::segment::{Kind, Owned};
+use super::segment::{self, Kind, Owned};
 use crate::layout::SHM_MSG_SIZE;
 use crate::sys::ipc::{self, Key, SemOp};
 use crate::sys::{signals, Errno};
@@ -104,8 +104,13 @@ fn pv(semid: i32, op: i16) -> Result<()> {
     })
 }
 
-fn create(what: &str, r: Result<i32, Errno>, key: Key) -> Result<i32> {
-    r.map_err(|e| match e {
+fn create(
+    what: &str,
+    kind: Kind,
+    key: Key,
+    make: impl Fn() -> Result<i32, Errno>,
+) -> Result<Owned> {
+    segment::create_fresh("shm-msg-server", kind, key, make).map_err(|e| match e {
         Errno::EEXIST => anyhow!(
             "a {what} already exists under key {:x}: another shm-msg-server or sem-demo may be running in this directory; run elsewhere or pass --path",
             key as u32
@@ -120,16 +125,19 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     let key = args.key.key()?;
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
     // Step 1: the segment, attached.
-    let shmid = create("segment", ipc::shmget(key, SHM_MSG_SIZE, flags), key)?;
-    let mut shm = Owned::new(Kind::Shm, shmid);
+    let mut shm = create("segment", Kind::Shm, key, || {
+        ipc::shmget(key, SHM_MSG_SIZE, flags)
+    })?;
     let att =
-        ipc::shmat(shmid, SHM_MSG_SIZE, false).map_err(|e| anyhow!("shmat(): {}", e.desc()))?;
+        ipc::shmat(shm.id, SHM_MSG_SIZE, false).map_err(|e| anyhow!("shmat(): {}", e.desc()))?;
     // Step 2: the queue.
-    let msqid = create("message queue", ipc::msgget(key, flags), key)?;
-    let mut queue = Owned::new(Kind::Msg, msqid);
+    let mut queue = create("message queue", Kind::Msg, key, || ipc::msgget(key, flags))?;
+    let msqid = queue.id;
     // Step 3: the semaphore, a mutex (1).
-    let semid = create("semaphore set", ipc::semget(key, 1, flags), key)?;
-    let mut set = Owned::new(Kind::Sem, semid);
+    let mut set = create("semaphore set", Kind::Sem, key, || {
+        ipc::semget(key, 1, flags)
+    })?;
+    let semid = set.id;
     ipc::sem_setval(semid, 0, 1).map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
 
     // Step 4: serve.

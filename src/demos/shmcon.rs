@@ -213,20 +213,18 @@ pub fn run(args: Args) -> Result<()> {
 /// The `--sync sem` pair: EMPTY = 1, FULL = 0, removed with the segment.
 fn create_semaphores(key: Key, mode: u32) -> Result<Owned> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | mode as libc::c_int;
-    let id = match ipc::semget(key, 2, flags) {
-        Ok(id) => id,
-        Err(Errno::EEXIST) => {
-            return Err(anyhow!(
-                "a semaphore set with key {:x} already exists (see `ipcs -s`): another shmcon --sync sem may be running with this key file; pass another PATHNAME",
+    let set = segment::create_fresh("shmcon", Kind::Sem, key, || ipc::semget(key, 2, flags))
+        .map_err(|e| match e {
+            Errno::EEXIST => anyhow!(
+                "a semaphore set with key {:x} already exists (see `ipclab ls`): another shmcon --sync sem may be running with this key file; pass another PATHNAME",
                 key as u32
-            ))
-        }
-        Err(e) => return Err(anyhow!("semget(): {} ({e})", e.desc())),
-    };
-    let set = Owned::new(Kind::Sem, id);
-    ipc::sem_setval(id, i32::from(EMPTY), 1)
+            ),
+            e => anyhow!("semget(): {} ({e})", e.desc()),
+        })?;
+    ipc::sem_setval(set.id, i32::from(EMPTY), 1)
         .map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
-    ipc::sem_setval(id, i32::from(FULL), 0).map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
+    ipc::sem_setval(set.id, i32::from(FULL), 0)
+        .map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
     Ok(set)
 }
 

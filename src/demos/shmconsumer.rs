@@ -66,10 +66,7 @@ pub fn run(args: Args) -> Result<()> {
         return consume_items(&args, n);
     }
     // Step 1: open the object (standalone: create it if missing, and remove it at the end).
-    let mut unlink = Unlink {
-        name: args.name.clone(),
-        armed: false,
-    };
+    let mut unlink = Unlink::none(&args.name);
     let fd = match mem::shm_open(&args.name, OFlag::O_RDONLY, 0) {
         Ok(fd) => fd,
         Err(Errno::ENOENT) if !args.managed && !args.race => {
@@ -79,7 +76,7 @@ pub fn run(args: Args) -> Result<()> {
                 args.mode,
             )
             .map_err(|e| posix::explain_open(&args.name, e, ""))?;
-            unlink.armed = true;
+            unlink.adopt();
             mem::ftruncate(&fd, SHM_SIZE as u64)?;
             fd
         }
@@ -168,7 +165,9 @@ fn consume_items(args: &Args, count: u64) -> Result<()> {
     )?;
     let mut unlink = opened.unlink;
     // Standalone, the consumer is the last user: it removes the object whoever made it.
-    unlink.armed = !args.managed;
+    if !args.managed {
+        unlink.adopt();
+    }
     let ring = Ring::open(opened.map.region(), args.ring.buffer_size, args.ring.sync)?;
     let t = Instant::now();
     ring.consume(count)?;

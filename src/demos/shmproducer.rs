@@ -114,7 +114,7 @@ fn produce_items(args: &Args, count: u64) -> Result<()> {
         Ok(())
     })?;
     // The consumer unlinks a buffer it shares with us; ours only guarded the setup.
-    guard.armed = false;
+    guard.disown();
     Ok(())
 }
 
@@ -142,10 +142,7 @@ pub fn open_ring(
     if !managed {
         match mem::shm_open(name, OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR, mode) {
             Ok(fd) => {
-                let unlink = Unlink {
-                    name: name.to_string(),
-                    armed: true,
-                };
+                let unlink = Unlink::ours(name);
                 mem::ftruncate(&fd, size as u64)?;
                 let map = mem::map_file(&fd, size, true, Share::Shared)?;
                 Ring::init(map.region(), ra.buffer_size, ra.sync)?;
@@ -164,10 +161,7 @@ pub fn open_ring(
             if Ring::ready(&map.region()) {
                 return Ok(OpenedRing {
                     map,
-                    unlink: Unlink {
-                        name: name.to_string(),
-                        armed: false,
-                    },
+                    unlink: Unlink::none(name),
                 });
             }
         }

@@ -66,10 +66,7 @@ pub fn run(args: Args) -> Result<()> {
         args.mode,
     )
     .map_err(|e| posix::explain_open(&name, e, ""))?;
-    let mut unlink = Unlink {
-        name: name.clone(),
-        armed: true,
-    };
+    let mut unlink = Unlink::ours(&name);
     // Step 2: list /dev/shm.
     ls()?;
     // Step 3: size it (and set the bounded buffer up).
