@@ -18,7 +18,7 @@ use crate::layout::{people_record, PEOPLE_AGE, PEOPLE_SIZE};
 use crate::sys::mem::{self, Share};
 use crate::sys::proc::{self, Forked};
 use crate::sys::spawn::{self, Exit};
-use crate::{out, outln};
+use crate::outln;
 use anyhow::{anyhow, Result};
 use std::time::Duration;
 
@@ -58,19 +58,13 @@ pub fn run(args: Args) -> Result<()> {
         Forked::Child => {
             drop(filled_w);
             drop(done_r);
-            let code = match child_side(&map, &filled_r, args.delay) {
-                Ok(()) => 0,
-                Err(e) => {
-                    out::warn("mmap-anon", format_args!("child: {e:#}"));
-                    1
-                }
-            };
+            let result = child_side(&map, &filled_r, args.delay);
             drop(map);
             let _ = proc::write(&done_w, b"d");
-            out::flush_all();
-            std::process::exit(code);
+            super::child_exit("mmap-anon", result);
         }
         Forked::Parent { child } => {
+            crate::sys::signals::forward(child);
             drop(filled_r);
             drop(done_w);
             // Step 3: fill five records, then let the child read.
@@ -82,6 +76,10 @@ pub fn run(args: Args) -> Result<()> {
             let mut b = [0u8; 1];
             let _ = proc::read(&done_r, &mut b);
             let how = spawn::wait_pid(child).map_err(|e| anyhow!("waitpid(): {}", e.desc()))?;
+            crate::sys::signals::unforward(child);
+            if let Some(sig) = crate::sys::signals::pending() {
+                return Err(crate::error::Interrupted(sig).into());
+            }
             if how != Exit::Code(0) {
                 return Err(anyhow!("the child (pid {child}) {how}"));
             }

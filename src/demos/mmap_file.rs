@@ -219,18 +219,10 @@ fn in_child(f: impl FnOnce() -> Result<Vec<u8>>) -> Result<(Vec<u8>, Exit)> {
     match proc::fork().map_err(|e| anyhow!("fork(): {}", e.desc()))? {
         Forked::Child => {
             drop(r);
-            let code = match f() {
-                Ok(bytes) => {
-                    let _ = proc::write(&w, &bytes);
-                    0
-                }
-                Err(e) => {
-                    out::warn("mmap-file", format_args!("{e:#}"));
-                    1
-                }
-            };
-            out::flush_all();
-            std::process::exit(code);
+            let result = f().map(|bytes| {
+                let _ = proc::write(&w, &bytes);
+            });
+            super::child_exit("mmap-file", result);
         }
         Forked::Parent { child } => {
             drop(w);

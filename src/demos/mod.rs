@@ -50,3 +50,20 @@ pub fn nap(d: std::time::Duration) -> anyhow::Result<()> {
         std::thread::sleep(left.min(std::time::Duration::from_millis(10)));
     }
 }
+
+/// How a forked child leaves: 0 on success; 128+N, quietly, when a termination signal
+/// ended it; otherwise its error on stderr (prefixed with `applet: child:`) and 1.
+pub fn child_exit(applet: &str, result: anyhow::Result<()>) -> ! {
+    let code = match result {
+        Ok(()) => 0,
+        Err(e) => {
+            let (code, print) = crate::error::exit_status(&e);
+            if print {
+                crate::out::warn(applet, format_args!("child: {e:#}"));
+            }
+            i32::from(code)
+        }
+    };
+    crate::out::flush_all();
+    std::process::exit(code)
+}

@@ -83,15 +83,7 @@ pub fn run(args: Args) -> Result<()> {
                 drop(w);
                 reader(r)
             };
-            let code = match result {
-                Ok(()) => 0,
-                Err(e) => {
-                    out::warn("pipe", format_args!("child: {e:#}"));
-                    1
-                }
-            };
-            out::flush_all();
-            std::process::exit(code);
+            super::child_exit("pipe", result);
         }
         Forked::Parent { child } => {
             // Step 3 (or 4 with --reverse), in the parent.

@@ -252,3 +252,16 @@ pub fn explain_open(name: &str, e: crate::sys::Errno, hint: &str) -> anyhow::Err
         e => anyhow!("shm_open({name}): {}", e.desc()),
     }
 }
+
+/// Step "size it": `ftruncate` the new object to `len` and reserve its pages, so that a full
+/// /dev/shm is a clear ENOSPC now instead of a SIGBUS at the first touch later.
+pub fn size_object(fd: impl std::os::fd::AsFd + Copy, len: u64, name: &str) -> anyhow::Result<()> {
+    use crate::sys::{mem, Errno};
+    mem::ftruncate(fd, len).map_err(|e| anyhow!("ftruncate({name}, {len}): {}", e.desc()))?;
+    mem::reserve(fd, len).map_err(|e| match e {
+        Errno::ENOSPC => anyhow!(
+            "{DEV_SHM} is full (ENOSPC): {len} bytes could not be reserved for {name}; free some space (`ipclab ls`, `ipclab clean`) or ask for less (--buffer-size)"
+        ),
+        e => anyhow!("posix_fallocate({name}): {}", e.desc()),
+    })
+}

@@ -25,7 +25,7 @@ use crate::sys::ipc::{self, SemGet, SemOp};
 use crate::sys::proc::{self, Forked};
 use crate::sys::spawn::{self, Exit};
 use crate::sys::{signals, Errno};
-use crate::{keys, out, outln};
+use crate::{keys, outln};
 use anyhow::{anyhow, Result};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -54,8 +54,9 @@ pub struct Args {
     pub mode: u32,
 }
 
+/// Stop waiting on a termination signal, or when the child has ended (its V may never come).
 fn stopping() -> bool {
-    signals::pending().is_some()
+    signals::pending().is_some() || signals::child_exited()
 }
 
 fn show(verbose: bool, semid: i32, who: &str, when: &str) -> Result<()> {
@@ -81,7 +82,7 @@ fn pv(semid: i32, op: i16) -> Result<()> {
     .map_err(|e| match e {
         Errno::EINTR => match signals::pending() {
             Some(s) => crate::error::Interrupted(s).into(),
-            None => anyhow!("semop(): interrupted"),
+            None => anyhow!("semop(): the child ended before its V: nothing will wake the father"),
         },
         Errno::EIDRM | Errno::EINVAL => anyhow!("semop(): the semaphore set was removed"),
         e => anyhow!("semop(): {}", e.desc()),
@@ -91,6 +92,7 @@ fn pv(semid: i32, op: i16) -> Result<()> {
 /// Run the demo.
 pub fn run(args: Args) -> Result<()> {
     signals::catch_termination()?;
+    signals::catch_child_exit()?;
     // Step 1: the key and a set of one semaphore.
     let key = ipc::ftok(&args.path, args.proj_id)
         .map_err(|e| anyhow!("ftok({}): {}", args.path.display(), e.desc()))?;
@@ -123,18 +125,7 @@ pub fn run(args: Args) -> Result<()> {
                 }
                 Ok(())
             })();
-            let code = match r {
-                Ok(()) => 0,
-                Err(e) => {
-                    let (code, print) = crate::error::exit_status(&e);
-                    if print {
-                        out::warn("sem-demo", format_args!("child: {e:#}"));
-                    }
-                    i32::from(code)
-                }
-            };
-            out::flush_all();
-            std::process::exit(code);
+            super::child_exit("sem-demo", r);
         }
         Forked::Parent { child } => {
             signals::forward(child);
@@ -165,14 +156,15 @@ pub fn run(args: Args) -> Result<()> {
             }
             set.remove()
                 .map_err(|e| anyhow!("semctl(IPC_RMID): {}", e.desc()))?;
-            r?;
             if let Some(sig) = signals::pending() {
                 return Err(crate::error::Interrupted(sig).into());
             }
             if how != Exit::Code(0) {
-                return Err(anyhow!("the child (pid {child}) {how}"));
+                return Err(anyhow!(
+                    "the child (pid {child}) {how}; the father stopped waiting and removed the set"
+                ));
             }
-            Ok(())
+            r
         }
     }
 }

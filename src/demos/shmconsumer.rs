@@ -77,7 +77,7 @@ pub fn run(args: Args) -> Result<()> {
             )
             .map_err(|e| posix::explain_open(&args.name, e, ""))?;
             unlink.adopt();
-            mem::ftruncate(&fd, SHM_SIZE as u64)?;
+            posix::size_object(&fd, SHM_SIZE as u64, &args.name)?;
             fd
         }
         Err(e) => {

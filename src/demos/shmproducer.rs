@@ -143,7 +143,7 @@ pub fn open_ring(
         match mem::shm_open(name, OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR, mode) {
             Ok(fd) => {
                 let unlink = Unlink::ours(name);
-                mem::ftruncate(&fd, size as u64)?;
+                posix::size_object(&fd, size as u64, name)?;
                 let map = mem::map_file(&fd, size, true, Share::Shared)?;
                 Ring::init(map.region(), ra.buffer_size, ra.sync)?;
                 return Ok(OpenedRing { map, unlink });

@@ -74,7 +74,7 @@ pub fn run(args: Args) -> Result<()> {
         Some(_) => ring::object_size(args.ring.buffer_size),
         None => SHM_SIZE,
     };
-    mem::ftruncate(&fd, size as u64).map_err(|e| anyhow!("ftruncate(): {}", e.desc()))?;
+    posix::size_object(&fd, size as u64, &name)?;
     if args.ring.items.is_some() {
         let map = mem::map_file(&fd, size, true, Share::Shared)?;
         Ring::init(map.region(), args.ring.buffer_size, args.ring.sync)?;

@@ -231,3 +231,12 @@ pub fn mkfifo(path: &std::path::Path, mode: u32) -> SysResult<()> {
     );
     r
 }
+
+/// `posix_fallocate(fd, 0, len)`: reserve the pages now, so a full tmpfs (/dev/shm) is an
+/// ENOSPC here rather than a SIGBUS at the first touch of an unbacked page.
+pub fn reserve(fd: impl AsFd, len: u64) -> SysResult<()> {
+    let raw = fd.as_fd().as_raw_fd();
+    let r = nix::fcntl::posix_fallocate(fd, 0, len as libc::off_t);
+    trace::call(format_args!("posix_fallocate({raw}, 0, {len})"), &r.map(|_| 0));
+    r
+}

@@ -30,7 +30,11 @@ pub fn fork() -> SysResult<Forked> {
         nix::unistd::ForkResult::Parent { child } => Forked::Parent {
             child: child.as_raw(),
         },
-        nix::unistd::ForkResult::Child => Forked::Child,
+        nix::unistd::ForkResult::Child => {
+            // The child ends with its parent: SIGTERM when the parent dies, even by SIGKILL.
+            let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM);
+            Forked::Child
+        }
     })
 }
 

@@ -22,7 +22,13 @@ static FORWARD: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
 /// After the first termination signal, SIGALRM every this many microseconds.
 const NUDGE_US: libc::suseconds_t = 50_000;
 
+static CHILD_EXITED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 extern "C" fn on_signal(sig: libc::c_int) {
+    if sig == libc::SIGCHLD {
+        CHILD_EXITED.store(true, Ordering::SeqCst);
+        return;
+    }
     if sig == libc::SIGALRM {
         // Only here to interrupt a blocking call (EINTR) entered after the first signal.
         return;
@@ -125,4 +131,21 @@ pub fn alarm_after(d: std::time::Duration) {
     // SAFETY: setitimer with a valid itimerval; the SIGALRM handler is installed by
     // catch_termination and only returns.
     unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
+}
+
+/// Also catch SIGCHLD, so a blocking call in the parent returns EINTR when a child ends
+/// (a parent blocked in P for a V its child will never send can then notice).
+pub fn catch_child_exit() -> nix::Result<()> {
+    let action = SigAction::new(
+        SigHandler::Handler(on_signal),
+        SaFlags::SA_NOCLDSTOP,
+        SigSet::empty(),
+    );
+    // SAFETY: the handler only stores to an atomic for SIGCHLD.
+    unsafe { signal::sigaction(Signal::SIGCHLD, &action) }.map(|_| ())
+}
+
+/// Has a child ended since [`catch_child_exit`]?
+pub fn child_exited() -> bool {
+    CHILD_EXITED.load(Ordering::SeqCst)
 }
