@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod dispatch;
+mod faults;
 mod mmap;
 mod msg_passing;
 mod posix_shm;

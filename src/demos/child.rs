@@ -17,6 +17,7 @@ pub fn tie_to_controller() {
         return;
     };
     std::env::remove_var("IPCLAB_CONTROLLER_PID");
+    crate::out::ignore_broken_pipe();
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
     // The controller may have died between our exec and the prctl: check once.
     if nix::unistd::getppid().as_raw() != pid {

@@ -44,8 +44,15 @@ fn remove(r: &Record) -> Result<(), String> {
         (Kind::SysvSem, Some(id), _) => ipc::sem_remove(id),
         (Kind::SysvMsg, Some(id), _) => ipc::msg_remove(id),
         (Kind::PosixShm, _, Some(n)) => mem::shm_unlink(n),
-        (Kind::Fifo, _, Some(p)) => std::fs::remove_file(p)
-            .map_err(|e| crate::sys::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))),
+        (Kind::Fifo, _, Some(p)) => {
+            use std::os::unix::fs::FileTypeExt;
+            // Only ever a FIFO: never a file that took its place.
+            if !std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_fifo()) {
+                return Err(format!("{p} is no longer a FIFO: left alone"));
+            }
+            std::fs::remove_file(p)
+                .map_err(|e| crate::sys::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))
+        }
         _ => return Ok(()),
     };
     res.map_err(|e| e.desc().to_string())

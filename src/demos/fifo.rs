@@ -130,6 +130,16 @@ impl Created {
     }
 }
 
+impl Created {
+    /// Not ours after all (mkfifo failed): forget the record, remove nothing.
+    fn disarm(&mut self) {
+        if self.armed {
+            registry::forget(registry::Kind::Fifo, None, Some(&self.key()));
+            self.armed = false;
+        }
+    }
+}
+
 impl Drop for Created {
     fn drop(&mut self) {
         if self.armed {
@@ -155,9 +165,16 @@ pub fn run_read(args: ReadArgs) -> Result<()> {
         path: path.clone(),
         armed: false,
     };
-    match mem::mkfifo(path, args.mode) {
-        Ok(()) if args.keep => {}
-        Ok(()) => created.arm(),
+    // Recorded before it exists, so a SIGKILL in between cannot leave an unrecorded FIFO.
+    if !args.keep {
+        created.arm();
+    }
+    let made = mem::mkfifo(path, args.mode);
+    if made.is_err() {
+        created.disarm();
+    }
+    match made {
+        Ok(()) => {}
         Err(Errno::EEXIST) => match at_path(path) {
             AtPath::Fifo => {}
             AtPath::Other(what) => return Err(not_a_fifo(path, what)),

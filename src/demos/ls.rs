@@ -177,6 +177,9 @@ pub fn collect() -> Vec<Object> {
         let Ok(md) = std::fs::symlink_metadata(path) else {
             continue;
         };
+        if !std::os::unix::fs::FileTypeExt::is_fifo(&md.file_type()) {
+            continue;
+        }
         v.push(Object {
             kind: Kind::Fifo,
             key: None,

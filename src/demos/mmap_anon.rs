@@ -15,10 +15,10 @@
 
 use super::child;
 use crate::layout::{people_record, PEOPLE_AGE, PEOPLE_SIZE};
+use crate::outln;
 use crate::sys::mem::{self, Share};
 use crate::sys::proc::{self, Forked};
 use crate::sys::spawn::{self, Exit};
-use crate::outln;
 use anyhow::{anyhow, Result};
 use std::time::Duration;
 

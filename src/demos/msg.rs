@@ -264,7 +264,7 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
         REPLY
     };
     let deadline = Instant::now() + args.timeout;
-    signals::alarm_after(args.timeout);
+    signals::tick();
     let (mtype, bytes) = loop {
         match ipc::msgrcv(msqid, MSG_TEXT, want, false, || true) {
             Ok(m) => break m,

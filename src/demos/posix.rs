@@ -183,11 +183,26 @@ impl Unlink {
         }
     }
 
-    /// Ours to remove: we created it, or take over its removal.
-    pub fn ours(name: &str) -> Self {
-        let mut u = Self::none(name);
-        u.adopt();
-        u
+    /// Create NAME exclusively (O_CREAT|O_EXCL|O_RDWR). The record is written *before* the
+    /// object exists, so a SIGKILL between the two can never leave an unrecorded object for
+    /// `ipclab clean` to miss; a failed create forgets the record again.
+    pub fn create(name: &str, mode: u32) -> crate::sys::SysResult<(std::os::fd::OwnedFd, Self)> {
+        use nix::fcntl::OFlag;
+        registry::record(registry::Kind::PosixShm, None, None, Some(name));
+        match crate::sys::mem::shm_open(name, OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR, mode)
+        {
+            Ok(fd) => Ok((
+                fd,
+                Unlink {
+                    name: name.to_string(),
+                    armed: true,
+                },
+            )),
+            Err(e) => {
+                registry::forget(registry::Kind::PosixShm, None, Some(name));
+                Err(e)
+            }
+        }
     }
 
     /// Take over the removal.

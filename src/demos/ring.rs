@@ -159,6 +159,7 @@ impl<'a> Ring<'a> {
         let full = PSem::at(self.region, OFF_FULL);
         let n = self.n;
         let mut max_fill = 0;
+        let mut said = Ok(());
         for seq in 0..count {
             // A blocked sem_wait returns EINTR on a signal; an unblocked loop must look.
             if seq % 1024 == 0 && stopping() {
@@ -174,7 +175,9 @@ impl<'a> Ring<'a> {
             self.region.write(self.slot(i), &item(seq));
             if seq + 1 == count {
                 if let Some(f) = before_last.take() {
-                    f()?;
+                    // Publish the last item even if saying so failed (stdout closed):
+                    // the consumer is waiting for it.
+                    said = f();
                 }
             }
             let next = (i + 1) % n;
@@ -190,7 +193,7 @@ impl<'a> Ring<'a> {
                 full.post().map_err(sem_error)?;
             }
         }
-        Ok(())
+        said
     }
 
     /// Consumer: take `count` items, checking each arrives once and in order.

@@ -202,7 +202,13 @@ const BANNER: &str = "\
 
 /// Read a line; `None` at end of input. Echoes it when stdin is not a terminal.
 fn read_line(input: &mut impl BufRead, echo: bool) -> Result<Option<Vec<u8>>> {
-    let got = super::shmwrite::read_line_capped(input, 64 * 1024)?;
+    let got = super::shmwrite::read_line_capped(input, 64 * 1024);
+    // A signal that came while we waited wins over whatever the read returned (EINTR, or
+    // the EOF of a terminal that went away with it).
+    if let Some(sig) = signals::pending() {
+        return Err(crate::error::Interrupted(sig).into());
+    }
+    let got = got?;
     if let (Some((l, _)), true) = (&got, echo) {
         out::bytes(l)?;
         if !l.ends_with(b"\n") {

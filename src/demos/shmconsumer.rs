@@ -70,13 +70,9 @@ pub fn run(args: Args) -> Result<()> {
     let fd = match mem::shm_open(&args.name, OFlag::O_RDONLY, 0) {
         Ok(fd) => fd,
         Err(Errno::ENOENT) if !args.managed && !args.race => {
-            let fd = mem::shm_open(
-                &args.name,
-                OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR,
-                args.mode,
-            )
-            .map_err(|e| posix::explain_open(&args.name, e, ""))?;
-            unlink.adopt();
+            let (fd, created) = Unlink::create(&args.name, args.mode)
+                .map_err(|e| posix::explain_open(&args.name, e, ""))?;
+            unlink = created;
             posix::size_object(&fd, SHM_SIZE as u64, &args.name)?;
             fd
         }

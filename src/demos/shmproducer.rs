@@ -140,9 +140,8 @@ pub fn open_ring(
     let size = ring::object_size(ra.buffer_size);
     let hint = "run `ipclab shmpthreadcon NAME --items N`";
     if !managed {
-        match mem::shm_open(name, OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR, mode) {
-            Ok(fd) => {
-                let unlink = Unlink::ours(name);
+        match Unlink::create(name, mode) {
+            Ok((fd, unlink)) => {
                 posix::size_object(&fd, size as u64, name)?;
                 let map = mem::map_file(&fd, size, true, Share::Shared)?;
                 Ring::init(map.region(), ra.buffer_size, ra.sync)?;

@@ -23,7 +23,6 @@ use crate::sys::mem::{self, Share};
 use crate::sys::signals;
 use crate::{out, outln};
 use anyhow::{anyhow, Result};
-use nix::fcntl::OFlag;
 
 /// `ipclab shmpthreadcon [NAME]`.
 #[derive(clap::Args, Debug)]
@@ -60,13 +59,8 @@ pub fn run(args: Args) -> Result<()> {
         .clone()
         .unwrap_or_else(|| posix::default_name("shm"));
     // Step 1: create the object.
-    let fd = mem::shm_open(
-        &name,
-        OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR,
-        args.mode,
-    )
-    .map_err(|e| posix::explain_open(&name, e, ""))?;
-    let mut unlink = Unlink::ours(&name);
+    let (fd, mut unlink) =
+        Unlink::create(&name, args.mode).map_err(|e| posix::explain_open(&name, e, ""))?;
     // Step 2: list /dev/shm.
     ls()?;
     // Step 3: size it (and set the bounded buffer up).

@@ -50,7 +50,13 @@ pub fn read_line_capped(
     loop {
         let buf = match input.fill_buf() {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // A caught termination signal interrupted the read: stop; anything else: retry.
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                if crate::sys::signals::pending().is_some() {
+                    return Err(e);
+                }
+                continue;
+            }
             Err(e) => return Err(e),
         };
         if buf.is_empty() {

@@ -237,6 +237,9 @@ pub fn mkfifo(path: &std::path::Path, mode: u32) -> SysResult<()> {
 pub fn reserve(fd: impl AsFd, len: u64) -> SysResult<()> {
     let raw = fd.as_fd().as_raw_fd();
     let r = nix::fcntl::posix_fallocate(fd, 0, len as libc::off_t);
-    trace::call(format_args!("posix_fallocate({raw}, 0, {len})"), &r.map(|_| 0));
+    trace::call(
+        format_args!("posix_fallocate({raw}, 0, {len})"),
+        &r.map(|_| 0),
+    );
     r
 }

@@ -115,21 +115,22 @@ pub fn kill(pid: i32, sig: Signal) {
     let _ = signal::kill(nix::unistd::Pid::from_raw(pid), sig);
 }
 
-/// Interrupt blocking calls after `d` (one SIGALRM; catch_termination must be installed so
-/// the signal interrupts instead of killing). `msgrcv` has no timeout parameter: this is one.
-pub fn alarm_after(d: std::time::Duration) {
+/// Interrupt blocking calls every 50 ms from now on (SIGALRM; catch_termination must be
+/// installed, so the signal interrupts instead of killing). `msgrcv` has no timeout
+/// parameter: a caller that needs one loops on EINTR and checks its own deadline. The tick
+/// is the same one a termination signal starts, so the two can never undo each other.
+pub fn tick() {
     let t = libc::itimerval {
         it_interval: libc::timeval {
             tv_sec: 0,
             tv_usec: NUDGE_US,
         },
         it_value: libc::timeval {
-            tv_sec: d.as_secs() as libc::time_t,
-            tv_usec: d.subsec_micros().max(1) as libc::suseconds_t,
+            tv_sec: 0,
+            tv_usec: NUDGE_US,
         },
     };
-    // SAFETY: setitimer with a valid itimerval; the SIGALRM handler is installed by
-    // catch_termination and only returns.
+    // SAFETY: setitimer with a valid itimerval; the SIGALRM handler only returns.
     unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
 }
 
