@@ -57,16 +57,16 @@ pub struct WriteArgs {
     #[arg(default_value = "fifo1")]
     pub path: PathBuf,
     /// How many messages
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub count: u64,
     /// Pause between messages (the seed's sleep(1))
-    #[arg(long, default_value = "1s", value_parser = crate::units::duration)]
+    #[arg(long, allow_hyphen_values = true, default_value = "1s", value_parser = crate::units::duration)]
     pub interval: Duration,
     /// Open with O_NONBLOCK: fail at once (ENXIO) if no reader has the FIFO open
     #[arg(long)]
     pub nonblock: bool,
     /// How long to wait for a reader (0: forever)
-    #[arg(long, default_value = "0", value_parser = crate::units::duration)]
+    #[arg(long, allow_hyphen_values = true, default_value = "0", value_parser = crate::units::duration)]
     pub timeout: Duration,
     /// Stress mode: pad each message to a random length up to PIPE_BUF
     #[arg(long)]

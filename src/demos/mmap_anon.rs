@@ -27,7 +27,7 @@ use std::time::Duration;
 #[command(after_help = "Example: ipclab mmap-anon --private")]
 pub struct Args {
     /// Pause before the child reads and before the parent reads (the seed's sleeps)
-    #[arg(long, default_value = "0", value_parser = crate::units::duration)]
+    #[arg(long, allow_hyphen_values = true, default_value = "0", value_parser = crate::units::duration)]
     pub delay: Duration,
     /// Map MAP_PRIVATE instead of MAP_SHARED (copy-on-write: nothing is shared)
     #[arg(long)]

@@ -49,10 +49,10 @@ pub enum Cmd {
         /// The file to create (it is yours: it stays)
         path: PathBuf,
         /// How long to hold the mapping (the seed's sleep(10))
-        #[arg(long, default_value = "10s", value_parser = crate::units::duration)]
+        #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
         hold: Duration,
         /// During the hold, msync the mapping this often (write it back to the file)
-        #[arg(long, value_parser = crate::units::interval)]
+        #[arg(long, allow_hyphen_values = true, value_parser = crate::units::interval)]
         sync_every: Option<Duration>,
     },
     /// map_normalfile2: map 10 records of PATH and print them
@@ -164,6 +164,10 @@ fn open_error(path: &Path, e: Errno) -> anyhow::Error {
         ),
         Errno::EACCES => anyhow!("{}: permission denied", path.display()),
         Errno::EISDIR => anyhow!("{}: is a directory, not a file", path.display()),
+        Errno::ENXIO => anyhow!(
+            "{} is not a regular file (a socket or a device with nothing behind it, ENXIO)",
+            path.display()
+        ),
         e => anyhow!("open({}): {}", path.display(), e.desc()),
     }
 }

@@ -68,7 +68,7 @@ pub struct ServerArgs {
     #[command(flatten)]
     pub key: KeyArgs,
     /// Stop after serving N requests
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
     /// Reply with the client's pid as the type (for several clients at once)
     #[arg(long)]
@@ -85,7 +85,7 @@ pub struct ClientArgs {
     #[command(flatten)]
     pub key: KeyArgs,
     /// The request's type
-    #[arg(long = "type", default_value_t = REQUEST, value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long = "type", allow_negative_numbers = true, default_value_t = REQUEST, value_parser = clap::value_parser!(i64).range(1..))]
     pub mtype: i64,
     /// The request's text (default: hello, I'm client PID)
     #[arg(long)]
@@ -93,9 +93,12 @@ pub struct ClientArgs {
     /// Ask for the reply under this client's pid (the server needs --reply-to-pid too)
     #[arg(long)]
     pub reply_to_pid: bool,
-    /// How long to wait for a server
-    #[arg(long, default_value = "10s", value_parser = crate::units::duration)]
+    /// How long to wait for a server (for each reply)
+    #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
     pub timeout: Duration,
+    /// Send N requests, one after another, each numbered (` #i`)
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: u64,
     /// Permissions of the queue if the client has to create it, octal
     #[arg(long, default_value = "600", value_parser = crate::units::mode)]
     pub mode: u32,
@@ -232,7 +235,9 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
         .text
         .clone()
         .unwrap_or_else(|| format!("hello, I'm client {pid}"));
-    if text.len() >= MSG_TEXT {
+    // Room for the text, its NUL and (with --count) the request number.
+    let room = if args.count > 1 { 22 } else { 0 };
+    if text.len() + room >= MSG_TEXT {
         return Err(crate::error::usage(format!(
             "the text is {} bytes; struct msg_form's mtext holds {MSG_TEXT} with its NUL (msgsz {MSG_TEXT}; msgrcv would fail with E2BIG; the kernel's msgmax is {})",
             text.len(),
@@ -256,47 +261,61 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
     };
     outln!("My msqid is: {msqid}.")?;
     outln!("My pid is: {pid}.")?;
-    ipc::msgsnd(msqid, args.mtype, &padded(text.as_bytes()), false, stopping)
-        .map_err(|e| queue_error("msgsnd()", e))?;
     let want = if args.reply_to_pid {
         i64::from(pid)
     } else {
         REPLY
     };
-    let deadline = Instant::now() + args.timeout;
     signals::tick();
-    let (mtype, bytes) = loop {
-        match ipc::msgrcv(msqid, MSG_TEXT, want, false, || true) {
-            Ok(m) => break m,
-            Err(Errno::EINTR) => {
-                if let Some(sig) = signals::pending() {
-                    return Err(crate::error::Interrupted(sig).into());
+    for i in 0..args.count {
+        // With --count, each request carries its number, so order can be checked.
+        let request = if args.count > 1 {
+            format!("{text} #{i}")
+        } else {
+            text.clone()
+        };
+        ipc::msgsnd(
+            msqid,
+            args.mtype,
+            &padded(request.as_bytes()),
+            false,
+            stopping,
+        )
+        .map_err(|e| queue_error("msgsnd()", e))?;
+        let deadline = Instant::now() + args.timeout;
+        let (mtype, bytes) = loop {
+            match ipc::msgrcv(msqid, MSG_TEXT, want, false, || true) {
+                Ok(m) => break m,
+                Err(Errno::EINTR) => {
+                    if let Some(sig) = signals::pending() {
+                        return Err(crate::error::Interrupted(sig).into());
+                    }
+                    if Instant::now() >= deadline {
+                        let removed = if let Some(q) = mine.as_mut() {
+                            let _ = q.remove();
+                            " (the queue this client created is removed)"
+                        } else {
+                            ""
+                        };
+                        return Err(anyhow!(
+                            "no reply of type {want} within {}: no msg-server is running on key {key}{removed}; start `ipclab msg-server` first",
+                            crate::units::show(args.timeout)
+                        ));
+                    }
                 }
-                if Instant::now() >= deadline {
-                    let removed = if let Some(q) = mine.as_mut() {
-                        let _ = q.remove();
-                        " (the queue this client created is removed)"
-                    } else {
-                        ""
-                    };
-                    return Err(anyhow!(
-                        "no reply of type {want} within {}: no msg-server is running on key {key}{removed}; start `ipclab msg-server` first",
-                        crate::units::show(args.timeout)
-                    ));
-                }
+                Err(e) => return Err(queue_error("msgrcv()", e)),
             }
-            Err(e) => return Err(queue_error("msgrcv()", e)),
+        };
+        // A server answered: the queue is the server's to remove.
+        if let Some(q) = mine.as_mut() {
+            q.disarm();
         }
-    };
-    // A server answered: the queue is the server's to remove.
-    if let Some(q) = mine.as_mut() {
-        q.disarm();
+        let mut line = b"Client: receive msg.mtext is: ".to_vec();
+        line.extend_from_slice(text_of(&bytes));
+        line.extend_from_slice(b".\n");
+        out::bytes(&line)?;
+        outln!("Client: receive msg.mtype is: {mtype}.")?;
     }
-    let mut line = b"Client: receive msg.mtext is: ".to_vec();
-    line.extend_from_slice(text_of(&bytes));
-    line.extend_from_slice(b".\n");
-    out::bytes(&line)?;
-    outln!("Client: receive msg.mtype is: {mtype}.")?;
     Ok(())
 }
 

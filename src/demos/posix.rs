@@ -138,10 +138,10 @@ mod tests {
 #[derive(clap::Args, Debug, Clone)]
 pub struct RingArgs {
     /// Pass N numbered items through the slides' bounded buffer instead of one message
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub items: Option<u64>,
     /// BUFFER_SIZE: slots in the circular array (it holds at most BUFFER_SIZE-1 items)
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=1_048_576))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=1_048_576))]
     pub buffer_size: u32,
     /// How producer and consumer wait on the buffer
     #[arg(long, value_enum, default_value_t)]
@@ -191,13 +191,16 @@ impl Unlink {
         registry::record(registry::Kind::PosixShm, None, None, Some(name));
         match crate::sys::mem::shm_open(name, OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR, mode)
         {
-            Ok(fd) => Ok((
-                fd,
-                Unlink {
+            Ok(fd) => {
+                let guard = Unlink {
                     name: name.to_string(),
                     armed: true,
-                },
-            )),
+                };
+                // The mode asked for, not the mode after the umask (666 would become 644,
+                // and a second user could not write it).
+                crate::sys::mem::fchmod(&fd, mode)?;
+                Ok((fd, guard))
+            }
             Err(e) => {
                 registry::forget(registry::Kind::PosixShm, None, Some(name));
                 Err(e)

@@ -41,7 +41,7 @@ pub struct Args {
     #[arg(long, default_value = "z", value_parser = keys::parse_proj_id)]
     pub proj_id: u8,
     /// How long the child sleeps before it prints (the seed's sleep(2))
-    #[arg(long, default_value = "2s", value_parser = crate::units::duration)]
+    #[arg(long, allow_hyphen_values = true, default_value = "2s", value_parser = crate::units::duration)]
     pub delay: Duration,
     /// Run without the semaphore: the father does not wait
     #[arg(long)]

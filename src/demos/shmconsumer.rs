@@ -46,7 +46,7 @@ pub struct Args {
     #[arg(long)]
     pub race: bool,
     /// How long to wait for a producer
-    #[arg(long, default_value = "10s", value_parser = crate::units::duration)]
+    #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
     pub timeout: Duration,
     /// Permissions if this side creates the object, octal
     #[arg(long, default_value = "600", value_parser = crate::units::mode)]

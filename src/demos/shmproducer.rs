@@ -40,7 +40,7 @@ pub struct Args {
     #[arg(long, default_value = "600", value_parser = crate::units::mode)]
     pub mode: u32,
     /// How long to wait for the other side to set the buffer up
-    #[arg(long, default_value = "10s", value_parser = crate::units::duration)]
+    #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
     pub timeout: Duration,
     #[command(flatten)]
     pub ring: RingArgs,

@@ -224,7 +224,15 @@ pub fn touch(m: &Mapping, offset: usize) -> u8 {
 
 /// `mkfifo(path, mode)`.
 pub fn mkfifo(path: &std::path::Path, mode: u32) -> SysResult<()> {
-    let r = nix::unistd::mkfifo(path, Mode::from_bits_truncate(mode));
+    let r = nix::unistd::mkfifo(path, Mode::from_bits_truncate(mode)).and_then(|()| {
+        // The mode asked for, not the mode after the umask.
+        nix::sys::stat::fchmodat(
+            nix::fcntl::AT_FDCWD,
+            path,
+            Mode::from_bits_truncate(mode),
+            nix::sys::stat::FchmodatFlags::FollowSymlink,
+        )
+    });
     trace::call(
         format_args!("mkfifo(\"{}\", 0{mode:o})", path.display()),
         &r.map(|_| 0),
@@ -241,5 +249,13 @@ pub fn reserve(fd: impl AsFd, len: u64) -> SysResult<()> {
         format_args!("posix_fallocate({raw}, 0, {len})"),
         &r.map(|_| 0),
     );
+    r
+}
+
+/// `fchmod(fd, mode)`: the exact mode, whatever the umask.
+pub fn fchmod(fd: impl AsFd, mode: u32) -> SysResult<()> {
+    let raw = fd.as_fd().as_raw_fd();
+    let r = nix::sys::stat::fchmod(fd, Mode::from_bits_truncate(mode));
+    trace::call(format_args!("fchmod({raw}, 0{mode:o})"), &r.map(|_| 0));
     r
 }

@@ -252,9 +252,14 @@ impl Running {
     }
 
     /// Wait (up to 20 s) for the exit; (status, stdout so far, stderr).
-    pub fn finish(mut self) -> (std::process::ExitStatus, String, String) {
+    pub fn finish(self) -> (std::process::ExitStatus, String, String) {
+        self.finish_within(Duration::from_secs(20))
+    }
+
+    /// Wait (up to `limit`) for the exit; (status, stdout so far, stderr).
+    pub fn finish_within(mut self, limit: Duration) -> (std::process::ExitStatus, String, String) {
         drop(self.child.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + limit;
         let status = loop {
             if let Some(s) = self.child.try_wait().unwrap() {
                 break s;
@@ -346,4 +351,15 @@ pub fn dev_shm_has(name: &str) -> bool {
 /// Remove /dev/shm/NAME if a test made it.
 pub fn dev_shm_remove(name: &str) {
     let _ = std::fs::remove_file(Path::new("/dev/shm").join(name));
+}
+
+/// nattch of the live segment under `key`, from /proc.
+pub fn shm_nattch(key: u32) -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/sysvipc/shm").unwrap_or_default();
+    text.lines().skip(1).find_map(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        (f.first()?.parse::<i64>().ok()? as u32 == key)
+            .then(|| f.get(6)?.parse().ok())
+            .flatten()
+    })
 }
