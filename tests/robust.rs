@@ -427,6 +427,9 @@ fn sigchld_and_sigwinch_storms_lose_nothing() {
     assert_no_sysv(key);
 }
 
+/// What to check in a finished job's output.
+type Check = Box<dyn FnOnce(String)>;
+
 #[test]
 fn stress_four_of_each_pair_at_once() {
     let s = Scratch::new("stress");
@@ -436,7 +439,7 @@ fn stress_four_of_each_pair_at_once() {
         lines.push_str(&format!("line {i}\n"));
     }
     lines.push_str("end\n");
-    let mut jobs: Vec<(String, Running, Box<dyn FnOnce(String)>)> = Vec::new();
+    let mut jobs: Vec<(String, Running, Check)> = Vec::new();
     let mut keys = Vec::new();
     for i in 0..4 {
         // shmcon --sync sem
