@@ -16,3 +16,4 @@ mod shm_signals;
 mod shm_sysv;
 mod strace;
 mod tour;
+mod trace;
