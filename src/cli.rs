@@ -56,6 +56,11 @@ pub const APPLETS: &[(&str, &str)] = &[
     ),
     ("limits", "the slides' ipcs -l, with current use"),
     ("links", "busybox --install -s: applet symlinks"),
+    (
+        "completions",
+        "shell completions (bash, zsh, fish, elvish, powershell)",
+    ),
+    ("man", "man pages for ipclab and every applet"),
     ("tour", "every demo, one after another, with a leak check"),
 ];
 
@@ -121,6 +126,10 @@ pub enum Cmd {
     Limits(demos::limits::Args),
     /// Create applet symlinks in DIR (like busybox --install -s), so `shmread KEY` works
     Links(demos::links::Args),
+    /// Print shell completions for bash, zsh, fish, elvish or powershell
+    Completions(demos::manual::CompletionArgs),
+    /// Write man pages for ipclab and every applet into DIR
+    Man(demos::manual::ManArgs),
     /// Run every demo with built-in input and fast intervals, then check nothing leaked
     Tour(demos::tour::Args),
 }
@@ -201,6 +210,8 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::Clean(a) => demos::clean::run(a),
         Cmd::Limits(a) => demos::limits::run(a),
         Cmd::Links(a) => demos::links::run(a),
+        Cmd::Completions(a) => demos::manual::completions(a),
+        Cmd::Man(a) => demos::manual::man(a),
         Cmd::Tour(a) => demos::tour::run(a),
     };
     match result {

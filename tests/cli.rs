@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod dispatch;
 mod faults;
+mod manual;
 mod mmap;
 mod msg_passing;
 mod observe;

@@ -57,10 +57,15 @@ fn ours(text: &str) -> Vec<(i32, String, String)> {
 fn straced(text: &str) -> HashMap<i32, Vec<(String, String)>> {
     let mut m: HashMap<i32, Vec<(String, String)>> = HashMap::new();
     for l in text.lines() {
-        let Some((pid, rest)) = l.split_once(' ') else { continue };
-        let Ok(pid) = pid.parse::<i32>() else { continue };
+        let Some((pid, rest)) = l.split_once(' ') else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<i32>() else {
+            continue;
+        };
         let rest = rest.trim_start();
-        if rest.ends_with("<unfinished ...>") || rest.starts_with("+++") || rest.starts_with("---") {
+        if rest.ends_with("<unfinished ...>") || rest.starts_with("+++") || rest.starts_with("---")
+        {
             continue;
         }
         let name = if let Some(r) = rest.strip_prefix("<... ") {
@@ -68,7 +73,9 @@ fn straced(text: &str) -> HashMap<i32, Vec<(String, String)>> {
         } else {
             rest.split('(').next().unwrap_or("").to_string()
         };
-        let Some(result) = rest.rsplit(" = ").next() else { continue };
+        let Some(result) = rest.rsplit(" = ").next() else {
+            continue;
+        };
         let result = result.split(' ').next().unwrap_or("").to_string();
         m.entry(pid).or_default().push((name, result));
     }
@@ -81,14 +88,21 @@ fn compare(trace: &str, strace: &str) -> usize {
     let mut next: HashMap<i32, usize> = HashMap::new();
     let mut matched = 0;
     for (pid, name, result) in ours(trace) {
-        let Some(names) = syscalls(&name) else { continue };
-        let list = st.get(&pid).unwrap_or_else(|| panic!("strace saw no process {pid}"));
+        let Some(names) = syscalls(&name) else {
+            continue;
+        };
+        let list = st
+            .get(&pid)
+            .unwrap_or_else(|| panic!("strace saw no process {pid}"));
         let from = next.entry(pid).or_default();
         let at = list[*from..]
             .iter()
             .position(|(n, r)| names.contains(&n.as_str()) && *r == result)
             .unwrap_or_else(|| {
-                panic!("[{pid}] {name} = {result}: not in strace after call #{from}:\n{:?}", &list[*from..])
+                panic!(
+                    "[{pid}] {name} = {result}: not in strace after call #{from}:\n{:?}",
+                    &list[*from..]
+                )
             });
         *from += at + 1;
         matched += 1;
@@ -108,8 +122,15 @@ fn traced_run(dir: &std::path::Path, script: &str, stdin: &str) -> (String, Stri
         .timeout(std::time::Duration::from_secs(60))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    (String::from_utf8(out.stderr).unwrap(), std::fs::read_to_string(&log).unwrap())
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8(out.stderr).unwrap(),
+        std::fs::read_to_string(&log).unwrap(),
+    )
 }
 
 #[test]
@@ -160,11 +181,20 @@ fn trace_reaches_exec_d_children_and_names_each_process() {
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     for who in ["[shmcon ", "[shmread ", "[shmwrite "] {
-        assert!(err.lines().any(|l| l.starts_with(who)), "{who} missing:\n{err}");
+        assert!(
+            err.lines().any(|l| l.starts_with(who)),
+            "{who} missing:\n{err}"
+        );
     }
     assert!(err.contains("shmget(key=0x") && err.contains("IPC_CREAT|IPC_EXCL|0600"));
     assert!(err.contains("shmctl(") && err.contains("IPC_RMID"));
     // Without --trace, nothing on stderr.
-    let out = ipclab().arg("shmcon").arg(&kf).args(["--interval", "10ms"]).write_stdin("end\n").output().unwrap();
+    let out = ipclab()
+        .arg("shmcon")
+        .arg(&kf)
+        .args(["--interval", "10ms"])
+        .write_stdin("end\n")
+        .output()
+        .unwrap();
     assert!(out.stderr.is_empty());
 }

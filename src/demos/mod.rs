@@ -13,6 +13,7 @@ pub mod handoff;
 pub mod limits;
 pub mod links;
 pub mod ls;
+pub mod manual;
 pub mod mmap_anon;
 pub mod mmap_file;
 pub mod msg;

@@ -1,0 +1,104 @@
+//! Completions, man pages, and help that teaches.
+
+use crate::common::*;
+
+#[test]
+fn man_pages_in_docs_are_up_to_date() {
+    let s = Scratch::new("man");
+    let out = ipclab().arg("man").arg(&s.dir).output().unwrap();
+    assert!(out.status.success());
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man");
+    let mut made: Vec<_> = std::fs::read_dir(&s.dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    made.sort();
+    assert!(made.len() > 20);
+    for f in &made {
+        let fresh = std::fs::read(s.dir.join(f)).unwrap();
+        let kept = std::fs::read(docs.join(f)).unwrap_or_default();
+        assert!(
+            fresh == kept,
+            "docs/man/{} is stale: regenerate with `cargo run -- man docs/man`",
+            f.to_string_lossy()
+        );
+    }
+    let kept = std::fs::read_dir(&docs).unwrap().count();
+    assert_eq!(
+        kept,
+        made.len(),
+        "docs/man has pages for applets that no longer exist"
+    );
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = ipclab().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("shmcon") && text.contains("msg-server"),
+            "{shell}"
+        );
+    }
+    let out = ipclab().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn every_applet_help_names_its_slide_and_ends_with_an_example() {
+    let demos = [
+        "shmcon",
+        "shmread",
+        "shmwrite",
+        "shmpthreadcon",
+        "shmproducer",
+        "shmconsumer",
+        "mmap-file",
+        "mmap-anon",
+        "pipe",
+        "fifo-read",
+        "fifo-write",
+        "msg-server",
+        "msg-client",
+        "sem-demo",
+        "shm-msg-server",
+        "shm-msg-client",
+        "ftok",
+    ];
+    let out = ipclab().arg("--help").output().unwrap();
+    let top = String::from_utf8(out.stdout).unwrap();
+    for applet in demos.iter().chain(&[
+        "ls",
+        "clean",
+        "limits",
+        "links",
+        "completions",
+        "man",
+        "tour",
+    ]) {
+        let out = ipclab().args([applet, "--help"]).output().unwrap();
+        assert!(out.status.success(), "{applet}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let last = text.trim_end().lines().last().unwrap();
+        assert!(
+            last.starts_with("Example") && last.contains("ipclab "),
+            "{applet}: {last}"
+        );
+        assert!(
+            top.contains(&format!("  {applet}")),
+            "{applet} missing from ipclab --help"
+        );
+        if demos.contains(applet) {
+            let first = text.lines().next().unwrap();
+            assert!(
+                first.contains("Algorithm")
+                    || first.contains("Seed")
+                    || first.contains("ftok() note"),
+                "{applet}: the first line names no slide: {first}"
+            );
+        }
+    }
+}
