@@ -76,6 +76,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub trace: bool,
 
+    /// Colour each process's lines (for a projector); auto: only on a terminal, not with NO_COLOR
+    #[arg(long, global = true, value_enum)]
+    pub color: Option<crate::out::ColorMode>,
+
     #[command(subcommand)]
     pub cmd: Cmd,
 }
@@ -185,6 +189,7 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Err(e) => return clap_error(&applet, e),
     };
     crate::sys::trace::init_from_env(&applet);
+    crate::out::init_color(cli.color, &applet);
     if cli.trace {
         crate::sys::trace::enable();
     }

@@ -15,6 +15,86 @@ pub fn ignore_broken_pipe() {
     IGNORE_BROKEN_PIPE.store(true, Ordering::Relaxed);
 }
 
+/// The colour of this process's lines (an ANSI SGR code), if colour is on.
+static COLOR: std::sync::OnceLock<Option<&'static str>> = std::sync::OnceLock::new();
+
+/// `--color`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorMode {
+    /// When stdout is a terminal and NO_COLOR is not set
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+const PALETTE: [&str; 6] = ["36", "33", "32", "35", "34", "31"];
+
+/// Decide colour for this process, once. `--color always|never` is passed to exec'd
+/// children through IPCLAB_COLOR; `auto` is decided by each process for its own stdout.
+pub fn init_color(mode: Option<ColorMode>, applet: &str) {
+    use std::io::IsTerminal;
+    let mode = mode.unwrap_or_else(|| match std::env::var("IPCLAB_COLOR").as_deref() {
+        Ok("always") => ColorMode::Always,
+        Ok("never") => ColorMode::Never,
+        _ => ColorMode::Auto,
+    });
+    match mode {
+        ColorMode::Always => std::env::set_var("IPCLAB_COLOR", "always"),
+        ColorMode::Never => std::env::set_var("IPCLAB_COLOR", "never"),
+        ColorMode::Auto => {}
+    }
+    let on = match mode {
+        ColorMode::Always => true,
+        ColorMode::Never => false,
+        ColorMode::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let index = applet
+        .bytes()
+        .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+    let _ = COLOR.set(on.then(|| PALETTE[index % PALETTE.len()]));
+}
+
+/// A forked child prints in the next colour, so parent and child differ on screen.
+pub fn color_forked_child() {
+    // OnceLock cannot be reset: the child keeps a second lock-free slot instead.
+    FORKED.store(true, Ordering::Relaxed);
+}
+
+static FORKED: AtomicBool = AtomicBool::new(false);
+
+fn color() -> Option<&'static str> {
+    let c = (*COLOR.get()?)?;
+    if FORKED.load(Ordering::Relaxed) {
+        let i = PALETTE.iter().position(|p| *p == c).unwrap_or(0);
+        Some(PALETTE[(i + 3) % PALETTE.len()])
+    } else {
+        Some(c)
+    }
+}
+
+/// Wrap each line of `b` in this process's colour.
+fn colored(b: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let Some(c) = color() else {
+        return std::borrow::Cow::Borrowed(b);
+    };
+    let mut out = Vec::with_capacity(b.len() + 16);
+    for (i, line) in b.split(|&x| x == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        if !line.is_empty() {
+            out.extend_from_slice(format!("\x1b[{c}m").as_bytes());
+            out.extend_from_slice(line);
+            out.extend_from_slice(b"\x1b[0m");
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn settle(r: std::io::Result<()>) -> std::io::Result<()> {
     match r {
         Err(e)
@@ -29,14 +109,16 @@ fn settle(r: std::io::Result<()>) -> std::io::Result<()> {
 
 /// Write formatted text to stdout and flush it.
 pub fn write(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    settle(out.write_fmt(args).and_then(|_| out.flush()))
+    match args.as_str() {
+        Some(s) => bytes(s.as_bytes()),
+        None => bytes(args.to_string().as_bytes()),
+    }
 }
 
 /// Write raw bytes to stdout and flush (message texts need not be UTF-8).
 pub fn bytes(b: &[u8]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    settle(out.write_all(b).and_then(|_| out.flush()))
+    settle(out.write_all(&colored(b)).and_then(|_| out.flush()))
 }
 
 /// A warning line on stderr.

@@ -59,3 +59,61 @@ fn a_symlink_named_after_an_applet_runs_it() {
     let out = ipclab().arg("links").arg(&s.dir).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn colours_only_when_asked_or_on_a_terminal_and_one_per_process() {
+    let s = Scratch::new("colour");
+    let (kf, key) = s.keyfile("k", 0x27);
+    let run = |extra: &[&str]| {
+        let out = ipclab()
+            .args(extra)
+            .arg("shmcon")
+            .arg(&kf)
+            .args(["--interval", "10ms"])
+            .write_stdin("hi\nend\n")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let plain = run(&[]);
+    assert!(!plain.contains('\x1b'), "no colour in a pipe by default");
+    assert!(!run(&["--color", "never"]).contains('\x1b'));
+    let coloured = run(&["--color", "always"]);
+    let code = |needle: &str| {
+        let line = coloured.lines().find(|l| l.contains(needle)).unwrap();
+        line.split('m').next().unwrap().to_string()
+    };
+    assert_ne!(code("shmcon: shmid"), code("shmread: shmid"), "{coloured}");
+    assert_ne!(code("shmread: shmid"), code("shmwrite: shmid"));
+    // Apart from the colour codes, the text is unchanged (ids and addresses masked).
+    let strip = |t: &str| {
+        let mut out = String::new();
+        let mut chars = t.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for d in chars.by_ref() {
+                    if d == 'm' {
+                        break;
+                    }
+                }
+            } else if c.is_ascii_hexdigit() && c.is_ascii_digit() {
+                if !out.ends_with('N') {
+                    out.push('N');
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    let mask = |t: &str| {
+        strip(t)
+            .lines()
+            .filter(|l| !l.contains("attached at"))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(mask(&coloured), mask(&plain));
+    assert_no_sysv(key);
+}

@@ -33,6 +33,7 @@ pub fn fork() -> SysResult<Forked> {
         nix::unistd::ForkResult::Child => {
             // The child ends with its parent: SIGTERM when the parent dies, even by SIGKILL.
             let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM);
+            crate::out::color_forked_child();
             Forked::Child
         }
     })
