@@ -22,3 +22,36 @@ fn the_tour_runs_every_demo_and_leaks_nothing() {
         .trim_end()
         .ends_with("tour complete: every demo ran and cleaned up"));
 }
+
+#[test]
+fn sections_list_pause_and_trace() {
+    let out = ipclab().args(["tour", "--list"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for sec in ["shm ", "mmap ", "msg "] {
+        assert!(text.lines().any(|l| l.starts_with(sec)), "{sec}: {text}");
+    }
+    assert!(text.contains("algorithms 8-0") && text.contains("seed 002"));
+    let out = ipclab().args(["tour", "mmap"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(text.contains("Seed 004 example 2") && !text.contains("Algorithms 8-1"));
+    // --pause waits for a line per step; end of input stops the tour early, still checked.
+    let out = ipclab()
+        .args(["tour", "msg", "--pause"])
+        .write_stdin("\n")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.matches("[press Enter for: ").count(), 2);
+    assert!(
+        text.contains("end of input: the tour stops here") && text.contains("nothing left behind")
+    );
+    // --trace reaches every demo the tour runs.
+    let out = ipclab().args(["--trace", "tour", "msg"]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    for call in ["] pipe(", "] mkfifo(", "] msgget(", "] semop(", "] shmat("] {
+        assert!(err.contains(call), "{call} not traced");
+    }
+}

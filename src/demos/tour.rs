@@ -17,10 +17,49 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// `ipclab tour`.
+/// `ipclab tour [SECTION]`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Example: ipclab tour")]
-pub struct Args {}
+#[command(after_help = "Example: ipclab tour msg --pause")]
+pub struct Args {
+    /// Only this part of the lecture
+    #[arg(value_enum)]
+    pub section: Option<Section>,
+    /// Wait for Enter before each step (for class)
+    #[arg(long)]
+    pub pause: bool,
+    /// List the sections and their slides, run nothing
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// The parts of the lecture.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Shared memory: System V (algorithms 8-0 … 8-3) and POSIX (8-4 … 8-6, the bounded buffer)
+    Shm,
+    /// Memory-mapped files and anonymous mappings (seed 003 sections 1-2, seed 004)
+    Mmap,
+    /// Message passing: pipe, FIFO, message queue, semaphore, shm+sem+msg (seed 002)
+    Msg,
+}
+
+impl Section {
+    fn name(self) -> &'static str {
+        match self {
+            Section::Shm => "shm",
+            Section::Mmap => "mmap",
+            Section::Msg => "msg",
+        }
+    }
+
+    fn slides(self) -> &'static str {
+        match self {
+            Section::Shm => "slides \"Linux: Shared Memory\" and \"POSIX Shared Memory\": algorithms 8-0 … 8-6, the bounded buffer (seeds 000, 001)",
+            Section::Mmap => "mmap notes: seed 003 sections 1-2 (mmap.c, parent_child_mmap), seed 004 examples 1 and 2",
+            Section::Msg => "\"IPC全解析\" (seed 002) sections 1-5; \"Message Passing\" and \"Pipes\" slides (seeds 000, 001)",
+        }
+    }
+}
 
 /// When the background side of a step is ready.
 enum Ready {
@@ -32,6 +71,7 @@ enum Ready {
 
 /// One run of one applet, perhaps with a partner started first.
 struct Step {
+    section: Section,
     heading: String,
     args: Vec<String>,
     stdin: &'static [u8],
@@ -56,7 +96,13 @@ fn steps(dir: &Path, msg_key: i32, dot_key: i32) -> Vec<Step> {
     let msgkey = dir.join("msg.key").display().to_string();
     let fifo = dir.join("fifo1");
     let posix = format!("ipclab-tour-{}", std::process::id());
+    let section = |args: &[&str]| match args[0] {
+        "ftok" | "shmcon" | "shmpthreadcon" => Section::Shm,
+        "mmap-file" | "mmap-anon" => Section::Mmap,
+        _ => Section::Msg,
+    };
     let s = |heading: &str, args: &[&str], stdin: &'static [u8]| Step {
+        section: section(args),
         heading: heading.to_string(),
         args: strings(args),
         stdin,
@@ -162,7 +208,19 @@ fn is_ready(r: &Ready) -> bool {
 }
 
 /// Run the tour.
-pub fn run(_args: Args) -> Result<()> {
+pub fn run(args: Args) -> Result<()> {
+    if args.list {
+        for sec in [Section::Shm, Section::Mmap, Section::Msg] {
+            outln!("{:<5} {}", sec.name(), sec.slides())?;
+            for step in steps(Path::new("$TOUR"), 0, 0)
+                .iter()
+                .filter(|st| st.section == sec)
+            {
+                outln!("        {}", step.heading)?;
+            }
+        }
+        return Ok(());
+    }
     let exe = std::env::current_exe().context("cannot find the ipclab binary")?;
     let dir = std::env::temp_dir().join(format!("ipclab-tour-{}", std::process::id()));
     std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -180,9 +238,25 @@ pub fn run(_args: Args) -> Result<()> {
     let shown = dir.0.to_string_lossy().into_owned();
 
     let mut failed = Vec::new();
-    for (i, step) in steps(&dir.0, keys[1], keys[2]).iter().enumerate() {
+    let chosen: Vec<Step> = steps(&dir.0, keys[1], keys[2])
+        .into_iter()
+        .filter(|st| args.section.is_none_or(|sec| st.section == sec))
+        .collect();
+    let mut stdin = std::io::stdin().lock();
+    for (i, step) in chosen.iter().enumerate() {
         if i > 0 {
             outln!()?;
+        }
+        if args.pause {
+            crate::out!("[press Enter for: {}] ", step.heading)?;
+            let mut line = String::new();
+            if std::io::BufRead::read_line(&mut stdin, &mut line)? == 0 {
+                outln!("\n(end of input: the tour stops here)")?;
+                break;
+            }
+            if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                outln!()?;
+            }
         }
         outln!("=== {} ===", step.heading)?;
         let mut partner = None;
