@@ -61,6 +61,7 @@ pub const APPLETS: &[(&str, &str)] = &[
         "shell completions (bash, zsh, fish, elvish, powershell)",
     ),
     ("man", "man pages for ipclab and every applet"),
+    ("split", "two-terminal demos side by side in tmux"),
     ("tour", "every demo, one after another, with a leak check"),
 ];
 
@@ -134,6 +135,8 @@ pub enum Cmd {
     Completions(demos::manual::CompletionArgs),
     /// Write man pages for ipclab and every applet into DIR
     Man(demos::manual::ManArgs),
+    /// Open a tmux window with both sides of a two-terminal demo (fifo, msg, shm, mmap-file)
+    Split(demos::split::Args),
     /// Run every demo with built-in input and fast intervals, then check nothing leaked
     Tour(demos::tour::Args),
 }
@@ -217,6 +220,7 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::Links(a) => demos::links::run(a),
         Cmd::Completions(a) => demos::manual::completions(a),
         Cmd::Man(a) => demos::manual::man(a),
+        Cmd::Split(a) => demos::split::run(a),
         Cmd::Tour(a) => demos::tour::run(a),
     };
     match result {

@@ -15,6 +15,7 @@ mod robust;
 mod shm_interop;
 mod shm_signals;
 mod shm_sysv;
+mod split;
 mod strace;
 mod tour;
 mod trace;

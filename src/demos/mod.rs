@@ -29,6 +29,7 @@ pub mod shmproducer;
 pub mod shmpthreadcon;
 pub mod shmread;
 pub mod shmwrite;
+pub mod split;
 pub mod tour;
 
 /// The reader's lines are indented like the slide's `printf("%*s…", 30, " ")`.

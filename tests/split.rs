@@ -1,0 +1,111 @@
+//! `ipclab split`: both sides in tmux, driven with send-keys and read with capture-pane.
+
+use crate::common::*;
+use std::process::Command;
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn pane(session: &str, i: u8) -> String {
+    tmux(&["capture-pane", "-p", "-t", &format!("{session}:0.{i}")])
+}
+
+/// Kills the tmux session when the test ends, however it ends.
+struct Session(String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.0]);
+    }
+}
+
+#[test]
+fn split_fifo_and_shm_in_tmux() {
+    if skip_without("tmux") {
+        return;
+    }
+    // fifo: the reader left, the writer right; five messages cross.
+    let s = Scratch::new("split");
+    let name = format!("ipclab-test-{}", std::process::id());
+    let _guard = Session(name.clone());
+    let out = ipclab()
+        .args(["split", "fifo", "--detach", "--session", &name, "--dir"])
+        .arg(&s.dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains(&format!("tmux attach -t {name}")));
+    wait_until(30, "five messages in the reader's pane", || {
+        pane(&name, 0).matches("Read message: Process ").count() == 5
+    });
+    let right = pane(&name, 1);
+    assert_eq!(
+        right.matches("Send message: Process ").count(),
+        5,
+        "{right}"
+    );
+    assert!(right.contains(" process."));
+    eprintln!(
+        "left pane:\n{}\nright pane:\n{right}",
+        pane(&name, 0).trim_end()
+    );
+    wait_until(10, "the reader to remove its FIFO", || {
+        !s.path("fifo1").exists()
+    });
+    tmux(&["kill-session", "-t", &name]);
+
+    // shm: the server left, the client right; the instructor types into the right pane.
+    let s = Scratch::new("split-shm");
+    let key = ftok(&s.dir, b'z');
+    let name = format!("ipclab-test-shm-{}", std::process::id());
+    let _guard2 = Session(name.clone());
+    let out = ipclab()
+        .args(["split", "shm", "--detach", "--session", &name, "--dir"])
+        .arg(&s.dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_until(10, "the client's prompt", || {
+        pane(&name, 1).contains("Please input command:")
+    });
+    let right = format!("{name}:0.1");
+    assert!(
+        tmux(&["display-message", "-p", "-t", &name, "#{pane_index}"]).trim() == "1",
+        "the writer pane has the focus"
+    );
+    for keys in ["r", "typed-in-class", "q"] {
+        tmux(&["send-keys", "-t", &right, keys, "Enter"]);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    wait_until(10, "the server to print the word", || {
+        pane(&name, 0).contains("typed-in-class")
+    });
+    wait_until(10, "the server to remove its objects", || {
+        sysv_with_key(key).is_empty()
+    });
+}
+
+#[test]
+fn split_explains_a_missing_tmux() {
+    let out = ipclab()
+        .env("PATH", "/nonexistent")
+        .args(["split", "fifo", "--detach"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(err.lines().count(), 1);
+    assert!(err.contains("tmux is not installed"), "{err}");
+}
