@@ -4,7 +4,6 @@
 
 use crate::common::*;
 use std::collections::HashMap;
-use std::process::Command;
 
 /// strace's names for a call our trace reports (None: not a system call of its own).
 fn syscalls(ours: &str) -> Option<&'static [&'static str]> {
