@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod dispatch;
+mod docs;
 mod faults;
 mod manual;
 mod mmap;
