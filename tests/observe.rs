@@ -137,10 +137,13 @@ fn clean_never_touches_what_ipclab_did_not_make_nor_what_is_in_use() {
         .unwrap();
     // An ipclab segment left by a killed run, still attached by a C reader.
     let (kf, key) = s.keyfile("k", 0x27);
+    let _cleanup = KeyGuard(vec![stranger, key]);
     let mut c = Command::new(bin());
     c.env("IPCLAB_STATE_DIR", &state).arg("shmcon").arg(&kf);
     let mut r = Running::start(c);
     r.wait_for("shmwrite process ready");
+    // Keep shmcon's stdin open: an EOF would make the writer send `end` to the C reader.
+    let _stdin = r.child.stdin.take();
     let mut cr = Command::new(&reader);
     cr.arg(format!("{key:x}"));
     let mut c_reader = Running::start(cr);

@@ -363,3 +363,22 @@ pub fn shm_nattch(key: u32) -> Option<u64> {
             .flatten()
     })
 }
+
+/// Removes, when dropped, every System V object under these keys: the objects a test made
+/// itself, even when the test fails half-way.
+pub struct KeyGuard(pub Vec<u32>);
+
+impl Drop for KeyGuard {
+    fn drop(&mut self) {
+        for key in &self.0 {
+            for (kind, id) in sysv_with_key(*key) {
+                let flag = match kind.as_str() {
+                    "shm" => "-m",
+                    "msg" => "-q",
+                    _ => "-s",
+                };
+                let _ = Command::new("ipcrm").args([flag, &id.to_string()]).status();
+            }
+        }
+    }
+}
