@@ -62,6 +62,7 @@ pub const APPLETS: &[(&str, &str)] = &[
     ),
     ("man", "man pages for ipclab and every applet"),
     ("split", "two-terminal demos side by side in tmux"),
+    ("bench", "every IPC mechanism measured side by side"),
     ("tour", "every demo, one after another, with a leak check"),
 ];
 
@@ -137,6 +138,8 @@ pub enum Cmd {
     Man(demos::manual::ManArgs),
     /// Open a tmux window with both sides of a two-terminal demo (fifo, msg, shm, mmap-file)
     Split(demos::split::Args),
+    /// Measure every IPC mechanism side by side: throughput and latency, checked payloads
+    Bench(crate::bench::Args),
     /// Run every demo with built-in input and fast intervals, then check nothing leaked
     Tour(demos::tour::Args),
 }
@@ -221,6 +224,7 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::Completions(a) => demos::manual::completions(a),
         Cmd::Man(a) => demos::manual::man(a),
         Cmd::Split(a) => demos::split::run(a),
+        Cmd::Bench(a) => crate::bench::run(a),
         Cmd::Tour(a) => demos::tour::run(a),
     };
     match result {

@@ -17,6 +17,7 @@
 //! clap types and argv[0] dispatch; [`error`] maps failures to exit codes (2 usage, 1 runtime).
 #![deny(unsafe_code)]
 
+pub mod bench;
 pub mod cli;
 pub mod demos;
 pub mod error;

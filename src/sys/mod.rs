@@ -11,6 +11,7 @@
 //!   never drift from what the program really does.
 #![allow(unsafe_code)]
 
+pub mod futex;
 pub mod ipc;
 pub mod mem;
 pub mod proc;

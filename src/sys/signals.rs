@@ -150,3 +150,22 @@ pub fn catch_child_exit() -> nix::Result<()> {
 pub fn child_exited() -> bool {
     CHILD_EXITED.load(Ordering::SeqCst)
 }
+
+/// Wait up to `timeout` for `sig` (which the caller has blocked): true if it came.
+pub fn wait_for(sig: Signal, timeout: std::time::Duration) -> bool {
+    let mut set = SigSet::empty();
+    set.add(sig);
+    let ts = libc::timespec {
+        tv_sec: timeout.as_secs() as libc::time_t,
+        tv_nsec: timeout.subsec_nanos() as libc::c_long,
+    };
+    // SAFETY: `set` is a valid sigset for the call, `ts` a valid timeout; a NULL siginfo
+    // pointer is allowed.
+    let r = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &ts) };
+    r == sig as libc::c_int
+}
+
+/// Forget earlier child exits (before starting a new child).
+pub fn reset_child_exited() {
+    CHILD_EXITED.store(false, Ordering::SeqCst);
+}
