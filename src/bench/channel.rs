@@ -426,7 +426,7 @@ impl Endpoint for SysvShm<'_> {
     fn recv(&mut self, buf: &mut [u8]) -> Result<()> {
         let d = 1 - self.out;
         self.op(2 * d + 1, -1)?;
-        buf.copy_from_slice(&self.region.read(d * self.size, self.size));
+        self.region.read_into(d * self.size, buf);
         self.op(2 * d, 1)
     }
 }
@@ -510,7 +510,7 @@ impl<'a> Ring<'a> {
         let o = self.word(64).load(Ordering::Relaxed);
         self.wait_until(0, 4, wait, |inp| inp != o)?;
         let at = self.base + RING_HEADER + (o % self.slots) as usize * self.size;
-        buf.copy_from_slice(&self.region.read(at, self.size));
+        self.region.read_into(at, buf);
         self.publish(64, 68, wait, o.wrapping_add(1));
         Ok(())
     }

@@ -476,7 +476,10 @@ pub fn run(args: Args) -> Result<()> {
             );
         }
         if let Some(why) = channel::unsupported(m, *s) {
-            skipped.push(format!("{m} {}: {why}", report::size_name(*s)));
+            let line = format!("{m} {}: {why}", report::size_name(*s));
+            if !skipped.contains(&line) {
+                skipped.push(line);
+            }
             continue;
         }
         results.push(measure(m, *mode, *s, &args)?);

@@ -214,7 +214,8 @@ impl<'a> Ring<'a> {
                 RingSync::Sem => full.wait(stopping).map_err(sem_error)?,
             }
             // next_consumed = buffer[out]; out = (out + 1) % BUFFER_SIZE;
-            let got = self.region.read(self.slot(o), ITEM);
+            let mut got = [0u8; ITEM];
+            self.region.read_into(self.slot(o), &mut got);
             out.store((o + 1) % n, Ordering::Release);
             if self.sync == RingSync::Sem {
                 empty.post().map_err(sem_error)?;

@@ -55,13 +55,23 @@ impl<'a> Region<'a> {
 
     /// Copy `n` bytes out, starting at `offset`.
     pub fn read(&self, offset: usize, n: usize) -> Vec<u8> {
-        self.check(offset, n, 1);
         let mut out = vec![0u8; n];
-        // SAFETY: bounds checked above; `out` is a fresh buffer that cannot overlap shared memory.
-        unsafe {
-            std::ptr::copy_nonoverlapping(self.ptr.as_ptr().add(offset), out.as_mut_ptr(), n)
-        };
+        self.read_into(offset, &mut out);
         out
+    }
+
+    /// Copy `out.len()` bytes out, starting at `offset`, into the caller's buffer (no
+    /// allocation: the benchmark's rings copy each message exactly once on each side).
+    pub fn read_into(&self, offset: usize, out: &mut [u8]) {
+        self.check(offset, out.len(), 1);
+        // SAFETY: bounds checked above; `out` is ordinary memory, not the mapping.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                self.ptr.as_ptr().add(offset),
+                out.as_mut_ptr(),
+                out.len(),
+            )
+        };
     }
 
     /// Copy `bytes` in at `offset`.
