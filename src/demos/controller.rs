@@ -71,3 +71,20 @@ pub fn wait_children(mut running: Vec<Child>) -> Result<Option<String>> {
     }
     Ok(failure)
 }
+
+/// The end of a controller, after it removed its object: a pending termination signal
+/// becomes the exit status; a failed child is said in one line (with what was cleaned up)
+/// and exits 1.
+pub fn finish(applet: &str, failure: Option<String>, cleaned: &str) -> Result<()> {
+    if let Some(sig) = signals::pending() {
+        return Err(crate::error::Interrupted(sig).into());
+    }
+    if let Some(msg) = failure {
+        crate::out::warn(
+            applet,
+            format_args!("{msg}; stopped the other child and {cleaned}"),
+        );
+        return Err(crate::error::Reported(1).into());
+    }
+    Ok(())
+}

@@ -62,6 +62,11 @@ fn table(path: &str) -> Vec<HashMap<String, String>> {
         .collect()
 }
 
+/// The `perms` column (octal, with SHM_DEST/SHM_LOCKED for segments).
+fn perms(r: &HashMap<String, String>) -> u32 {
+    u32::from_str_radix(r.get("perms").map(String::as_str).unwrap_or("0"), 8).unwrap_or(0)
+}
+
 fn num(r: &HashMap<String, String>, k: &str) -> i64 {
     r.get(k).and_then(|v| v.parse().ok()).unwrap_or(0)
 }
@@ -77,8 +82,7 @@ pub fn collect() -> Vec<Object> {
     };
     let mut v = Vec::new();
     for r in table("/proc/sysvipc/shm") {
-        let perms =
-            u32::from_str_radix(r.get("perms").map(String::as_str).unwrap_or("0"), 8).unwrap_or(0);
+        let perms = perms(&r);
         let id = Some(num(&r, "shmid"));
         let mut status = Vec::new();
         if perms & ipcs::SHM_DEST != 0 {
@@ -110,9 +114,7 @@ pub fn collect() -> Vec<Object> {
             id,
             name: None,
             uid: num(&r, "uid") as u32,
-            perms: u32::from_str_radix(r.get("perms").map(String::as_str).unwrap_or("0"), 8)
-                .unwrap_or(0)
-                & 0o777,
+            perms: perms(&r) & 0o777,
             size: num(&r, "cbytes") as u64,
             nattch: None,
             status: format!("{} messages", num(&r, "qnum")),
@@ -130,9 +132,7 @@ pub fn collect() -> Vec<Object> {
             id,
             name: None,
             uid: num(&r, "uid") as u32,
-            perms: u32::from_str_radix(r.get("perms").map(String::as_str).unwrap_or("0"), 8)
-                .unwrap_or(0)
-                & 0o777,
+            perms: perms(&r) & 0o777,
             size: num(&r, "nsems") as u64,
             nattch: None,
             status: if otime == 0 {

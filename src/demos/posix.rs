@@ -134,6 +134,26 @@ mod tests {
     }
 }
 
+/// What shmproducer and shmconsumer share: the object, how to create it, how long to wait
+/// for the other side, the bounded-buffer options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PeerArgs {
+    /// The POSIX shm object (`myshm` or `/myshm`, in /dev/shm)
+    #[arg(value_parser = name)]
+    pub name: String,
+    /// Permissions if this side creates the object, octal
+    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
+    pub mode: u32,
+    /// How long to wait for the other side
+    #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
+    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub ring: RingArgs,
+    /// Started by shmpthreadcon, which owns the object
+    #[arg(long, hide = true)]
+    pub managed: bool,
+}
+
 /// Options of the bounded-buffer mode, shared by shmpthreadcon, shmproducer, shmconsumer.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RingArgs {

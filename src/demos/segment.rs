@@ -209,3 +209,24 @@ pub fn create(applet: &str, key: Key, mode: u32) -> Result<Owned> {
         Err(e) => Err(explain("shmget()", key, e)),
     }
 }
+
+/// The seeds' `sem_p`/`sem_v`: `op` (-1 or +1) on semaphore 0 of `semid`, with SEM_UNDO,
+/// retried on EINTR until `stop()` says to give up. `why_stopped` explains a stop that was
+/// not a termination signal (for sem-demo: the child died before its V).
+pub fn pv(semid: i32, op: i16, stop: fn() -> bool, why_stopped: &str) -> Result<()> {
+    let ops = [ipc::SemOp {
+        num: 0,
+        op,
+        undo: true,
+    }];
+    ipc::semop(semid, &ops, stop).map_err(|e| match e {
+        Errno::EINTR => match crate::sys::signals::pending() {
+            Some(s) => crate::error::Interrupted(s).into(),
+            None => anyhow!("semop(): {why_stopped}"),
+        },
+        Errno::EIDRM | Errno::EINVAL => {
+            anyhow!("semop(): the semaphore set was removed (its owner ended)")
+        }
+        e => anyhow!("semop(): {}", e.desc()),
+    })
+}

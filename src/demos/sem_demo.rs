@@ -21,7 +21,7 @@
 //! Ctrl-C or SIGTERM while the parent is blocked in P still removes the set (hazard 15).
 
 use super::segment::{self, Kind};
-use crate::sys::ipc::{self, SemGet, SemOp};
+use crate::sys::ipc::{self, SemGet};
 use crate::sys::proc::{self, Forked};
 use crate::sys::spawn::{self, Exit};
 use crate::sys::{signals, Errno};
@@ -70,23 +70,12 @@ fn show(verbose: bool, semid: i32, who: &str, when: &str) -> Result<()> {
 
 /// P (`op = -1`) or V (`op = +1`) with SEM_UNDO, as the seed's sem_p/sem_v.
 fn pv(semid: i32, op: i16) -> Result<()> {
-    ipc::semop(
+    segment::pv(
         semid,
-        &[SemOp {
-            num: 0,
-            op,
-            undo: true,
-        }],
+        op,
         stopping,
+        "the child ended before its V: nothing will wake the father",
     )
-    .map_err(|e| match e {
-        Errno::EINTR => match signals::pending() {
-            Some(s) => crate::error::Interrupted(s).into(),
-            None => anyhow!("semop(): the child ended before its V: nothing will wake the father"),
-        },
-        Errno::EIDRM | Errno::EINVAL => anyhow!("semop(): the semaphore set was removed"),
-        e => anyhow!("semop(): {}", e.desc()),
-    })
 }
 
 /// Run the demo.

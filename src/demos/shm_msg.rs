@@ -29,7 +29,7 @@
 
 use super::segment::{self, Kind, Owned};
 use crate::layout::SHM_MSG_SIZE;
-use crate::sys::ipc::{self, Key, SemOp};
+use crate::sys::ipc::{self, Key};
 use crate::sys::{signals, Errno};
 use crate::{keys, out, outln};
 use anyhow::{anyhow, Result};
@@ -83,25 +83,7 @@ fn stopping() -> bool {
 }
 
 fn pv(semid: i32, op: i16) -> Result<()> {
-    ipc::semop(
-        semid,
-        &[SemOp {
-            num: 0,
-            op,
-            undo: true,
-        }],
-        stopping,
-    )
-    .map_err(|e| match e {
-        Errno::EINTR => match signals::pending() {
-            Some(s) => crate::error::Interrupted(s).into(),
-            None => anyhow!("semop(): interrupted"),
-        },
-        Errno::EIDRM | Errno::EINVAL => {
-            anyhow!("semop(): the semaphore was removed (the server ended)")
-        }
-        e => anyhow!("semop(): {}", e.desc()),
-    })
+    segment::pv(semid, op, stopping, "interrupted")
 }
 
 fn create(
@@ -235,6 +217,14 @@ fn wait_until_printed(semid: i32, region: &crate::sys::region::Region<'_>) -> Re
     Ok(())
 }
 
+/// End of input acts as `q` (the seed's client loops for ever printing `Wrong input!`).
+fn quit_at_eof(send: &dyn Fn(u8) -> Result<()>, att: crate::sys::ipc::Attachment) -> Result<()> {
+    outln!()?;
+    out::warn("shm-msg-client", format_args!("end of input: sending q"));
+    send(b'q')?;
+    att.detach().map_err(|e| anyhow!("shmdt(): {}", e.desc()))
+}
+
 /// Run the client.
 pub fn run_client(args: ClientArgs) -> Result<()> {
     signals::catch_termination()?;
@@ -260,20 +250,14 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
     loop {
         out!("Please input command: ")?;
         let Some(line) = read_line(&mut input, echo)? else {
-            outln!()?;
-            out::warn("shm-msg-client", format_args!("end of input: sending q"));
-            send(b'q')?;
-            break;
+            return quit_at_eof(&send, att);
         };
         let cmd = line.strip_suffix(b"\n").unwrap_or(&line);
         match cmd {
             b"r" => {
                 out!("Data to send:")?;
                 let Some(data) = read_line(&mut input, echo)? else {
-                    outln!()?;
-                    out::warn("shm-msg-client", format_args!("end of input: sending q"));
-                    send(b'q')?;
-                    break;
+                    return quit_at_eof(&send, att);
                 };
                 // scanf("%s"): the first word, bounded by the segment.
                 let mut word: Vec<u8> = data

@@ -20,11 +20,11 @@
 use super::controller::{self, Child};
 use super::handoff::{SyncArgs, SyncMode, EMPTY, FULL};
 use super::segment::{self, Kind, Owned};
-use crate::error::{Interrupted, Reported};
+use crate::error::Interrupted;
 use crate::layout::{SHM_SIZE, TEXT_NUM, WRITTEN};
 use crate::sys::ipc::{self, Key};
 use crate::sys::{signals, Errno};
-use crate::{ipcs, keys, out, outln};
+use crate::{ipcs, keys, outln};
 use anyhow::{anyhow, Context, Result};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -192,16 +192,7 @@ pub fn run(args: Args) -> Result<()> {
     shm.remove()
         .map_err(|e| anyhow!("shmctl({shmid}, IPC_RMID): {}", e.desc()))?;
     drop(sem);
-    if let Some(sig) = signals::pending() {
-        return Err(Interrupted(sig).into());
-    }
-    if let Some(msg) = failure {
-        out::warn(
-            "shmcon",
-            format_args!("{msg}; stopped the other child and removed shmid {shmid}"),
-        );
-        return Err(Reported(1).into());
-    }
+    controller::finish("shmcon", failure, &format!("removed shmid {shmid}"))?;
     outln!("shmcon: shmid = {shmid} removed")?;
     if !show_segments(shmid)? {
         outln!("nothing found ...")?;

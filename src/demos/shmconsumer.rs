@@ -20,7 +20,7 @@
 //!
 //! With `--items N` it is the consumer of the slides' bounded buffer ([`super::ring`]).
 
-use super::posix::{self, RingArgs, Unlink};
+use super::posix::{self, PeerArgs, Unlink};
 use super::ring::{Ring, ITEM};
 use super::{child, shmproducer};
 use crate::layout::SHM_SIZE;
@@ -39,46 +39,34 @@ use std::time::{Duration, Instant};
     after_help = "Example: ipclab shmconsumer myshm   (then `ipclab shmproducer myshm` in another terminal)"
 )]
 pub struct Args {
-    /// The POSIX shm object (`myshm` or `/myshm`, in /dev/shm)
-    #[arg(value_parser = posix::name)]
-    pub name: String,
+    #[command(flatten)]
+    pub peer: PeerArgs,
     /// Read at once, as the slide does, even if nothing was written yet
     #[arg(long)]
     pub race: bool,
-    /// How long to wait for a producer
-    #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
-    pub timeout: Duration,
-    /// Permissions if this side creates the object, octal
-    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
-    pub mode: u32,
-    #[command(flatten)]
-    pub ring: RingArgs,
-    /// Started by shmpthreadcon, which owns the object
-    #[arg(long, hide = true)]
-    pub managed: bool,
 }
 
 /// Run the consumer.
 pub fn run(args: Args) -> Result<()> {
     child::tie_to_controller();
     signals::catch_termination()?;
-    if let Some(n) = args.ring.items {
+    if let Some(n) = args.peer.ring.items {
         return consume_items(&args, n);
     }
     // Step 1: open the object (standalone: create it if missing, and remove it at the end).
-    let mut unlink = Unlink::none(&args.name);
-    let fd = match mem::shm_open(&args.name, OFlag::O_RDONLY, 0) {
+    let mut unlink = Unlink::none(&args.peer.name);
+    let fd = match mem::shm_open(&args.peer.name, OFlag::O_RDONLY, 0) {
         Ok(fd) => fd,
-        Err(Errno::ENOENT) if !args.managed && !args.race => {
-            let (fd, created) = Unlink::create(&args.name, args.mode)
-                .map_err(|e| posix::explain_open(&args.name, e, ""))?;
+        Err(Errno::ENOENT) if !args.peer.managed && !args.race => {
+            let (fd, created) = Unlink::create(&args.peer.name, args.peer.mode)
+                .map_err(|e| posix::explain_open(&args.peer.name, e, ""))?;
             unlink = created;
-            posix::size_object(&fd, SHM_SIZE as u64, &args.name)?;
+            posix::size_object(&fd, SHM_SIZE as u64, &args.peer.name)?;
             fd
         }
         Err(e) => {
             return Err(posix::explain_open(
-                &args.name,
+                &args.peer.name,
                 e,
                 "run `ipclab shmpthreadcon NAME`, or start this consumer without --race",
             ))
@@ -89,7 +77,7 @@ pub fn run(args: Args) -> Result<()> {
         return Err(anyhow!(
             "{}{} is {size} bytes, not {SHM_SIZE}: reading it would raise SIGBUS; its creator must ftruncate it first",
             posix::DEV_SHM,
-            args.name
+            args.peer.name
         ));
     }
     // Step 2: map it read-only.
@@ -101,7 +89,7 @@ pub fn run(args: Args) -> Result<()> {
     let text = if args.race {
         region.c_string(0, SHM_SIZE)
     } else {
-        wait_for_message(&region, args.timeout, &args.name)?
+        wait_for_message(&region, args.peer.timeout, &args.peer.name)?
     };
     let mut line = b"consumed message: ".to_vec();
     line.extend_from_slice(&text);
@@ -116,7 +104,7 @@ pub fn run(args: Args) -> Result<()> {
     map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
     unlink
         .now()
-        .map_err(|e| anyhow!("shm_unlink({}): {}", args.name, e.desc()))?;
+        .map_err(|e| anyhow!("shm_unlink({}): {}", args.peer.name, e.desc()))?;
     Ok(())
 }
 
@@ -152,19 +140,17 @@ fn wait_for_message(region: &Region<'_>, timeout: Duration, name: &str) -> Resul
 
 /// The bounded-buffer consumer: checks every item and ends with a summary line.
 fn consume_items(args: &Args, count: u64) -> Result<()> {
-    let opened = shmproducer::open_ring(
-        &args.name,
-        &args.ring,
-        args.mode,
-        args.managed,
-        args.timeout,
-    )?;
+    let opened = shmproducer::open_ring(&args.peer)?;
     let mut unlink = opened.unlink;
     // Standalone, the consumer is the last user: it removes the object whoever made it.
-    if !args.managed {
+    if !args.peer.managed {
         unlink.adopt();
     }
-    let ring = Ring::open(opened.map.region(), args.ring.buffer_size, args.ring.sync)?;
+    let ring = Ring::open(
+        opened.map.region(),
+        args.peer.ring.buffer_size,
+        args.peer.ring.sync,
+    )?;
     let t = Instant::now();
     ring.consume(count)?;
     let secs = t.elapsed().as_secs_f64();
@@ -174,10 +160,10 @@ fn consume_items(args: &Args, count: u64) -> Result<()> {
         secs,
         count as f64 / secs.max(1e-9),
         ring.max_fill(),
-        args.ring.buffer_size
+        args.peer.ring.buffer_size
     )?;
     unlink
         .now()
-        .map_err(|e| anyhow!("shm_unlink({}): {}", args.name, e.desc()))?;
+        .map_err(|e| anyhow!("shm_unlink({}): {}", args.peer.name, e.desc()))?;
     Ok(())
 }

@@ -13,7 +13,7 @@
 //! With `--items N` it is the producer of the slides' bounded buffer ([`super::ring`]).
 
 use super::child;
-use super::posix::{self, RingArgs, Unlink};
+use super::posix::{self, PeerArgs, Unlink};
 use super::ring::{self, Ring};
 use crate::layout::SHM_SIZE;
 use crate::outln;
@@ -30,30 +30,18 @@ use std::time::Duration;
     after_help = "Example (after `ipclab shmconsumer myshm` in another terminal): ipclab shmproducer myshm"
 )]
 pub struct Args {
-    /// The POSIX shm object (`myshm` or `/myshm`, in /dev/shm)
-    #[arg(value_parser = posix::name)]
-    pub name: String,
+    #[command(flatten)]
+    pub peer: PeerArgs,
     /// The message to write
     #[arg(long, default_value = "Hello World!")]
     pub message: String,
-    /// Permissions if this side creates the object (bounded-buffer mode), octal
-    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
-    pub mode: u32,
-    /// How long to wait for the other side to set the buffer up
-    #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
-    pub timeout: Duration,
-    #[command(flatten)]
-    pub ring: RingArgs,
-    /// Started by shmpthreadcon, which owns the object
-    #[arg(long, hide = true)]
-    pub managed: bool,
 }
 
 /// Run the producer.
 pub fn run(args: Args) -> Result<()> {
     child::tie_to_controller();
     signals::catch_termination()?;
-    if let Some(n) = args.ring.items {
+    if let Some(n) = args.peer.ring.items {
         return produce_items(&args, n);
     }
     if args.message.len() >= SHM_SIZE {
@@ -64,9 +52,9 @@ pub fn run(args: Args) -> Result<()> {
         )));
     }
     // Step 1: open the object.
-    let fd = mem::shm_open(&args.name, OFlag::O_RDWR, 0).map_err(|e| {
+    let fd = mem::shm_open(&args.peer.name, OFlag::O_RDWR, 0).map_err(|e| {
         posix::explain_open(
-            &args.name,
+            &args.peer.name,
             e,
             "start `ipclab shmconsumer NAME` first (it creates the object and waits), or run `ipclab shmpthreadcon NAME`",
         )
@@ -76,7 +64,7 @@ pub fn run(args: Args) -> Result<()> {
         return Err(anyhow!(
             "{}{} is {size} bytes, not {SHM_SIZE}: touching it would raise SIGBUS; its creator must ftruncate it to {SHM_SIZE}",
             posix::DEV_SHM,
-            args.name
+            args.peer.name
         ));
     }
     // Step 2: map it.
@@ -100,14 +88,12 @@ pub fn run(args: Args) -> Result<()> {
 
 /// The bounded-buffer producer.
 fn produce_items(args: &Args, count: u64) -> Result<()> {
-    let opened = open_ring(
-        &args.name,
-        &args.ring,
-        args.mode,
-        args.managed,
-        args.timeout,
+    let opened = open_ring(&args.peer)?;
+    let ring = Ring::open(
+        opened.map.region(),
+        args.peer.ring.buffer_size,
+        args.peer.ring.sync,
     )?;
-    let ring = Ring::open(opened.map.region(), args.ring.buffer_size, args.ring.sync)?;
     let mut guard = opened.unlink;
     ring.produce(count, || {
         outln!("produced {count} items")?;
@@ -130,13 +116,14 @@ pub struct OpenedRing {
 /// first side to arrive creates it (O_EXCL decides), sizes it and initialises the ring; the
 /// other waits (up to `timeout`) until it is ready. The returned guard unlinks the object
 /// if this side created it and fails before the exchange starts.
-pub fn open_ring(
-    name: &str,
-    ra: &RingArgs,
-    mode: u32,
-    managed: bool,
-    timeout: Duration,
-) -> Result<OpenedRing> {
+pub fn open_ring(peer: &PeerArgs) -> Result<OpenedRing> {
+    let (name, ra, mode, managed, timeout) = (
+        peer.name.as_str(),
+        &peer.ring,
+        peer.mode,
+        peer.managed,
+        peer.timeout,
+    );
     let size = ring::object_size(ra.buffer_size);
     let hint = "run `ipclab shmpthreadcon NAME --items N`";
     if !managed {

@@ -17,11 +17,11 @@
 use super::controller;
 use super::posix::{self, RingArgs, Unlink};
 use super::ring::{self, Ring};
-use crate::error::{Interrupted, Reported};
+use crate::error::Interrupted;
 use crate::layout::SHM_SIZE;
+use crate::outln;
 use crate::sys::mem::{self, Share};
 use crate::sys::signals;
-use crate::{out, outln};
 use anyhow::{anyhow, Result};
 
 /// `ipclab shmpthreadcon [NAME]`.
@@ -106,15 +106,6 @@ pub fn run(args: Args) -> Result<()> {
     unlink
         .now()
         .map_err(|e| anyhow!("shm_unlink({name}): {}", e.desc()))?;
-    if let Some(sig) = signals::pending() {
-        return Err(Interrupted(sig).into());
-    }
-    if let Some(msg) = failure {
-        out::warn(
-            "shmpthreadcon",
-            format_args!("{msg}; stopped the other child and unlinked {name}"),
-        );
-        return Err(Reported(1).into());
-    }
+    controller::finish("shmpthreadcon", failure, &format!("unlinked {name}"))?;
     ls()
 }

@@ -41,18 +41,7 @@ extern "C" fn on_signal(sig: libc::c_int) {
         // (sem_wait, semop, msgrcv, read…) interrupts nothing, and the call would then block
         // for good. So keep nudging: SIGALRM every 50 ms makes any later blocking call return
         // EINTR, and its loop sees the pending signal.
-        let t = libc::itimerval {
-            it_interval: libc::timeval {
-                tv_sec: 0,
-                tv_usec: NUDGE_US,
-            },
-            it_value: libc::timeval {
-                tv_sec: 0,
-                tv_usec: NUDGE_US,
-            },
-        };
-        // SAFETY: setitimer is a plain system call (no locks, no allocation); `t` is valid.
-        unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
+        tick();
     }
     for slot in &FORWARD {
         let pid = slot.load(Ordering::SeqCst);
@@ -118,7 +107,8 @@ pub fn kill(pid: i32, sig: Signal) {
 /// Interrupt blocking calls every 50 ms from now on (SIGALRM; catch_termination must be
 /// installed, so the signal interrupts instead of killing). `msgrcv` has no timeout
 /// parameter: a caller that needs one loops on EINTR and checks its own deadline. The tick
-/// is the same one a termination signal starts, so the two can never undo each other.
+/// is the one a termination signal starts, so the two can never undo each other. It only
+/// calls setitimer, so the signal handler may call it too.
 pub fn tick() {
     let t = libc::itimerval {
         it_interval: libc::timeval {
@@ -130,7 +120,8 @@ pub fn tick() {
             tv_usec: NUDGE_US,
         },
     };
-    // SAFETY: setitimer with a valid itimerval; the SIGALRM handler only returns.
+    // SAFETY: setitimer is a plain system call (no locks, no allocation, async-signal-safe
+    // in practice); `t` is a valid itimerval; the SIGALRM handler only returns.
     unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
 }
 
