@@ -25,7 +25,7 @@ pub fn parse_key(s: &str) -> Result<Key, String> {
     }
     if !digits.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(format!(
-            "'{s}' is not an IPC key: use hex digits 0-9 a-f, like 27011c6c (see `ipclab ftok PATHNAME`)"
+            "'{s}' is not an IPC key: use hex digits 0-9 a-f, like 27011c6c"
         ));
     }
     let v = u64::from_str_radix(digits, 16).map_err(|_| too_big(s))?;

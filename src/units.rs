@@ -64,6 +64,39 @@ pub fn show(d: Duration) -> String {
     }
 }
 
+/// Parse a count of at least 1.
+pub fn count(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(_) => Err("give 1 or more".into()),
+        Err(_) => Err(format!(
+            "'{s}' is not a count: give a whole number, 1 or more"
+        )),
+    }
+}
+
+/// Parse BUFFER_SIZE: 2 (one usable slot) to 1048576 slots.
+pub fn buffer_size(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (2..=1 << 20).contains(&n) => Ok(n as u32),
+        Ok(_) => Err("give 2 to 1048576 slots (the ring holds at most BUFFER_SIZE-1 items)".into()),
+        Err(_) => Err(format!("'{s}' is not a number of slots: give 2 to 1048576")),
+    }
+}
+
+/// Parse a message type: a System V mtype must be greater than 0.
+pub fn mtype(s: &str) -> Result<i64, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(_) => {
+            Err("a message type must be greater than 0 (msgsnd fails with EINVAL otherwise)".into())
+        }
+        Err(_) => Err(format!(
+            "'{s}' is not a message type: give a whole number above 0, like 888"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -171,7 +171,7 @@ fn missing_and_empty_files_are_clear_errors_not_sigbus() {
         ),
         (
             vec!["mmap-file", "write", "/nonexistent/dir/f"],
-            "no such file",
+            "directory does not exist",
         ),
         (vec!["mmap-anon", "--delay", "x"], "not a duration"),
     ] {

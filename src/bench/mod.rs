@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', default_value = "64,4K,64K,1M", value_parser = size)]
     pub sizes: Vec<usize>,
     /// Messages (throughput) or round trips (latency) per test; default scales with the size
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::units::count)]
     pub count: Option<u64>,
     /// Stop each test after this time instead of a count
     #[arg(long, allow_hyphen_values = true, value_parser = crate::units::interval)]

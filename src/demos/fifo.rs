@@ -57,7 +57,7 @@ pub struct WriteArgs {
     #[arg(default_value = "fifo1")]
     pub path: PathBuf,
     /// How many messages
-    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_parser = crate::units::count)]
     pub count: u64,
     /// Pause between messages (the seed's sleep(1))
     #[arg(long, allow_hyphen_values = true, default_value = "1s", value_parser = crate::units::duration)]

@@ -105,8 +105,15 @@ pub fn run(args: Args) -> Result<()> {
 /// Steps 1-4 of map_normalfile1.
 fn write_records(path: &Path) -> Result<mem::Mapping> {
     // Step 1: open, created and truncated (0600; the seed's 00777 makes a data file executable).
-    let fd = mem::open(path, OFlag::O_CREAT | OFlag::O_RDWR | OFlag::O_TRUNC, 0o600)
-        .map_err(|e| open_error(path, e))?;
+    let fd = mem::open(path, OFlag::O_CREAT | OFlag::O_RDWR | OFlag::O_TRUNC, 0o600).map_err(
+        |e| match e {
+            Errno::ENOENT => anyhow!(
+                "cannot create {}: its directory does not exist",
+                path.display()
+            ),
+            e => open_error(path, e),
+        },
+    )?;
     // Step 2: 5 records long.
     mem::ftruncate(&fd, (PEOPLE_SIZE * FILE_RECORDS) as u64)?;
     // Step 3: map 10 records, then the descriptor is no longer needed.

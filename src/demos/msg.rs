@@ -68,7 +68,7 @@ pub struct ServerArgs {
     #[command(flatten)]
     pub key: KeyArgs,
     /// Stop after serving N requests
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::units::count)]
     pub count: Option<u64>,
     /// Reply with the client's pid as the type (for several clients at once)
     #[arg(long)]
@@ -85,7 +85,7 @@ pub struct ClientArgs {
     #[command(flatten)]
     pub key: KeyArgs,
     /// The request's type
-    #[arg(long = "type", allow_negative_numbers = true, default_value_t = REQUEST, value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long = "type", allow_negative_numbers = true, default_value_t = REQUEST, value_parser = crate::units::mtype)]
     pub mtype: i64,
     /// The request's text (default: hello, I'm client PID)
     #[arg(long)]
@@ -97,7 +97,7 @@ pub struct ClientArgs {
     #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
     pub timeout: Duration,
     /// Send N requests, one after another, each numbered (` #i`)
-    #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_parser = crate::units::count)]
     pub count: u64,
     /// Permissions of the queue if the client has to create it, octal
     #[arg(long, default_value = "600", value_parser = crate::units::mode)]

@@ -158,10 +158,10 @@ pub struct PeerArgs {
 #[derive(clap::Args, Debug, Clone)]
 pub struct RingArgs {
     /// Pass N numbered items through the slides' bounded buffer instead of one message
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::units::count)]
     pub items: Option<u64>,
     /// BUFFER_SIZE: slots in the circular array (it holds at most BUFFER_SIZE-1 items)
-    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=1_048_576))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_parser = crate::units::buffer_size)]
     pub buffer_size: u32,
     /// How producer and consumer wait on the buffer
     #[arg(long, value_enum, default_value_t)]
