@@ -11,10 +11,13 @@ cargo build --release --quiet
 ipclab=target/release/ipclab
 pin=(); [ "$pa" -ge 0 ] && pin=(--pin "$pa,$pb")
 printf '%-12s %-10s %6s %14s %14s %7s\n' mechanism mode size ipclab C ratio
-for mech in pipe unix-stream sysv-msg posix-shm; do
-  for size in 64 4096 65536 1048576; do
-    [ "$mech" = sysv-msg ] && [ "$size" -gt 8192 ] && continue
+for mech in pipe fifo unix-stream unix-dgram tcp sysv-msg posix-mq sysv-shm posix-shm mmap-file eventfd signal; do
+  sizes="64 4096 65536 1048576"
+  case $mech in eventfd|signal) sizes=16 ;; esac
+  for size in $sizes; do
+    case $mech in sysv-msg|posix-mq) [ "$size" -gt 8192 ] && continue ;; unix-dgram) [ "$size" -gt 65536 ] && continue ;; esac
     for mode in throughput latency; do
+      case $mech in eventfd|signal) [ "$mode" = throughput ] && continue ;; esac
       if [ "$mode" = throughput ]; then count=$(( (256 << 20) / size )); [ $count -gt 200000 ] && count=200000; [ $count -lt 200 ] && count=200
       else count=$(( size <= 4096 ? 20000 : (64 << 20) / size )); [ $count -lt 100 ] && count=100; fi
       ours=$($ipclab bench --only "$mech" --mode "$mode" --sizes "$size" --count "$count" "${pin[@]}" --csv | tail -1)
