@@ -42,20 +42,11 @@ fn no_segment_for_the_key_says_how_to_create_one() {
 
 #[test]
 fn a_segment_of_another_size_is_explained() {
-    let Some(mkseg) = c_program("mkseg") else {
-        return;
-    };
     let s = Scratch::new("size");
     let (_p, key) = s.keyfile("k", 0x7d);
-    let out = std::process::Command::new(&mkseg)
-        .args([format!("{key:x}"), "100".into(), "600".into()])
-        .output()
-        .unwrap();
-    let id: i32 = String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let Some(id) = mkseg(key, 100, "600") else {
+        return;
+    };
     one_line(
         &["shmread", &format!("{key:x}")],
         1,
@@ -71,20 +62,11 @@ fn permission_denied_names_owner_and_mode() {
         eprintln!("skipping: needs root (to act as another user)");
         return;
     }
-    let Some(mkseg) = c_program("mkseg") else {
-        return;
-    };
     let s = Scratch::new("perm");
     let (_p, key) = s.keyfile("k", 0x7c);
-    let out = std::process::Command::new(&mkseg)
-        .args([format!("{key:x}"), "4100".into(), "600".into()])
-        .output()
-        .unwrap();
-    let id: i32 = String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let Some(id) = mkseg(key, 4100, "600") else {
+        return;
+    };
     let out = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(bin())

@@ -119,22 +119,16 @@ fn ls_marks_what_ipclab_made_and_whether_its_creator_lives() {
 
 #[test]
 fn clean_never_touches_what_ipclab_did_not_make_nor_what_is_in_use() {
-    let (Some(mkseg), Some(reader)) = (c_program("mkseg"), c_program("shmread")) else {
+    let Some(reader) = c_program("shmread") else {
         return;
     };
     let s = Scratch::new("clean");
     let state = s.path("state");
     // A stranger's segment (made by a C program): never touched.
     let (_kf, stranger) = s.keyfile("stranger", 0x27);
-    let out = Command::new(&mkseg)
-        .args([format!("{stranger:x}"), "4100".into(), "600".into()])
-        .output()
-        .unwrap();
-    let stranger_id: i32 = String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let Some(stranger_id) = mkseg(stranger, 4100, "600") else {
+        return;
+    };
     // An ipclab segment left by a killed run, still attached by a C reader.
     let (kf, key) = s.keyfile("k", 0x27);
     let _cleanup = KeyGuard(vec![stranger, key]);

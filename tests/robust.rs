@@ -375,19 +375,7 @@ fn sigchld_and_sigwinch_storms_lose_nothing() {
     stop.store(true, Ordering::Relaxed);
     let sent = st.join().unwrap();
     assert!(status.success());
-    let seqs: Vec<u64> = text
-        .lines()
-        .map(|l| {
-            l.split("'s message ")
-                .nth(1)
-                .unwrap()
-                .split(' ')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
-        })
-        .collect();
+    let seqs = fifo_seqs(&text);
     assert_eq!(
         seqs,
         (0..2000).collect::<Vec<_>>(),
@@ -486,20 +474,8 @@ fn stress_four_of_each_pair_at_once() {
             format!("fifo-read {i}"),
             reader,
             Box::new(move |out: String| {
-                let seqs: Vec<usize> = out
-                    .lines()
-                    .map(|l| {
-                        l.split("'s message ")
-                            .nth(1)
-                            .unwrap()
-                            .split(' ')
-                            .next()
-                            .unwrap()
-                            .parse()
-                            .unwrap()
-                    })
-                    .collect();
-                assert_eq!(seqs, (0..n).collect::<Vec<_>>());
+                let seqs = fifo_seqs(&out);
+                assert_eq!(seqs, (0..n as u64).collect::<Vec<_>>());
             }),
         ));
         // A message-queue pair.

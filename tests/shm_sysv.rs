@@ -197,20 +197,11 @@ fn ftok_agrees_with_the_formula() {
 fn standalone_reader_and_writer_meet_through_a_segment() {
     // shmcon in one "terminal" is the usual way; here the children run by hand against a
     // segment a C helper created, the way students pair programs in two terminals.
-    let Some(mkseg) = c_program("mkseg") else {
-        return;
-    };
     let s = Scratch::new("standalone");
     let (_p, key) = s.keyfile("k", 0x27);
-    let id = std::process::Command::new(&mkseg)
-        .args([format!("{key:x}"), "4100".into(), "600".into()])
-        .output()
-        .unwrap();
-    let id: i32 = String::from_utf8(id.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let Some(id) = mkseg(key, 4100, "600") else {
+        return;
+    };
     let mut reader = std::process::Command::new(bin());
     reader.args(["shmread", &format!("{key:x}"), "--interval", "10ms"]);
     let mut r = Running::start(reader);

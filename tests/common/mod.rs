@@ -382,3 +382,35 @@ impl Drop for KeyGuard {
         }
     }
 }
+
+/// Make a System V segment with the C helper (`mkseg KEY SIZE MODE`): its id, or None when
+/// gcc is missing locally (c_program says so).
+pub fn mkseg(key: u32, size: usize, mode: &str) -> Option<i32> {
+    let helper = c_program("mkseg")?;
+    let out = Command::new(helper)
+        .args([format!("{key:x}"), size.to_string(), mode.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "mkseg: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap(),
+    )
+}
+
+/// The sequence numbers of `fifo-write --random-size` messages as a reader printed them.
+pub fn fifo_seqs(text: &str) -> Vec<u64> {
+    text.lines()
+        .map(|l| {
+            let rest = l.split("'s message ").nth(1).expect("a numbered message");
+            rest.split(' ').next().unwrap().parse().unwrap()
+        })
+        .collect()
+}
