@@ -25,8 +25,66 @@ pub const SHM_DEST: u32 = 0o1000;
 /// `SHM_LOCKED`.
 pub const SHM_LOCKED: u32 = 0o2000;
 
+/// The three System V tables under /proc/sysvipc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Shm,
+    Msg,
+    Sem,
+}
+
+impl Table {
+    /// All three.
+    pub const ALL: [Table; 3] = [Table::Shm, Table::Msg, Table::Sem];
+
+    /// The file name under /proc/sysvipc (also what `ipcs` calls them).
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Shm => "shm",
+            Table::Msg => "msg",
+            Table::Sem => "sem",
+        }
+    }
+
+    /// The column that holds the id.
+    pub fn id_column(self) -> &'static str {
+        match self {
+            Table::Shm => "shmid",
+            Table::Msg => "msqid",
+            Table::Sem => "semid",
+        }
+    }
+}
+
+/// One row of a /proc/sysvipc table, by column name.
+#[derive(Debug, Clone, Default)]
+pub struct Row(HashMap<String, String>);
+
+impl Row {
+    /// A numeric column (0 if absent or unparsable).
+    pub fn num<T: std::str::FromStr + Default>(&self, col: &str) -> T {
+        self.0
+            .get(col)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_default()
+    }
+
+    /// An octal column (`perms`).
+    pub fn octal(&self, col: &str) -> u32 {
+        self.0
+            .get(col)
+            .and_then(|v| u32::from_str_radix(v, 8).ok())
+            .unwrap_or(0)
+    }
+
+    /// The object's key.
+    pub fn key(&self) -> i32 {
+        self.num("key")
+    }
+}
+
 /// Parse `/proc/sysvipc/*` text into rows of named fields.
-fn table(text: &str) -> Vec<HashMap<String, String>> {
+fn table(text: &str) -> Vec<Row> {
     let mut lines = text.lines();
     let Some(header) = lines.next() else {
         return Vec::new();
@@ -34,38 +92,50 @@ fn table(text: &str) -> Vec<HashMap<String, String>> {
     let names: Vec<&str> = header.split_whitespace().collect();
     lines
         .map(|l| {
-            names
+            Row(names
                 .iter()
                 .zip(l.split_whitespace())
                 .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect()
+                .collect())
         })
         .collect()
 }
 
-fn num<T: std::str::FromStr + Default>(row: &HashMap<String, String>, k: &str) -> T {
-    row.get(k).and_then(|v| v.parse().ok()).unwrap_or_default()
+/// Every row of one table (all users': /proc/sysvipc is world-readable).
+fn read(t: Table) -> std::io::Result<Vec<Row>> {
+    std::fs::read_to_string(format!("/proc/sysvipc/{}", t.name())).map(|text| table(&text))
 }
 
-/// Every segment the kernel lists (all users'; /proc/sysvipc is world-readable).
-pub fn shm_entries() -> std::io::Result<Vec<ShmEntry>> {
-    let text = std::fs::read_to_string("/proc/sysvipc/shm")?;
-    Ok(table(&text)
+/// Every row of one table; none if it cannot be read.
+pub fn rows(t: Table) -> Vec<Row> {
+    read(t).unwrap_or_default()
+}
+
+/// The ids of the live objects of table `t` under `key`.
+pub fn ids_with_key(t: Table, key: i32) -> Vec<i32> {
+    rows(t)
         .iter()
-        .map(|r| ShmEntry {
-            key: num(r, "key"),
-            shmid: num(r, "shmid"),
-            perms: r
-                .get("perms")
-                .and_then(|p| u32::from_str_radix(p, 8).ok())
-                .unwrap_or(0),
-            size: num(r, "size"),
-            cpid: num(r, "cpid"),
-            lpid: num(r, "lpid"),
-            nattch: num(r, "nattch"),
-            uid: num(r, "uid"),
-        })
-        .collect())
+        .filter(|r| r.key() == key)
+        .map(|r| r.num(t.id_column()))
+        .collect()
+}
+
+fn shm_entry(r: &Row) -> ShmEntry {
+    ShmEntry {
+        key: r.key(),
+        shmid: r.num("shmid"),
+        perms: r.octal("perms"),
+        size: r.num("size"),
+        cpid: r.num("cpid"),
+        lpid: r.num("lpid"),
+        nattch: r.num("nattch"),
+        uid: r.num("uid"),
+    }
+}
+
+/// Every segment the kernel lists.
+pub fn shm_entries() -> std::io::Result<Vec<ShmEntry>> {
+    Ok(read(Table::Shm)?.iter().map(shm_entry).collect())
 }
 
 /// The segment with this id, if the kernel still lists it.
@@ -124,19 +194,7 @@ mod tests {
     #[test]
     fn parses_proc_text() {
         let text = "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n 654384236         43  1600                  4100  1234  1235      1     0     0     0     0          0          0 1700000000                  4096                     0\n";
-        let rows: Vec<ShmEntry> = table(text)
-            .iter()
-            .map(|r| ShmEntry {
-                key: num(r, "key"),
-                shmid: num(r, "shmid"),
-                perms: u32::from_str_radix(&r["perms"], 8).unwrap(),
-                size: num(r, "size"),
-                cpid: num(r, "cpid"),
-                lpid: num(r, "lpid"),
-                nattch: num(r, "nattch"),
-                uid: num(r, "uid"),
-            })
-            .collect();
+        let rows: Vec<ShmEntry> = table(text).iter().map(shm_entry).collect();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].key as u32, 0x27011c6c);
         assert_eq!(rows[0].perms & 0o777, 0o600);

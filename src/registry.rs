@@ -178,8 +178,10 @@ pub fn load() -> Vec<Record> {
         .unwrap_or_default()
 }
 
-/// Change the table under the lock, atomically.
-fn update(f: impl FnOnce(&mut Vec<Record>)) -> std::io::Result<()> {
+/// The per-user directory ([`dir`]), created 0700 if missing; an error if something that is
+/// not a directory of ours is in its place (on a shared /tmp, another user could have put
+/// it there). It also holds `shmcon`'s default key file.
+pub fn private_dir() -> std::io::Result<PathBuf> {
     let d = dir();
     match std::fs::DirBuilder::new().mode(0o700).create(&d) {
         Ok(()) => {}
@@ -188,8 +190,17 @@ fn update(f: impl FnOnce(&mut Vec<Record>)) -> std::io::Result<()> {
     }
     let md = std::fs::symlink_metadata(&d)?;
     if !md.is_dir() || md.uid() != nix::unistd::geteuid().as_raw() {
-        return Err(std::io::Error::other("the registry directory is not ours"));
+        return Err(std::io::Error::other(format!(
+            "{} is not a directory of yours",
+            d.display()
+        )));
     }
+    Ok(d)
+}
+
+/// Change the table under the lock, atomically.
+fn update(f: impl FnOnce(&mut Vec<Record>)) -> std::io::Result<()> {
+    let d = private_dir()?;
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)

@@ -469,12 +469,18 @@ fn sem_demo_interrupted_while_the_father_waits() {
 
 // ----- shm + sem + msg -----
 
+/// `shm-msg-server` started in `dir`, once its segment, queue and set exist under `key`.
+fn shm_msg_server(dir: &std::path::Path, key: u32) -> Running {
+    let server = started_in(dir, &["shm-msg-server"]);
+    wait_until(10, "the server's objects", || sysv_with_key(key).len() == 3);
+    server
+}
+
 #[test]
 fn shm_msg_transcript_and_cleanup() {
     let s = Scratch::new("shmmsg");
     let key = ftok(&s.dir, b'z');
-    let server = started_in(&s.dir, &["shm-msg-server"]);
-    wait_until(10, "the server's objects", || sysv_with_key(key).len() == 3);
+    let server = shm_msg_server(&s.dir, key);
     let out = ipclab()
         .current_dir(&s.dir)
         .arg("shm-msg-client")
@@ -498,8 +504,7 @@ fn shm_msg_transcript_and_cleanup() {
 fn shm_msg_client_eof_is_q_and_server_sigterm_cleans_up() {
     let s = Scratch::new("shmmsgeof");
     let key = ftok(&s.dir, b'z');
-    let server = started_in(&s.dir, &["shm-msg-server"]);
-    wait_until(10, "the server's objects", || sysv_with_key(key).len() == 3);
+    let server = shm_msg_server(&s.dir, key);
     let out = ipclab()
         .current_dir(&s.dir)
         .arg("shm-msg-client")
@@ -513,8 +518,7 @@ fn shm_msg_client_eof_is_q_and_server_sigterm_cleans_up() {
     assert!(server.finish().0.success());
     assert_no_sysv(key);
 
-    let server = started_in(&s.dir, &["shm-msg-server"]);
-    wait_until(10, "the server's objects", || sysv_with_key(key).len() == 3);
+    let server = shm_msg_server(&s.dir, key);
     kill(Pid::from_raw(server.pgid()), Signal::SIGTERM).unwrap();
     assert_eq!(server.finish().0.code(), Some(143));
     assert_no_sysv(key);
@@ -546,8 +550,7 @@ fn shm_msg_interop_with_the_seed_programs() {
     assert_eq!(srv, "fromrust");
     assert_no_sysv(key);
     // The seed's client, ipclab's server.
-    let server = started_in(&s.dir, &["shm-msg-server"]);
-    wait_until(10, "the server's objects", || sysv_with_key(key).len() == 3);
+    let server = shm_msg_server(&s.dir, key);
     let out = Command::new(&cc)
         .current_dir(&s.dir)
         .stdin(std::process::Stdio::piped())

@@ -242,20 +242,25 @@ fn the_ipclab_producer_with_a_c_consumer() {
     dev_shm_remove(&name);
 }
 
+/// `shmpthreadcon NAME --items 10^9`: a transfer that is still running when the test acts.
+fn endless_ring(name: &str, sync: &str) -> Running {
+    let mut c = Command::new(bin());
+    c.args([
+        "shmpthreadcon",
+        name,
+        "--items",
+        "1000000000",
+        "--sync",
+        sync,
+    ]);
+    Running::start(c)
+}
+
 #[test]
 fn sigint_during_the_ring_and_sigkill_of_a_child() {
     // Ctrl-C: everything ends with 130 and the object is unlinked.
     let name = shm_name("sigint");
-    let mut c = Command::new(bin());
-    c.args([
-        "shmpthreadcon",
-        &name,
-        "--items",
-        "1000000000",
-        "--sync",
-        "sem",
-    ]);
-    let r = Running::start(c);
+    let r = endless_ring(&name, "sem");
     let pgid = r.pgid();
     wait_until(10, "both children", || children_of(pgid).len() == 2);
     killpg(Pid::from_raw(pgid), Signal::SIGINT).unwrap();
@@ -266,16 +271,7 @@ fn sigint_during_the_ring_and_sigkill_of_a_child() {
 
     // A killed consumer: the producer is stopped, the object unlinked, exit 1.
     let name = shm_name("sigkill");
-    let mut c = Command::new(bin());
-    c.args([
-        "shmpthreadcon",
-        &name,
-        "--items",
-        "1000000000",
-        "--sync",
-        "spin",
-    ]);
-    let r = Running::start(c);
+    let r = endless_ring(&name, "spin");
     let pgid = r.pgid();
     let mut consumer = 0;
     wait_until(10, "the consumer", || {

@@ -21,6 +21,22 @@ impl Drop for Session {
     }
 }
 
+/// `ipclab split DEMO --detach` in `dir`: the session (killed when dropped) and what it said.
+fn split(demo: &str, session: &str, dir: &std::path::Path) -> (Session, String) {
+    let guard = Session(session.to_string());
+    let out = ipclab()
+        .args(["split", demo, "--detach", "--session", session, "--dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (guard, String::from_utf8(out.stdout).unwrap())
+}
+
 #[test]
 fn split_fifo_and_shm_in_tmux() {
     if skip_without("tmux") {
@@ -29,20 +45,8 @@ fn split_fifo_and_shm_in_tmux() {
     // fifo: the reader left, the writer right; five messages cross.
     let s = Scratch::new("split");
     let name = format!("ipclab-test-{}", std::process::id());
-    let _guard = Session(name.clone());
-    let out = ipclab()
-        .args(["split", "fifo", "--detach", "--session", &name, "--dir"])
-        .arg(&s.dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8(out.stdout)
-        .unwrap()
-        .contains(&format!("tmux attach -t {name}")));
+    let (_guard, said) = split("fifo", &name, &s.dir);
+    assert!(said.contains(&format!("tmux attach -t {name}")));
     wait_until(30, "five messages in the reader's pane", || {
         pane(&name, 0).matches("Read message: Process ").count() == 5
     });
@@ -66,17 +70,7 @@ fn split_fifo_and_shm_in_tmux() {
     let s = Scratch::new("split-shm");
     let key = ftok(&s.dir, b'z');
     let name = format!("ipclab-test-shm-{}", std::process::id());
-    let _guard2 = Session(name.clone());
-    let out = ipclab()
-        .args(["split", "shm", "--detach", "--session", &name, "--dir"])
-        .arg(&s.dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_guard2, _) = split("shm", &name, &s.dir);
     wait_until(10, "the client's prompt", || {
         pane(&name, 1).contains("Please input command:")
     });

@@ -169,14 +169,17 @@ fn trace_matches_strace_for_shmcon_pipe_fifo_and_msg() {
 fn trace_reaches_exec_d_children_and_names_each_process() {
     let s = Scratch::new("trace2");
     let (kf, _) = s.keyfile("k", 0x27);
-    let out = ipclab()
-        .arg("--trace")
-        .arg("shmcon")
-        .arg(&kf)
-        .args(["--interval", "10ms"])
-        .write_stdin("end\n")
-        .output()
-        .unwrap();
+    let shmcon = |trace: &[&str]| {
+        ipclab()
+            .args(trace)
+            .arg("shmcon")
+            .arg(&kf)
+            .args(["--interval", "10ms"])
+            .write_stdin("end\n")
+            .output()
+            .unwrap()
+    };
+    let out = shmcon(&["--trace"]);
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     for who in ["[shmcon ", "[shmread ", "[shmwrite "] {
@@ -188,12 +191,5 @@ fn trace_reaches_exec_d_children_and_names_each_process() {
     assert!(err.contains("shmget(key=0x") && err.contains("IPC_CREAT|IPC_EXCL|0600"));
     assert!(err.contains("shmctl(") && err.contains("IPC_RMID"));
     // Without --trace, nothing on stderr.
-    let out = ipclab()
-        .arg("shmcon")
-        .arg(&kf)
-        .args(["--interval", "10ms"])
-        .write_stdin("end\n")
-        .output()
-        .unwrap();
-    assert!(out.stderr.is_empty());
+    assert!(shmcon(&[]).stderr.is_empty());
 }

@@ -2,6 +2,7 @@
 //! /proc/sys/kernel), with what is in use now and its share of the limit, like
 //! `lsipc -g`; plus the POSIX side: RLIMIT_MSGQUEUE and the size of /dev/shm.
 
+use crate::ipcs::{self, Table};
 use crate::json::{self, Value};
 use crate::outln;
 use anyhow::Result;
@@ -27,19 +28,6 @@ fn first(name: &str) -> u128 {
     kernel(name).first().copied().unwrap_or(0)
 }
 
-fn rows(path: &str) -> Vec<Vec<u128>> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .skip(1)
-        .map(|l| {
-            l.split_whitespace()
-                .map(|v| v.parse().unwrap_or(0))
-                .collect()
-        })
-        .collect()
-}
-
 /// One line of the view.
 struct Limit {
     section: &'static str,
@@ -53,15 +41,15 @@ fn limits() -> Vec<Limit> {
         .ok()
         .flatten()
         .unwrap_or(4096) as u128;
-    let shm = rows("/proc/sysvipc/shm");
-    let sem = rows("/proc/sysvipc/sem");
-    let msg = rows("/proc/sysvipc/msg");
-    let shm_bytes: u128 = shm.iter().map(|r| r.get(3).copied().unwrap_or(0)).sum();
+    let shm = ipcs::rows(Table::Shm);
+    let sem = ipcs::rows(Table::Sem);
+    let msg = ipcs::rows(Table::Msg);
+    let shm_bytes: u128 = shm.iter().map(|r| r.num::<u128>("size")).sum();
     let shm_pages: u128 = shm
         .iter()
-        .map(|r| r.get(3).copied().unwrap_or(0).div_ceil(page))
+        .map(|r| r.num::<u128>("size").div_ceil(page))
         .sum();
-    let sems: u128 = sem.iter().map(|r| r.get(3).copied().unwrap_or(0)).sum();
+    let sems: u128 = sem.iter().map(|r| r.num::<u128>("nsems")).sum();
     let s = kernel("sem"); // SEMMSL SEMMNS SEMOPM SEMMNI
     let g = |i: usize| s.get(i).copied().unwrap_or(0);
     let rlimit = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_MSGQUEUE)

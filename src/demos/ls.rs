@@ -3,11 +3,11 @@
 //! still running. util-linux's ipcs/lsipc show System V objects but, before 2.41, not
 //! POSIX ones, and nothing says which program made an object.
 
+use crate::ipcs::{self, Table};
 use crate::json::{self, Value};
+use crate::outln;
 use crate::registry::{self, Kind, Record};
-use crate::{ipcs, outln};
 use anyhow::Result;
-use std::collections::HashMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
 /// `ipclab ls`.
@@ -42,35 +42,6 @@ pub struct Object {
     pub record: Option<Record>,
 }
 
-fn table(path: &str) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut lines = text.lines();
-    let names: Vec<String> = lines
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .map(String::from)
-        .collect();
-    lines
-        .map(|l| {
-            names
-                .iter()
-                .cloned()
-                .zip(l.split_whitespace().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
-/// The `perms` column (octal, with SHM_DEST/SHM_LOCKED for segments).
-fn perms(r: &HashMap<String, String>) -> u32 {
-    u32::from_str_radix(r.get("perms").map(String::as_str).unwrap_or("0"), 8).unwrap_or(0)
-}
-
-fn num(r: &HashMap<String, String>, k: &str) -> i64 {
-    r.get(k).and_then(|v| v.parse().ok()).unwrap_or(0)
-}
-
 /// Everything visible now.
 pub fn collect() -> Vec<Object> {
     let records = registry::load();
@@ -81,69 +52,67 @@ pub fn collect() -> Vec<Object> {
             .cloned()
     };
     let mut v = Vec::new();
-    for r in table("/proc/sysvipc/shm") {
-        let perms = perms(&r);
-        let id = Some(num(&r, "shmid"));
-        let mut status = Vec::new();
-        if perms & ipcs::SHM_DEST != 0 {
-            status.push("dest");
+    for t in Table::ALL {
+        for r in ipcs::rows(t) {
+            let perms = r.octal("perms");
+            let pid = |c: &str| Some(r.num::<i64>(c));
+            // What each table says beyond the common columns.
+            let (kind, size, nattch, status, cpid, lpid) = match t {
+                Table::Shm => {
+                    let mut status = Vec::new();
+                    if perms & ipcs::SHM_DEST != 0 {
+                        status.push("dest");
+                    }
+                    if perms & ipcs::SHM_LOCKED != 0 {
+                        status.push("locked");
+                    }
+                    let n = Some(r.num("nattch"));
+                    (
+                        Kind::SysvShm,
+                        r.num("size"),
+                        n,
+                        status.join(","),
+                        pid("cpid"),
+                        pid("lpid"),
+                    )
+                }
+                Table::Msg => {
+                    let status = format!("{} messages", r.num::<u64>("qnum"));
+                    (
+                        Kind::SysvMsg,
+                        r.num("cbytes"),
+                        None,
+                        status,
+                        pid("lspid"),
+                        pid("lrpid"),
+                    )
+                }
+                Table::Sem => {
+                    let otime: i64 = r.num("otime");
+                    let status = if otime == 0 {
+                        "never operated".into()
+                    } else {
+                        format!("last semop {}", crate::sys::time::ctime(otime))
+                    };
+                    (Kind::SysvSem, r.num("nsems"), None, status, None, None)
+                }
+            };
+            let id = pid(t.id_column());
+            v.push(Object {
+                kind,
+                key: Some(i64::from(r.key())),
+                id,
+                name: None,
+                uid: r.num("uid"),
+                perms: perms & 0o777,
+                size,
+                nattch,
+                status,
+                cpid,
+                lpid,
+                record: find(kind, id, None),
+            });
         }
-        if perms & ipcs::SHM_LOCKED != 0 {
-            status.push("locked");
-        }
-        v.push(Object {
-            kind: Kind::SysvShm,
-            key: Some(num(&r, "key")),
-            id,
-            name: None,
-            uid: num(&r, "uid") as u32,
-            perms: perms & 0o777,
-            size: num(&r, "size") as u64,
-            nattch: Some(num(&r, "nattch") as u64),
-            status: status.join(","),
-            cpid: Some(num(&r, "cpid")),
-            lpid: Some(num(&r, "lpid")),
-            record: find(Kind::SysvShm, id, None),
-        });
-    }
-    for r in table("/proc/sysvipc/msg") {
-        let id = Some(num(&r, "msqid"));
-        v.push(Object {
-            kind: Kind::SysvMsg,
-            key: Some(num(&r, "key")),
-            id,
-            name: None,
-            uid: num(&r, "uid") as u32,
-            perms: perms(&r) & 0o777,
-            size: num(&r, "cbytes") as u64,
-            nattch: None,
-            status: format!("{} messages", num(&r, "qnum")),
-            cpid: Some(num(&r, "lspid")),
-            lpid: Some(num(&r, "lrpid")),
-            record: find(Kind::SysvMsg, id, None),
-        });
-    }
-    for r in table("/proc/sysvipc/sem") {
-        let id = Some(num(&r, "semid"));
-        let otime = num(&r, "otime");
-        v.push(Object {
-            kind: Kind::SysvSem,
-            key: Some(num(&r, "key")),
-            id,
-            name: None,
-            uid: num(&r, "uid") as u32,
-            perms: perms(&r) & 0o777,
-            size: num(&r, "nsems") as u64,
-            nattch: None,
-            status: if otime == 0 {
-                "never operated".into()
-            } else {
-                format!("last semop {}", crate::sys::time::ctime(otime))
-            },
-            cpid: None,
-            lpid: None,
-            record: find(Kind::SysvSem, id, None),
-        });
     }
     for e in std::fs::read_dir("/dev/shm")
         .into_iter()

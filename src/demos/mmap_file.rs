@@ -129,24 +129,21 @@ fn write_records(path: &Path) -> Result<mem::Mapping> {
     Ok(map)
 }
 
-/// Step 5's hold: sleep, msync-ing if asked, ending early on a termination signal.
+/// Step 5's hold (the seed's `sleep(10)`): [`super::nap`], ending early on a termination
+/// signal, with an `msync` every `sync_every` if asked.
 fn hold_mapping(map: &mem::Mapping, hold: Duration, sync_every: Option<Duration>) -> Result<()> {
-    let start = Instant::now();
-    let mut last_sync = Instant::now();
-    while start.elapsed() < hold {
-        if let Some(sig) = signals::pending() {
-            return Err(crate::error::Interrupted(sig).into());
+    let Some(every) = sync_every else {
+        return super::nap(hold);
+    };
+    let end = Instant::now() + hold;
+    loop {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(());
         }
-        if let Some(every) = sync_every {
-            if last_sync.elapsed() >= every {
-                map.msync().map_err(|e| anyhow!("msync(): {}", e.desc()))?;
-                last_sync = Instant::now();
-            }
-        }
-        let left = hold.saturating_sub(start.elapsed());
-        std::thread::sleep(left.min(Duration::from_millis(10)));
+        super::nap(left.min(every))?;
+        map.msync().map_err(|e| anyhow!("msync(): {}", e.desc()))?;
     }
-    Ok(())
 }
 
 /// Open PATH (never creating it), insisting on a regular file.

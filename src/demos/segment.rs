@@ -74,11 +74,11 @@ impl Kind {
         }
     }
 
-    fn proc_name(self) -> &'static str {
+    fn table(self) -> ipcs::Table {
         match self {
-            Kind::Shm => "shm",
-            Kind::Sem => "sem",
-            Kind::Msg => "msg",
+            Kind::Shm => ipcs::Table::Shm,
+            Kind::Sem => ipcs::Table::Sem,
+            Kind::Msg => ipcs::Table::Msg,
         }
     }
 
@@ -124,15 +124,9 @@ impl Owned {
     }
 }
 
-/// The id of the live System V object of `kind` under `key`, from /proc/sysvipc.
+/// The id of the live System V object of `kind` under `key`.
 pub fn id_by_key(kind: Kind, key: Key) -> Option<i32> {
-    let text = std::fs::read_to_string(format!("/proc/sysvipc/{}", kind.proc_name())).ok()?;
-    text.lines().skip(1).find_map(|l| {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        (f.first()?.parse::<i32>().ok()? == key)
-            .then(|| f.get(1)?.parse().ok())
-            .flatten()
-    })
+    ipcs::ids_with_key(kind.table(), key).first().copied()
 }
 
 /// Create an object with `make` (which uses IPC_CREAT|IPC_EXCL). If one is already under

@@ -25,7 +25,7 @@ use crate::layout::{SHM_SIZE, TEXT_NUM, WRITTEN};
 use crate::sys::ipc::{self, Key};
 use crate::sys::{signals, Errno};
 use crate::{ipcs, keys, outln};
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -51,27 +51,9 @@ pub struct Args {
 
 /// The per-user key file used when no PATHNAME is given.
 pub fn default_keyfile() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
-        if dir.is_dir() {
-            return Ok(dir.join("ipclab-shmcon.key"));
-        }
-    }
-    let uid = nix::unistd::geteuid().as_raw();
-    let dir = std::env::temp_dir().join(format!("ipclab-{uid}"));
-    match std::fs::create_dir(&dir) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
-    }
-    let md = std::fs::symlink_metadata(&dir)?;
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    if !md.is_dir() || md.uid() != uid {
-        return Err(anyhow!(
-            "{} is not a directory of yours: pass a PATHNAME",
-            dir.display()
-        ));
-    }
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    let dir = crate::registry::private_dir().map_err(|e| {
+        anyhow!("no per-user directory for the default key file ({e}): pass a PATHNAME")
+    })?;
     Ok(dir.join("shmcon.key"))
 }
 

@@ -14,6 +14,7 @@
 //! | shm | `shm-msg-server` (seed 002 五) | `shm-msg-client`: type `r`, a word, `q` |
 //! | mmap-file | `mmap-file write test_shm --hold 60s` | `mmap-file read test_shm` |
 
+use crate::ipcs::{self, Table};
 use crate::{out, outln};
 use anyhow::{anyhow, Context, Result};
 use std::path::{Path, PathBuf};
@@ -67,22 +68,11 @@ fn tmux(args: &[&str]) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// How many System V objects live under `key`.
 fn sysv_count(key: i32) -> usize {
-    ["shm", "msg", "sem"]
+    Table::ALL
         .iter()
-        .map(|k| {
-            std::fs::read_to_string(format!("/proc/sysvipc/{k}"))
-                .unwrap_or_default()
-                .lines()
-                .skip(1)
-                .filter(|l| {
-                    l.split_whitespace()
-                        .next()
-                        .and_then(|v| v.parse::<i32>().ok())
-                        == Some(key)
-                })
-                .count()
-        })
+        .map(|&t| ipcs::ids_with_key(t, key).len())
         .sum()
 }
 

@@ -10,6 +10,7 @@
 //! demos keyed on "." run there), so the leak check knows exactly which keys and names are
 //! its own and never blames, or touches, another program's objects.
 
+use crate::ipcs::{self, Table};
 use crate::outln;
 use anyhow::{anyhow, Context, Result};
 use std::io::{Read, Write};
@@ -184,16 +185,10 @@ fn steps(dir: &Path, msg_key: i32, dot_key: i32) -> Vec<Step> {
 /// The System V objects whose key is one of `keys`.
 fn sysv_objects(keys: &[i32]) -> Vec<String> {
     let mut found = Vec::new();
-    for kind in ["shm", "msg", "sem"] {
-        let Ok(text) = std::fs::read_to_string(format!("/proc/sysvipc/{kind}")) else {
-            continue;
-        };
-        for line in text.lines().skip(1) {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            if let (Some(k), Some(id)) = (f.first(), f.get(1)) {
-                if k.parse::<i32>().is_ok_and(|k| keys.contains(&k)) {
-                    found.push(format!("System V {kind} id {id} (key {k})"));
-                }
+    for t in Table::ALL {
+        for &k in keys {
+            for id in ipcs::ids_with_key(t, k) {
+                found.push(format!("System V {} id {id} (key {k})", t.name()));
             }
         }
     }
