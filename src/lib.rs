@@ -21,13 +21,14 @@ pub mod bench;
 pub mod cli;
 pub mod demos;
 pub mod error;
-pub mod ipcs;
 pub mod json;
-pub mod keys;
 pub mod layout;
+pub mod objects;
 pub mod out;
-pub mod registry;
+pub mod process;
+pub mod protocols;
 pub mod sys;
+pub mod tools;
 pub mod units;
 
 pub use cli::main_entry;

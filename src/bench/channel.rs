@@ -9,7 +9,7 @@
 //! System V queue and semaphore set must live until the end; they are recorded, and removed
 //! by the parent.
 
-use crate::demos::segment::{Kind, Owned};
+use crate::objects::sysv::{Kind, Owned};
 use crate::sys::ipc::{self, SemOp};
 use crate::sys::mem::{self, Mapping, Share};
 use crate::sys::region::Region;

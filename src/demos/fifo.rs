@@ -19,7 +19,7 @@
 //! a reader that goes away makes the writer report EPIPE and exit 1; the side that created
 //! the FIFO removes it (`--keep` leaves it); a non-FIFO at PATH is an error, never followed.
 
-use crate::registry;
+use crate::objects::registry;
 use crate::sys::mem;
 use crate::sys::proc;
 use crate::sys::{signals, Errno};
@@ -341,7 +341,7 @@ pub fn run_write(args: WriteArgs) -> Result<()> {
             }
         }
         if i + 1 < args.count {
-            super::nap(args.interval)?;
+            crate::process::nap(args.interval)?;
         }
     }
     Ok(())

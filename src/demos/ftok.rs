@@ -3,7 +3,7 @@
 //! from, `proj_id & 0xff` (bits 31-24), `st_dev & 0xff` (23-16) and `st_ino & 0xffff` (15-0),
 //! and checks the sum against glibc's own `ftok()`.
 
-use crate::keys::{self, KeyParts};
+use crate::objects::keys::{self, KeyParts};
 use crate::outln;
 use crate::sys::ipc;
 use anyhow::{anyhow, Result};

@@ -13,9 +13,9 @@
 //! `--private` maps MAP_PRIVATE instead: after the fork each side has its own copy, so the
 //! child sees none of the parent's records and the parent still reads 20.
 
-use super::child;
 use crate::layout::{people_record, PEOPLE_AGE, PEOPLE_SIZE};
 use crate::outln;
+use crate::process::child;
 use crate::sys::mem::{self, Share};
 use crate::sys::proc::{self, Forked};
 use crate::sys::spawn::{self, Exit};
@@ -61,7 +61,7 @@ pub fn run(args: Args) -> Result<()> {
             let result = child_side(&map, &filled_r, args.delay);
             drop(map);
             let _ = proc::write(&done_w, b"d");
-            super::child_exit("mmap-anon", result);
+            crate::process::child_exit("mmap-anon", result);
         }
         Forked::Parent { child } => {
             crate::sys::signals::forward(child);
@@ -84,7 +84,7 @@ pub fn run(args: Args) -> Result<()> {
                 return Err(anyhow!("the child (pid {child}) {how}"));
             }
             // Step 5: the parent reads what the child left.
-            super::nap(args.delay)?;
+            crate::process::nap(args.delay)?;
             outln!("parent read: the first people,s age is {}", age(&region, 0))?;
             outln!("umap")?;
             map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
@@ -98,7 +98,7 @@ pub fn run(args: Args) -> Result<()> {
 fn child_side(map: &mem::Mapping, filled: &std::os::fd::OwnedFd, delay: Duration) -> Result<()> {
     let mut b = [0u8; 1];
     proc::read(filled, &mut b).map_err(|e| anyhow!("read(pipe): {}", e.desc()))?;
-    super::nap(delay)?;
+    crate::process::nap(delay)?;
     let region = map.region();
     for i in 0..5 {
         outln!(

@@ -129,11 +129,11 @@ fn write_records(path: &Path) -> Result<mem::Mapping> {
     Ok(map)
 }
 
-/// Step 5's hold (the seed's `sleep(10)`): [`super::nap`], ending early on a termination
+/// Step 5's hold (the seed's `sleep(10)`): [`crate::process::nap`], ending early on a termination
 /// signal, with an `msync` every `sync_every` if asked.
 fn hold_mapping(map: &mem::Mapping, hold: Duration, sync_every: Option<Duration>) -> Result<()> {
     let Some(every) = sync_every else {
-        return super::nap(hold);
+        return crate::process::nap(hold);
     };
     let end = Instant::now() + hold;
     loop {
@@ -141,7 +141,7 @@ fn hold_mapping(map: &mem::Mapping, hold: Duration, sync_every: Option<Duration>
         if left.is_zero() {
             return Ok(());
         }
-        super::nap(left.min(every))?;
+        crate::process::nap(left.min(every))?;
         map.msync().map_err(|e| anyhow!("msync(): {}", e.desc()))?;
     }
 }
@@ -230,7 +230,7 @@ fn in_child(f: impl FnOnce() -> Result<Vec<u8>>) -> Result<(Vec<u8>, Exit)> {
             let result = f().map(|bytes| {
                 let _ = proc::write(&w, &bytes);
             });
-            super::child_exit("mmap-file", result);
+            crate::process::child_exit("mmap-file", result);
         }
         Forked::Parent { child } => {
             drop(w);

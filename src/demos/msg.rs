@@ -22,11 +22,12 @@
 //! two clients waiting, either may take the other's reply. With `--reply-to-pid` on both
 //! sides, the reply's type is the client's pid, which only that client asks for.
 
-use super::segment::{self, Kind, Owned};
 use crate::layout::MSG_TEXT;
+use crate::objects::keys;
+use crate::objects::sysv::{self as segment, Kind, Owned};
 use crate::sys::ipc::{self, Key};
 use crate::sys::{signals, Errno};
-use crate::{keys, out, outln};
+use crate::{out, outln};
 use anyhow::{anyhow, Result};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -83,7 +83,7 @@ pub fn run(args: Args) -> Result<()> {
                 drop(w);
                 reader(r)
             };
-            super::child_exit("pipe", result);
+            crate::process::child_exit("pipe", result);
         }
         Forked::Parent { child } => {
             // Step 3 (or 4 with --reverse), in the parent.

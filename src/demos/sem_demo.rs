@@ -20,12 +20,13 @@
 //! Fixed from the C program: the parent waits for its child; semop is retried on EINTR;
 //! Ctrl-C or SIGTERM while the parent is blocked in P still removes the set (hazard 15).
 
-use super::segment::{self, Kind};
+use crate::objects::keys;
+use crate::objects::sysv::{self as segment, Kind};
+use crate::outln;
 use crate::sys::ipc::{self, SemGet};
 use crate::sys::proc::{self, Forked};
 use crate::sys::spawn::{self, Exit};
 use crate::sys::{signals, Errno};
-use crate::{keys, outln};
 use anyhow::{anyhow, Result};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -105,7 +106,7 @@ pub fn run(args: Args) -> Result<()> {
             // Step 4: the child (it leaves by process::exit: the set's owner, in the
             // parent's copy of memory, is not dropped here).
             let r = (|| -> Result<()> {
-                super::nap(args.delay)?;
+                crate::process::nap(args.delay)?;
                 outln!("Process child: pid={}", std::process::id())?;
                 if !args.no_sem {
                     show(args.verbose, semid, "child", "before V")?;
@@ -114,7 +115,7 @@ pub fn run(args: Args) -> Result<()> {
                 }
                 Ok(())
             })();
-            super::child_exit("sem-demo", r);
+            crate::process::child_exit("sem-demo", r);
         }
         Forked::Parent { child } => {
             signals::forward(child);

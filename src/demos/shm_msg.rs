@@ -27,11 +27,12 @@
 //! too, not only on `q` (hazard 11); `shmat` failure is tested on the pointer (the seed
 //! dereferences `(void *)-1`, hazard 24); the banner is aligned.
 
-use super::segment::{self, Kind, Owned};
 use crate::layout::SHM_MSG_SIZE;
+use crate::objects::keys;
+use crate::objects::sysv::{self as segment, Kind, Owned};
 use crate::sys::ipc::{self, Key};
 use crate::sys::{signals, Errno};
-use crate::{keys, out, outln};
+use crate::{out, outln};
 use anyhow::{anyhow, Result};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -212,7 +213,7 @@ fn wait_until_printed(semid: i32, region: &crate::sys::region::Region<'_>) -> Re
         if empty {
             return Ok(());
         }
-        super::nap(std::time::Duration::from_millis(2))?;
+        crate::process::nap(std::time::Duration::from_millis(2))?;
     }
     Ok(())
 }

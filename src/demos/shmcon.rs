@@ -17,14 +17,15 @@
 //! segment (hazard 12); the reader is known to be ready before the writer starts, so the
 //! transcript has the slide's order.
 
-use super::controller::{self, Child};
-use super::handoff::{SyncArgs, SyncMode, EMPTY, FULL};
-use super::segment::{self, Kind, Owned};
 use crate::error::Interrupted;
 use crate::layout::{SHM_SIZE, TEXT_NUM, WRITTEN};
+use crate::objects::sysv::{self as segment, Kind, Owned};
+use crate::objects::{keys, sysvipc};
+use crate::outln;
+use crate::process::controller::{self, Child};
+use crate::protocols::handoff::{SyncArgs, SyncMode, EMPTY, FULL};
 use crate::sys::ipc::{self, Key};
 use crate::sys::{signals, Errno};
-use crate::{ipcs, keys, outln};
 use anyhow::{anyhow, Result};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -51,7 +52,7 @@ pub struct Args {
 
 /// The per-user key file used when no PATHNAME is given.
 pub fn default_keyfile() -> Result<PathBuf> {
-    let dir = crate::registry::private_dir().map_err(|e| {
+    let dir = crate::objects::registry::private_dir().map_err(|e| {
         anyhow!("no per-user directory for the default key file ({e}): pass a PATHNAME")
     })?;
     Ok(dir.join("shmcon.key"))
@@ -108,12 +109,12 @@ impl Drop for KeyFile {
 /// Step 4's view: the slide's `ipcs -m | grep shmid`, matched exactly.
 fn show_segments(shmid: i32) -> Result<bool> {
     outln!("\n----- Shared Memory Segments -----")?;
-    let rows: Vec<_> = ipcs::shm_entries()?
+    let rows: Vec<_> = sysvipc::shm_entries()?
         .into_iter()
         .filter(|e| e.shmid == shmid)
         .collect();
     for r in &rows {
-        outln!("{}", ipcs::shm_row(r))?;
+        outln!("{}", sysvipc::shm_row(r))?;
     }
     Ok(!rows.is_empty())
 }

@@ -18,12 +18,14 @@
 //! Standalone (two terminals), the consumer creates the object if it is missing, sized 4100,
 //! waits for a producer, and removes the object it created when done.
 //!
-//! With `--items N` it is the consumer of the slides' bounded buffer ([`super::ring`]).
+//! With `--items N` it is the consumer of the slides' bounded buffer ([`crate::protocols::ring`]).
 
-use super::posix::{self, PeerArgs, Unlink};
-use super::ring::{Ring, ITEM};
-use super::{child, shmproducer};
+use super::shmproducer;
+use super::PeerArgs;
 use crate::layout::SHM_SIZE;
+use crate::objects::posix::{self, Unlink};
+use crate::process::child;
+use crate::protocols::ring::{Ring, ITEM};
 use crate::sys::mem::{self, Share};
 use crate::sys::region::Region;
 use crate::sys::{signals, Errno};

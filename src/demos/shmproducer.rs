@@ -10,13 +10,14 @@
 //! with one Release store: a consumer that sees the first byte non-zero sees the whole text
 //! (see [`super::shmconsumer`] for why that is also safe with the C producer).
 //!
-//! With `--items N` it is the producer of the slides' bounded buffer ([`super::ring`]).
+//! With `--items N` it is the producer of the slides' bounded buffer ([`crate::protocols::ring`]).
 
-use super::child;
-use super::posix::{self, PeerArgs, Unlink};
-use super::ring::{self, Ring};
+use super::PeerArgs;
 use crate::layout::SHM_SIZE;
+use crate::objects::posix::{self, Unlink};
 use crate::outln;
+use crate::process::child;
+use crate::protocols::ring::{self, Ring};
 use crate::sys::mem::{self, Share};
 use crate::sys::{signals, Errno};
 use anyhow::{anyhow, Result};

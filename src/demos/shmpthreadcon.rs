@@ -14,12 +14,13 @@
 //! the producer (`--race` shows the slide's race); Ctrl-C, SIGTERM, SIGHUP or a failed child
 //! still end both children and unlink the object.
 
-use super::controller;
-use super::posix::{self, RingArgs, Unlink};
-use super::ring::{self, Ring};
 use crate::error::Interrupted;
 use crate::layout::SHM_SIZE;
+use crate::objects::posix::{self, Unlink};
 use crate::outln;
+use crate::process::controller;
+use crate::protocols::ring::RingArgs;
+use crate::protocols::ring::{self, Ring};
 use crate::sys::mem::{self, Share};
 use crate::sys::signals;
 use anyhow::{anyhow, Result};

@@ -10,11 +10,13 @@
 //! (the C reader clears `written` first, so a fast writer could overwrite the text it is
 //! about to test, hazard 1); a missing KEY is a usage error, not a NULL dereference (hazard 8).
 
-use super::handoff::{Handoff, SyncArgs};
-use super::{child, segment, READER_INDENT as I};
-use crate::keys;
+use super::READER_INDENT as I;
 use crate::layout::{MTEXT, TEXT_SIZE};
+use crate::objects::keys;
+use crate::objects::sysv as segment;
 use crate::outln;
+use crate::process::child;
+use crate::protocols::handoff::{Handoff, SyncArgs};
 use crate::sys::ipc::Key;
 use anyhow::Result;
 

@@ -14,10 +14,11 @@
 //! flushed; with stdin not a terminal the line is echoed after the prompt, so a piped run
 //! reads like the slide's terminal session.
 
-use super::handoff::{Handoff, SyncArgs};
-use super::{child, segment};
-use crate::keys;
 use crate::layout::{MTEXT, TEXT_SIZE};
+use crate::objects::keys;
+use crate::objects::sysv as segment;
+use crate::process::child;
+use crate::protocols::handoff::{Handoff, SyncArgs};
 use crate::sys::ipc::Key;
 use crate::{out, outln};
 use anyhow::Result;

@@ -3,10 +3,10 @@
 //! still running. util-linux's ipcs/lsipc show System V objects but, before 2.41, not
 //! POSIX ones, and nothing says which program made an object.
 
-use crate::ipcs::{self, Table};
 use crate::json::{self, Value};
+use crate::objects::registry::{self, Kind, Record};
+use crate::objects::sysvipc::{self, Table};
 use crate::outln;
-use crate::registry::{self, Kind, Record};
 use anyhow::Result;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
@@ -53,17 +53,17 @@ pub fn collect() -> Vec<Object> {
     };
     let mut v = Vec::new();
     for t in Table::ALL {
-        for r in ipcs::rows(t) {
+        for r in sysvipc::rows(t) {
             let perms = r.octal("perms");
             let pid = |c: &str| Some(r.num::<i64>(c));
             // What each table says beyond the common columns.
             let (kind, size, nattch, status, cpid, lpid) = match t {
                 Table::Shm => {
                     let mut status = Vec::new();
-                    if perms & ipcs::SHM_DEST != 0 {
+                    if perms & sysvipc::SHM_DEST != 0 {
                         status.push("dest");
                     }
-                    if perms & ipcs::SHM_LOCKED != 0 {
+                    if perms & sysvipc::SHM_LOCKED != 0 {
                         status.push("locked");
                     }
                     let n = Some(r.num("nattch"));
@@ -168,7 +168,7 @@ pub fn collect() -> Vec<Object> {
 }
 
 fn user_matches(o: &Object, user: &str) -> bool {
-    user.parse::<u32>().is_ok_and(|u| u == o.uid) || ipcs::user_name(o.uid) == user
+    user.parse::<u32>().is_ok_and(|u| u == o.uid) || sysvipc::user_name(o.uid) == user
 }
 
 fn json_of(o: &Object) -> String {
@@ -177,7 +177,7 @@ fn json_of(o: &Object) -> String {
         ("key", o.key.into()),
         ("id", o.id.into()),
         ("name", o.name.clone().into()),
-        ("owner", Value::Str(ipcs::user_name(o.uid))),
+        ("owner", Value::Str(sysvipc::user_name(o.uid))),
         ("perms", Value::Str(format!("{:04o}", o.perms))),
         ("size", Value::UInt(o.size)),
         ("nattch", o.nattch.map(|n| n as i64).into()),
@@ -218,7 +218,7 @@ pub fn run(args: Args) -> Result<()> {
                     .unwrap_or_else(|| "-".into()),
                 dash(o.id),
                 o.name.clone().unwrap_or_else(|| "-".into()),
-                ipcs::user_name(o.uid),
+                sysvipc::user_name(o.uid),
                 format!("{:04o}", o.perms),
                 o.size.to_string(),
                 o.nattch

@@ -10,7 +10,7 @@
 //! demos keyed on "." run there), so the leak check knows exactly which keys and names are
 //! its own and never blames, or touches, another program's objects.
 
-use crate::ipcs::{self, Table};
+use crate::objects::sysvipc::{self, Table};
 use crate::outln;
 use anyhow::{anyhow, Context, Result};
 use std::io::{Read, Write};
@@ -187,7 +187,7 @@ fn sysv_objects(keys: &[i32]) -> Vec<String> {
     let mut found = Vec::new();
     for t in Table::ALL {
         for &k in keys {
-            for id in ipcs::ids_with_key(t, k) {
+            for id in sysvipc::ids_with_key(t, k) {
                 found.push(format!("System V {} id {id} (key {k})", t.name()));
             }
         }

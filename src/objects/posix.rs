@@ -1,7 +1,7 @@
 //! Pieces shared by the POSIX shared-memory demos (algorithms 8-4 … 8-6): object names, and
 //! the slide's `ls -l /dev/shm/` rendered from the directory itself.
 
-use crate::registry;
+use crate::objects::registry;
 use crate::sys::time;
 use anyhow::{anyhow, Result};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -36,7 +36,7 @@ pub fn name(s: &str) -> Result<String, String> {
 
 /// The default object name: per user, so two students on one server do not collide.
 pub fn default_name(what: &str) -> String {
-    let user = crate::ipcs::user_name(nix::unistd::geteuid().as_raw());
+    let user = crate::objects::sysvipc::user_name(nix::unistd::geteuid().as_raw());
     format!("/ipclab-{user}-{what}")
 }
 
@@ -93,7 +93,7 @@ pub fn ls_dev_shm() -> Result<Vec<String>> {
             [
                 mode_string(m.permissions().mode()),
                 m.nlink().to_string(),
-                crate::ipcs::user_name(m.uid()),
+                crate::objects::sysvipc::user_name(m.uid()),
                 group,
                 m.size().to_string(),
                 format!("{} {n}", time::ls_date(m.mtime(), now)),
@@ -112,83 +112,8 @@ pub fn ls_dev_shm() -> Result<Vec<String>> {
     Ok(lines)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names() {
-        assert_eq!(name("myshm").unwrap(), "/myshm");
-        assert_eq!(name("/myshm").unwrap(), "/myshm");
-        assert!(name("a/b").is_err());
-        assert!(name("/a/b").is_err());
-        assert!(name("").is_err());
-        assert!(name(&"x".repeat(256)).is_err());
-    }
-
-    #[test]
-    fn modes() {
-        assert_eq!(mode_string(0o100644), "-rw-r--r--");
-        assert_eq!(mode_string(0o100600), "-rw-------");
-        assert_eq!(mode_string(0o041777), "drwxrwxrwt");
-    }
-}
-
-/// What shmproducer and shmconsumer share: the object, how to create it, how long to wait
-/// for the other side, the bounded-buffer options.
-#[derive(clap::Args, Debug, Clone)]
-pub struct PeerArgs {
-    /// The POSIX shm object (`myshm` or `/myshm`, in /dev/shm)
-    #[arg(value_parser = name)]
-    pub name: String,
-    /// Permissions if this side creates the object, octal
-    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
-    pub mode: u32,
-    /// How long to wait for the other side
-    #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
-    pub timeout: std::time::Duration,
-    #[command(flatten)]
-    pub ring: RingArgs,
-    /// Started by shmpthreadcon, which owns the object
-    #[arg(long, hide = true)]
-    pub managed: bool,
-}
-
-/// Options of the bounded-buffer mode, shared by shmpthreadcon, shmproducer, shmconsumer.
-#[derive(clap::Args, Debug, Clone)]
-pub struct RingArgs {
-    /// Pass N numbered items through the slides' bounded buffer instead of one message
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::units::count)]
-    pub items: Option<u64>,
-    /// BUFFER_SIZE: slots in the circular array (it holds at most BUFFER_SIZE-1 items)
-    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_parser = crate::units::buffer_size)]
-    pub buffer_size: u32,
-    /// How producer and consumer wait on the buffer
-    #[arg(long, value_enum, default_value_t)]
-    pub sync: super::ring::RingSync,
-}
-
-impl RingArgs {
-    /// Arguments to forward to the children.
-    pub fn forward(&self) -> Vec<String> {
-        let mut v = Vec::new();
-        if let Some(n) = self.items {
-            v.extend([
-                "--items".into(),
-                n.to_string(),
-                "--buffer-size".into(),
-                self.buffer_size.to_string(),
-            ]);
-            if self.sync == super::ring::RingSync::Sem {
-                v.extend(["--sync".into(), "sem".into()]);
-            }
-        }
-        v
-    }
-}
-
 /// A POSIX shm object this process may be responsible for: `shm_unlink` when dropped, if
-/// armed. Arming records it in the [`crate::registry`], disarming forgets it.
+/// armed. Arming records it in the [`crate::objects::registry`], disarming forgets it.
 pub struct Unlink {
     pub name: String,
     armed: bool,
@@ -275,7 +200,7 @@ pub fn explain_open(name: &str, e: crate::sys::Errno, hint: &str) -> anyhow::Err
                 .map(|m| {
                     format!(
                         "it belongs to {} with mode {:03o}",
-                        crate::ipcs::user_name(m.uid()),
+                        crate::objects::sysvipc::user_name(m.uid()),
                         m.permissions().mode() & 0o777
                     )
                 })
@@ -302,4 +227,26 @@ pub fn size_object(fd: impl std::os::fd::AsFd + Copy, len: u64, name: &str) -> a
         ),
         e => anyhow!("posix_fallocate({name}): {}", e.desc()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(name("myshm").unwrap(), "/myshm");
+        assert_eq!(name("/myshm").unwrap(), "/myshm");
+        assert!(name("a/b").is_err());
+        assert!(name("/a/b").is_err());
+        assert!(name("").is_err());
+        assert!(name(&"x".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(mode_string(0o100644), "-rw-r--r--");
+        assert_eq!(mode_string(0o100600), "-rw-------");
+        assert_eq!(mode_string(0o041777), "drwxrwxrwt");
+    }
 }

@@ -2,8 +2,8 @@
 //! /proc/sys/kernel), with what is in use now and its share of the limit, like
 //! `lsipc -g`; plus the POSIX side: RLIMIT_MSGQUEUE and the size of /dev/shm.
 
-use crate::ipcs::{self, Table};
 use crate::json::{self, Value};
+use crate::objects::sysvipc::{self, Table};
 use crate::outln;
 use anyhow::Result;
 
@@ -41,9 +41,9 @@ fn limits() -> Vec<Limit> {
         .ok()
         .flatten()
         .unwrap_or(4096) as u128;
-    let shm = ipcs::rows(Table::Shm);
-    let sem = ipcs::rows(Table::Sem);
-    let msg = ipcs::rows(Table::Msg);
+    let shm = sysvipc::rows(Table::Shm);
+    let sem = sysvipc::rows(Table::Sem);
+    let msg = sysvipc::rows(Table::Msg);
     let shm_bytes: u128 = shm.iter().map(|r| r.num::<u128>("size")).sum();
     let shm_pages: u128 = shm
         .iter()

@@ -261,6 +261,39 @@ fn sem_error(e: crate::sys::Errno) -> anyhow::Error {
     }
 }
 
+/// Options of the bounded-buffer mode, shared by shmpthreadcon, shmproducer, shmconsumer.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RingArgs {
+    /// Pass N numbered items through the slides' bounded buffer instead of one message
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::units::count)]
+    pub items: Option<u64>,
+    /// BUFFER_SIZE: slots in the circular array (it holds at most BUFFER_SIZE-1 items)
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_parser = crate::units::buffer_size)]
+    pub buffer_size: u32,
+    /// How producer and consumer wait on the buffer
+    #[arg(long, value_enum, default_value_t)]
+    pub sync: RingSync,
+}
+
+impl RingArgs {
+    /// Arguments to forward to the children.
+    pub fn forward(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if let Some(n) = self.items {
+            v.extend([
+                "--items".into(),
+                n.to_string(),
+                "--buffer-size".into(),
+                self.buffer_size.to_string(),
+            ]);
+            if self.sync == RingSync::Sem {
+                v.extend(["--sync".into(), "sem".into()]);
+            }
+        }
+        v
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! `ipclab clean`: remove what crashed ipclab runs left behind, and nothing else.
 //!
-//! It looks only at the [`crate::registry`]: objects ipclab recorded when it created them.
+//! It looks only at the [`crate::objects::registry`]: objects ipclab recorded when it created them.
 //! One is stale when the process that created it is gone (pid and start time). Without
 //! `--yes` it only lists them. It never touches an object it did not create, an object
 //! whose creator still runs, or a segment still attached (nattch > 0) unless `--force`.
@@ -9,7 +9,7 @@
 
 use super::ls;
 use crate::error::Reported;
-use crate::registry::{self, Kind, Record};
+use crate::objects::registry::{self, Kind, Record};
 use crate::sys::{ipc, mem};
 use crate::{out, outln};
 use anyhow::Result;

@@ -5,7 +5,10 @@
 //! runs shmread; `ipclab links DIR` makes them). The controllers exec the same binary with
 //! argv[0] set to the child's applet name, as the slides exec `./alg.8-2-shmread.o`.
 
-use crate::demos;
+use crate::{demos, tools};
+
+pub mod links;
+pub mod manual;
 use crate::error;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
@@ -125,23 +128,23 @@ pub enum Cmd {
     /// The ftok() note: the key of PATHNAME and the three parts it is made of
     Ftok(demos::ftok::Args),
     /// Every IPC object you can see (System V and POSIX), marking what ipclab created
-    Ls(demos::ls::Args),
+    Ls(tools::ls::Args),
     /// Remove what ipclab runs that died left behind (lists them without --yes)
-    Clean(demos::clean::Args),
+    Clean(tools::clean::Args),
     /// The IPC limits of this kernel (the slides' ipcs -l) with current use
-    Limits(demos::limits::Args),
+    Limits(tools::limits::Args),
     /// Create applet symlinks in DIR (like busybox --install -s), so `shmread KEY` works
-    Links(demos::links::Args),
+    Links(links::Args),
     /// Print shell completions for bash, zsh, fish, elvish or powershell
-    Completions(demos::manual::CompletionArgs),
+    Completions(manual::CompletionArgs),
     /// Write man pages for ipclab and every applet into DIR
-    Man(demos::manual::ManArgs),
+    Man(manual::ManArgs),
     /// Open a tmux window with both sides of a two-terminal demo (fifo, msg, shm, mmap-file)
-    Split(demos::split::Args),
+    Split(tools::split::Args),
     /// Measure every IPC mechanism side by side: throughput and latency, checked payloads
     Bench(crate::bench::Args),
     /// Run every demo with built-in input and fast intervals, then check nothing leaked
-    Tour(demos::tour::Args),
+    Tour(tools::tour::Args),
 }
 
 /// The applet chosen by argv[0], if its file name is an applet's.
@@ -217,15 +220,15 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::ShmMsgServer(a) => demos::shm_msg::run_server(a),
         Cmd::ShmMsgClient(a) => demos::shm_msg::run_client(a),
         Cmd::Ftok(a) => demos::ftok::run(a),
-        Cmd::Ls(a) => demos::ls::run(a),
-        Cmd::Clean(a) => demos::clean::run(a),
-        Cmd::Limits(a) => demos::limits::run(a),
-        Cmd::Links(a) => demos::links::run(a),
-        Cmd::Completions(a) => demos::manual::completions(a),
-        Cmd::Man(a) => demos::manual::man(a),
-        Cmd::Split(a) => demos::split::run(a),
+        Cmd::Ls(a) => tools::ls::run(a),
+        Cmd::Clean(a) => tools::clean::run(a),
+        Cmd::Limits(a) => tools::limits::run(a),
+        Cmd::Links(a) => links::run(a),
+        Cmd::Completions(a) => manual::completions(a),
+        Cmd::Man(a) => manual::man(a),
+        Cmd::Split(a) => tools::split::run(a),
         Cmd::Bench(a) => crate::bench::run(a),
-        Cmd::Tour(a) => demos::tour::run(a),
+        Cmd::Tour(a) => tools::tour::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

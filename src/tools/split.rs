@@ -14,7 +14,7 @@
 //! | shm | `shm-msg-server` (seed 002 五) | `shm-msg-client`: type `r`, a word, `q` |
 //! | mmap-file | `mmap-file write test_shm --hold 60s` | `mmap-file read test_shm` |
 
-use crate::ipcs::{self, Table};
+use crate::objects::sysvipc::{self, Table};
 use crate::{out, outln};
 use anyhow::{anyhow, Context, Result};
 use std::path::{Path, PathBuf};
@@ -72,7 +72,7 @@ fn tmux(args: &[&str]) -> Result<String> {
 fn sysv_count(key: i32) -> usize {
     Table::ALL
         .iter()
-        .map(|&t| ipcs::ids_with_key(t, key).len())
+        .map(|&t| sysvipc::ids_with_key(t, key).len())
         .sum()
 }
 

@@ -3,15 +3,15 @@
 //! an error or a signal-driven shutdown still cleans up).
 
 use crate::layout::SHM_SIZE;
+use crate::objects::{registry, sysvipc};
 use crate::sys::ipc::{self, Attachment, Key};
 use crate::sys::Errno;
-use crate::{ipcs, registry};
 use anyhow::{anyhow, Result};
 
 /// Explain a failed shmget/shmat on `key` in one sentence.
 pub fn explain(call: &str, key: Key, e: Errno) -> anyhow::Error {
     let k = key as u32;
-    let entry = ipcs::shm_by_key(key).ok().flatten();
+    let entry = sysvipc::shm_by_key(key).ok().flatten();
     match (e, entry) {
         (Errno::ENOENT, _) => anyhow!(
             "{call}: no shared memory segment has key {k:x} (ENOENT): start the controller first (`ipclab shmcon PATHNAME` creates it and passes its key), or check the key"
@@ -23,7 +23,7 @@ pub fn explain(call: &str, key: Key, e: Errno) -> anyhow::Error {
         (Errno::EACCES, Some(s)) => anyhow!(
             "{call}: permission denied (EACCES) for segment {k:x} (shmid {}): it belongs to {} with mode {:03o}; ask its owner, or have its controller create it with --mode 666",
             s.shmid,
-            ipcs::user_name(s.uid),
+            sysvipc::user_name(s.uid),
             s.perms & 0o777
         ),
         (Errno::EIDRM, _) => anyhow!(
@@ -74,11 +74,11 @@ impl Kind {
         }
     }
 
-    fn table(self) -> ipcs::Table {
+    fn table(self) -> sysvipc::Table {
         match self {
-            Kind::Shm => ipcs::Table::Shm,
-            Kind::Sem => ipcs::Table::Sem,
-            Kind::Msg => ipcs::Table::Msg,
+            Kind::Shm => sysvipc::Table::Shm,
+            Kind::Sem => sysvipc::Table::Sem,
+            Kind::Msg => sysvipc::Table::Msg,
         }
     }
 
@@ -126,7 +126,7 @@ impl Owned {
 
 /// The id of the live System V object of `kind` under `key`.
 pub fn id_by_key(kind: Kind, key: Key) -> Option<i32> {
-    ipcs::ids_with_key(kind.table(), key).first().copied()
+    sysvipc::ids_with_key(kind.table(), key).first().copied()
 }
 
 /// Create an object with `make` (which uses IPC_CREAT|IPC_EXCL). If one is already under
@@ -181,16 +181,16 @@ pub fn create(applet: &str, key: Key, mode: u32) -> Result<Owned> {
         Ok(o) => Ok(o),
         Err(Errno::EEXIST) => {
             let k = key as u32;
-            let old = ipcs::shm_by_key(key)?.ok_or_else(|| anyhow!("shmget(): EEXIST"))?;
+            let old = sysvipc::shm_by_key(key)?.ok_or_else(|| anyhow!("shmget(): EEXIST"))?;
             let mine = old.uid == nix::unistd::geteuid().as_raw();
             Err(anyhow!(
                 "a segment with key {k:x} already exists (shmid {}, owner {}, {} bytes, {} attached, created by pid {}{}): another program may be using this key file; pass another PATHNAME{}",
                 old.shmid,
-                ipcs::user_name(old.uid),
+                sysvipc::user_name(old.uid),
                 old.size,
                 old.nattch,
                 old.cpid,
-                if ipcs::pid_alive(old.cpid) { ", still running" } else { "" },
+                if sysvipc::pid_alive(old.cpid) { ", still running" } else { "" },
                 if mine { format!(", or remove it with `ipcrm -m {}` if it is yours and unused", old.shmid) } else { String::new() }
             ))
         }

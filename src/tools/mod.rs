@@ -1,0 +1,9 @@
+//! The tools around the demos: what is there ([`ls`]), what a crashed run left ([`clean`]),
+//! the kernel's limits ([`limits`]), two-terminal demos side by side ([`split`]) and the
+//! whole lecture in one run ([`tour`]).
+
+pub mod clean;
+pub mod limits;
+pub mod ls;
+pub mod split;
+pub mod tour;
