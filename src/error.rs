@@ -58,7 +58,14 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// The exit status for an error, and whether to print it.
+///
+/// A termination signal that arrived decides the status whatever the error says: an error
+/// after Ctrl-C is a consequence of it (an `EINTR`, a peer that the same Ctrl-C ended), and
+/// the shell must see 128+N, never "Interrupted system call".
 pub fn exit_status(err: &anyhow::Error) -> (u8, bool) {
+    if let Some(sig) = crate::sys::signals::pending() {
+        return (128 + sig as u8, false);
+    }
     if is_broken_pipe(err) {
         return (0, false);
     }
@@ -80,4 +87,37 @@ pub fn exit_status(err: &anyhow::Error) -> (u8, bool) {
 pub fn render(applet: &str, err: &anyhow::Error) -> String {
     let text = format!("{err:#}").replace('\n', " ");
     format!("{applet}: {text}")
+}
+
+/// The error of a failed kernel call, as one line: `call: what the errno means`. `EINTR`
+/// while a termination signal is pending becomes [`Interrupted`] (exit 128+N after cleanup),
+/// so no call site decides alone what an interrupted call means.
+pub fn sys_error(call: impl fmt::Display, e: nix::errno::Errno) -> anyhow::Error {
+    if e == nix::errno::Errno::EINTR {
+        if let Some(sig) = crate::sys::signals::pending() {
+            return Interrupted(sig).into();
+        }
+    }
+    anyhow::anyhow!("{call}: {}", e.desc())
+}
+
+/// `.sys("shmat()")?`: a failed kernel call becomes one line naming the call (in the spirit
+/// of uucore's `map_err_context`), or the Interrupted exit (see [`sys_error`]).
+pub trait SysContext<T> {
+    /// Name the call that failed.
+    fn sys(self, call: impl fmt::Display) -> anyhow::Result<T>;
+}
+
+impl<T> SysContext<T> for Result<T, nix::errno::Errno> {
+    fn sys(self, call: impl fmt::Display) -> anyhow::Result<T> {
+        self.map_err(|e| sys_error(call, e))
+    }
+}
+
+/// A termination signal is pending: stop here with the Interrupted exit.
+pub fn check_interrupted() -> anyhow::Result<()> {
+    match crate::sys::signals::pending() {
+        Some(sig) => Err(Interrupted(sig).into()),
+        None => Ok(()),
+    }
 }

@@ -31,7 +31,7 @@ pub enum ColorMode {
 const PALETTE: [&str; 6] = ["36", "33", "32", "35", "34", "31"];
 
 /// Decide colour for this process, once. `--color always|never` is passed to exec'd
-/// children through IPCLAB_COLOR; `auto` is decided by each process for its own stdout.
+/// children through IPCLAB_COLOR (see `process::settings`).
 pub fn init_color(mode: Option<ColorMode>, applet: &str) {
     use std::io::IsTerminal;
     let mode = mode.unwrap_or_else(|| match std::env::var("IPCLAB_COLOR").as_deref() {
@@ -39,11 +39,11 @@ pub fn init_color(mode: Option<ColorMode>, applet: &str) {
         Ok("never") => ColorMode::Never,
         _ => ColorMode::Auto,
     });
-    match mode {
-        ColorMode::Always => std::env::set_var("IPCLAB_COLOR", "always"),
-        ColorMode::Never => std::env::set_var("IPCLAB_COLOR", "never"),
-        ColorMode::Auto => {}
-    }
+    let _ = SETTING.set(match mode {
+        ColorMode::Always => Some("always"),
+        ColorMode::Never => Some("never"),
+        ColorMode::Auto => None,
+    });
     let on = match mode {
         ColorMode::Always => true,
         ColorMode::Never => false,
@@ -56,6 +56,14 @@ pub fn init_color(mode: Option<ColorMode>, applet: &str) {
         .bytes()
         .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
     let _ = COLOR.set(on.then(|| PALETTE[index % PALETTE.len()]));
+}
+
+static SETTING: std::sync::OnceLock<Option<&'static str>> = std::sync::OnceLock::new();
+
+/// `--color always|never` as given (or inherited), for the children: `auto` is decided by
+/// each process for its own stdout.
+pub fn color_setting() -> Option<&'static str> {
+    SETTING.get().copied().flatten()
 }
 
 /// A forked child prints in the next colour, so parent and child differ on screen.
@@ -124,6 +132,23 @@ pub fn bytes(b: &[u8]) -> std::io::Result<()> {
 /// A warning line on stderr.
 pub fn warn(applet: &str, args: std::fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr().lock(), "{applet}: {args}");
+}
+
+static APPLET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Name this process's applet, for [`note`] (set once, by the dispatcher).
+pub fn set_applet(name: &str) {
+    let _ = APPLET.set(name.to_string());
+}
+
+/// This process's applet name (`ipclab` before dispatch).
+pub fn applet() -> &'static str {
+    APPLET.get().map(String::as_str).unwrap_or("ipclab")
+}
+
+/// A line on stderr, prefixed with this process's applet name.
+pub fn note(args: std::fmt::Arguments<'_>) {
+    warn(applet(), args);
 }
 
 /// `outln!("...")?`: a line on stdout, flushed.

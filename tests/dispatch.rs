@@ -29,6 +29,7 @@ fn a_symlink_named_after_an_applet_runs_it() {
     assert!(listed.contains("shmread -> "));
     // `shmread zz` through the link: the applet's own error, under its own name.
     let out = std::process::Command::new(s.path("shmread"))
+        .env("IPCLAB_STATE_DIR", state_dir())
         .arg("zz")
         .output()
         .unwrap();
@@ -39,6 +40,7 @@ fn a_symlink_named_after_an_applet_runs_it() {
     // The link runs the whole demo too.
     let (key_path, key) = s.keyfile("k", 0x27);
     let out = std::process::Command::new(s.path("shmcon"))
+        .env("IPCLAB_STATE_DIR", state_dir())
         .arg(&key_path)
         .args(["--interval", "10ms"])
         .stdin(std::process::Stdio::null())

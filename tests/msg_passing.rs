@@ -16,7 +16,7 @@ fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 }
 
 fn started_in(dir: &std::path::Path, args: &[&str]) -> Running {
-    let mut c = Command::new(bin());
+    let mut c = cmd();
     c.current_dir(dir).args(args);
     Running::start(c)
 }
@@ -287,7 +287,7 @@ fn eight_clients_with_reply_to_pid_each_get_their_own_reply() {
 }
 
 #[test]
-fn a_client_with_no_server_gives_up_and_removes_its_queue() {
+fn a_client_with_no_server_waits_then_gives_up_creating_nothing() {
     let s = Scratch::new("msgnone");
     let (key_path, key) = s.keyfile("k", b'z');
     let out = run_in(
@@ -302,11 +302,13 @@ fn a_client_with_no_server_gives_up_and_removes_its_queue() {
     );
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(err.lines().count(), 1);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
     assert!(
-        err.contains("no msg-server is running") && err.contains("removed"),
+        lines[0].contains("waiting up to 300ms for `ipclab msg-server --path"),
         "{err}"
     );
+    assert!(lines[1].contains("no msg-server created a queue"), "{err}");
     assert_no_sysv(key);
 }
 
@@ -435,18 +437,24 @@ fn msg_interop_with_the_seed_programs() {
 fn sem_demo_orders_the_father_after_the_child() {
     let s = Scratch::new("sem");
     let key = ftok(&s.dir, b'z');
-    let out = run_in(&s.dir, &["sem-demo", "--delay", "100ms"]);
+    let out = run_in(&s.dir, &["sem-demo", "--path", ".", "--delay", "100ms"]);
     assert!(out.status.success());
     assert_transcript(
         &String::from_utf8(out.stdout).unwrap(),
         "Process child: pid=*\nProcess father: pid=*",
     );
-    let out = run_in(&s.dir, &["sem-demo", "--delay", "300ms", "--no-sem"]);
+    let out = run_in(
+        &s.dir,
+        &["sem-demo", "--path", ".", "--delay", "300ms", "--no-sem"],
+    );
     assert_transcript(
         &String::from_utf8(out.stdout).unwrap(),
         "Process father: pid=*\nProcess child: pid=*",
     );
-    let out = run_in(&s.dir, &["sem-demo", "--delay", "50ms", "--verbose"]);
+    let out = run_in(
+        &s.dir,
+        &["sem-demo", "--path", ".", "--delay", "50ms", "--verbose"],
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("semncnt (blocked in P) = 1"), "{text}");
     assert_no_sysv(key);
@@ -456,10 +464,12 @@ fn sem_demo_orders_the_father_after_the_child() {
 fn sem_demo_interrupted_while_the_father_waits() {
     let s = Scratch::new("semint");
     let key = ftok(&s.dir, b'z');
-    let r = started_in(&s.dir, &["sem-demo", "--delay", "30s"]);
+    let mut r = started_in(
+        &s.dir,
+        &["sem-demo", "--path", ".", "--delay", "30s", "--verbose"],
+    );
     let pgid = r.pgid();
-    wait_until(10, "the set", || !sysv_with_key(key).is_empty());
-    wait_until(10, "the child", || !children_of(pgid).is_empty());
+    r.wait_for("[father] before P");
     killpg(Pid::from_raw(pgid), Signal::SIGINT).unwrap();
     let (st, _, err) = r.finish();
     assert_eq!(st.code(), Some(130), "{err}");
@@ -471,7 +481,7 @@ fn sem_demo_interrupted_while_the_father_waits() {
 
 /// `shm-msg-server` started in `dir`, once its segment, queue and set exist under `key`.
 fn shm_msg_server(dir: &std::path::Path, key: u32) -> Running {
-    let server = started_in(dir, &["shm-msg-server"]);
+    let server = started_in(dir, &["shm-msg-server", "--path", "."]);
     wait_until(10, "the server's objects", || sysv_with_key(key).len() == 3);
     server
 }
@@ -483,7 +493,7 @@ fn shm_msg_transcript_and_cleanup() {
     let server = shm_msg_server(&s.dir, key);
     let out = ipclab()
         .current_dir(&s.dir)
-        .arg("shm-msg-client")
+        .args(["shm-msg-client", "--path", "."])
         .write_stdin("r\nhello\nx\nr\nworld more\nq\n")
         .timeout(Duration::from_secs(20))
         .output()
@@ -507,7 +517,7 @@ fn shm_msg_client_eof_is_q_and_server_sigterm_cleans_up() {
     let server = shm_msg_server(&s.dir, key);
     let out = ipclab()
         .current_dir(&s.dir)
-        .arg("shm-msg-client")
+        .args(["shm-msg-client", "--path", "."])
         .write_stdin("r\nonly\n")
         .output()
         .unwrap();
@@ -540,7 +550,7 @@ fn shm_msg_interop_with_the_seed_programs() {
     });
     let out = ipclab()
         .current_dir(&s.dir)
-        .arg("shm-msg-client")
+        .args(["shm-msg-client", "--path", "."])
         .write_stdin("r\nfromrust\nq\n")
         .output()
         .unwrap();

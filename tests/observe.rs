@@ -36,7 +36,7 @@ fn ls_marks_what_ipclab_made_and_whether_its_creator_lives() {
     let s = Scratch::new("ls");
     let state = s.path("state");
     let (kf, key) = s.keyfile("k", 0x27);
-    let mut c = Command::new(bin());
+    let mut c = cmd();
     c.env("IPCLAB_STATE_DIR", &state)
         .arg("shmcon")
         .arg(&kf)
@@ -132,7 +132,7 @@ fn clean_never_touches_what_ipclab_did_not_make_nor_what_is_in_use() {
     // An ipclab segment left by a killed run, still attached by a C reader.
     let (kf, key) = s.keyfile("k", 0x27);
     let _cleanup = KeyGuard(vec![stranger, key]);
-    let mut c = Command::new(bin());
+    let mut c = cmd();
     c.env("IPCLAB_STATE_DIR", &state).arg("shmcon").arg(&kf);
     let mut r = Running::start(c);
     r.wait_for("shmwrite process ready");

@@ -156,7 +156,7 @@ fn ring_sem_big_buffer() {
 fn standalone_producer_and_consumer_share_a_ring() {
     for sync in ["spin", "sem"] {
         let name = shm_name("ring2");
-        let mut c = Command::new(bin());
+        let mut c = cmd();
         c.args(["shmconsumer", &name, "--items", "5000", "--sync", sync]);
         let consumer = Running::start(c);
         let out = ipclab()
@@ -175,7 +175,7 @@ fn standalone_producer_and_consumer_share_a_ring() {
 #[test]
 fn mismatched_buffer_sizes_are_explained() {
     let name = shm_name("mismatch");
-    let mut c = Command::new(bin());
+    let mut c = cmd();
     c.args(["shmconsumer", &name, "--items", "10", "--buffer-size", "10"]);
     let consumer = Running::start(c);
     wait_until(10, "the consumer's buffer", || dev_shm_has(&name));
@@ -203,7 +203,7 @@ fn a_c_producer_with_the_ipclab_consumer() {
         return;
     };
     let name = shm_name("cprod");
-    let mut c = Command::new(bin());
+    let mut c = cmd();
     c.args(["shmconsumer", &name]);
     let consumer = Running::start(c);
     wait_until(10, "the consumer's object", || {
@@ -244,7 +244,7 @@ fn the_ipclab_producer_with_a_c_consumer() {
 
 /// `shmpthreadcon NAME --items 10^9`: a transfer that is still running when the test acts.
 fn endless_ring(name: &str, sync: &str) -> Running {
-    let mut c = Command::new(bin());
+    let mut c = cmd();
     c.args([
         "shmpthreadcon",
         name,
@@ -302,8 +302,21 @@ fn a_consumer_with_no_producer_times_out_and_cleans_up() {
         .unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(err.lines().count(), 1);
-    assert!(err.contains("no producer wrote"), "{err}");
+    // What it waits for (once), then why it stopped (one line), both naming NAME.
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].contains("waiting up to 200ms for a producer"),
+        "{err}"
+    );
+    assert!(lines[1].contains("no producer wrote"), "{err}");
+    let bare = name.trim_start_matches('/');
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains(&format!("shmproducer {bare}"))),
+        "{err}"
+    );
     assert!(!dev_shm_has(&name));
 }
 
@@ -344,7 +357,7 @@ fn bad_names_sizes_and_permissions() {
 
     if nix::unistd::geteuid().is_root() && have("setpriv") {
         let name = shm_name("perm");
-        let mut c = Command::new(bin());
+        let mut c = cmd();
         c.args(["shmconsumer", &name, "--timeout", "10s"]);
         let owner = Running::start(c);
         wait_until(10, "the object", || dev_shm_has(&name));

@@ -4,7 +4,6 @@ use crate::common::*;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::os::unix::ffi::OsStrExt;
-use std::process::Command;
 use std::time::Duration;
 
 /// One malformed input: arguments, stdin, and a word the one-line error must contain.
@@ -201,131 +200,6 @@ fn odd_bytes_in_messages_are_carried_safely() {
     assert_no_sysv(key);
 }
 
-/// Run ipclab as user 65534 (nobody), with `stdin`, killed after 20 s at most.
-fn as_nobody(args: &[&str], stdin: &str) -> std::process::Output {
-    assert_cmd::Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(bin())
-        .args(args)
-        .env("IPCLAB_STATE_DIR", "/tmp/ipclab-nobody-state")
-        .write_stdin(stdin)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap()
-}
-
-#[test]
-fn a_second_user_cannot_touch_0600_objects_but_can_with_mode_666() {
-    if !nix::unistd::geteuid().is_root() || skip_without("setpriv") {
-        eprintln!("skipping: needs root to act as a second user");
-        return;
-    }
-    // A directory everyone may enter, for the key files and the FIFO.
-    let dir = std::env::temp_dir().join(format!("ipclab-perm-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
-    let kf = dir.join("k");
-    std::fs::write(&kf, b"").unwrap();
-    std::fs::set_permissions(&kf, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
-    let key = ftok(&kf, 0x27);
-    let msg_key = ftok(&kf, b'z');
-    let kfs = kf.display().to_string();
-    let denied = |out: std::process::Output, what: &str| {
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(1), "{what}: {err}");
-        assert_eq!(err.lines().count(), 1, "{what}: {err}");
-        assert!(
-            err.to_lowercase().contains("permission denied"),
-            "{what}: {err}"
-        );
-        eprintln!("{what} as nobody -> {}", err.trim_end());
-    };
-    for mode in ["600", "666"] {
-        // System V segment: the second user writes to the controller's reader.
-        let mut c = Command::new(bin());
-        c.arg("shmcon")
-            .arg(&kf)
-            .args(["--interval", "10ms", "--mode", mode]);
-        let mut con = Running::start(c);
-        con.wait_for("shmwrite process ready");
-        let out = as_nobody(
-            &["shmwrite", &format!("{key:x}"), "--interval", "10ms"],
-            "from nobody\nend\n",
-        );
-        if mode == "600" {
-            denied(out, "segment 0600");
-        } else {
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            con.wait_for("You wrote: from nobody");
-        }
-        killpg(Pid::from_raw(con.pgid()), Signal::SIGINT).unwrap();
-        let _ = con.finish();
-        // Message queue.
-        let mut c = Command::new(bin());
-        c.args(["msg-server", "--path", &kfs, "--mode", mode, "--count", "1"]);
-        let mut srv = Running::start(c);
-        srv.wait_for("My pid is");
-        let out = as_nobody(&["msg-client", "--path", &kfs, "--timeout", "5s"], "");
-        if mode == "600" {
-            denied(out, "queue 0600");
-            killpg(Pid::from_raw(srv.pgid()), Signal::SIGTERM).unwrap();
-        } else {
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        let _ = srv.finish();
-        // POSIX shm object.
-        let name = shm_name("perm");
-        let mut c = Command::new(bin());
-        c.args(["shmconsumer", &name, "--mode", mode, "--timeout", "10s"]);
-        let cons = Running::start(c);
-        wait_until(10, "the object", || dev_shm_has(&name));
-        let out = as_nobody(&["shmproducer", &name], "");
-        if mode == "600" {
-            denied(out, "POSIX object 0600");
-            killpg(Pid::from_raw(cons.pgid()), Signal::SIGTERM).unwrap();
-        } else {
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        let _ = cons.finish();
-        // FIFO.
-        let fifo = dir.join("fifo1");
-        let mut c = Command::new(bin());
-        c.arg("fifo-read").arg(&fifo).args(["--mode", mode]);
-        let rd = Running::start(c);
-        wait_until(10, "the FIFO", || fifo.exists());
-        let out = as_nobody(&["fifo-write", fifo.to_str().unwrap(), "--count", "1"], "");
-        if mode == "600" {
-            denied(out, "FIFO 0600");
-            killpg(Pid::from_raw(rd.pgid()), Signal::SIGTERM).unwrap();
-        } else {
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        let _ = rd.finish();
-        assert_no_sysv(key);
-        assert_no_sysv(msg_key);
-        assert!(!dev_shm_has(&name));
-        assert!(!fifo.exists());
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all("/tmp/ipclab-nobody-state");
-}
-
 /// Send `sig` to the group every millisecond until `stop`.
 fn storm(
     pgid: i32,
@@ -351,7 +225,7 @@ fn sigchld_and_sigwinch_storms_lose_nothing() {
     use std::sync::Arc;
     // A FIFO transfer and a sem-demo under a storm.
     let s = Scratch::new("storm");
-    let mut rc = Command::new(bin());
+    let mut rc = cmd();
     rc.current_dir(&s.dir).arg("fifo-read");
     let reader = Running::start(rc);
     wait_until(10, "the FIFO", || s.path("fifo1").exists());
@@ -389,7 +263,7 @@ fn sigchld_and_sigwinch_storms_lose_nothing() {
         input.push_str(&format!("{i}\n"));
     }
     input.push_str("end\n");
-    let mut c = Command::new(bin());
+    let mut c = cmd();
     c.arg("shmcon").arg(&kf).args(["--sync", "sem"]);
     let mut r = Running::start(c);
     let stop = Arc::new(AtomicBool::new(false));
@@ -433,7 +307,7 @@ fn stress_four_of_each_pair_at_once() {
         // shmcon --sync sem
         let (kf, key) = s.keyfile(&format!("shm{i}"), 0x27);
         keys.push(key);
-        let mut c = Command::new(bin());
+        let mut c = cmd();
         c.arg("shmcon").arg(&kf).args(["--sync", "sem"]);
         let mut r = Running::start(c);
         let input = lines.clone();
@@ -456,11 +330,11 @@ fn stress_four_of_each_pair_at_once() {
         ));
         // A FIFO pair.
         let fifo = s.path(&format!("fifo{i}"));
-        let mut c = Command::new(bin());
+        let mut c = cmd();
         c.arg("fifo-read").arg(&fifo);
         let reader = Running::start(c);
         wait_until(10, "the FIFO", || fifo.exists());
-        let mut c = Command::new(bin());
+        let mut c = cmd();
         c.arg("fifo-write").arg(&fifo).args([
             "--count",
             &n.to_string(),
@@ -482,11 +356,11 @@ fn stress_four_of_each_pair_at_once() {
         let (kf, key) = s.keyfile(&format!("msg{i}"), b'z');
         keys.push(key);
         let kfs = kf.display().to_string();
-        let mut c = Command::new(bin());
+        let mut c = cmd();
         c.args(["msg-server", "--path", &kfs, "--count", &n.to_string()]);
         let mut server = Running::start(c);
         server.wait_for("My pid is");
-        let mut c = Command::new(bin());
+        let mut c = cmd();
         c.args(["msg-client", "--path", &kfs, "--count", &n.to_string()]);
         let client = Running::start(c);
         jobs.push((

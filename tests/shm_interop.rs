@@ -29,7 +29,7 @@ fn ipclab_shmread_with_a_c_writer() {
     let mut writer = Running::start(c);
     writer.wait_for("shmwrite: shmid");
     let id = shmid_of(key);
-    let mut rd = Command::new(bin());
+    let mut rd = cmd();
     rd.args(["shmread", &format!("{key:x}"), "--interval", "10ms"]);
     let mut reader = Running::start(rd);
     reader.wait_for("process ready");

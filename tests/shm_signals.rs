@@ -7,7 +7,7 @@ use nix::unistd::Pid;
 /// shmcon with a writer that waits for input (stdin stays open), started in its own group.
 fn start_waiting(s: &Scratch) -> (Running, u32) {
     let (path, key) = s.keyfile("k", 0x27);
-    let mut cmd = std::process::Command::new(bin());
+    let mut cmd = cmd();
     cmd.arg("shmcon").arg(&path).args(["--interval", "10ms"]);
     let mut r = Running::start(cmd);
     r.wait_for("shmwrite process ready");
@@ -55,7 +55,7 @@ fn sigterm_to_the_controller_alone_ends_everything() {
 fn sigint_in_sem_mode_removes_the_semaphores_too() {
     let s = Scratch::new("sigint-sem");
     let (path, key) = s.keyfile("k", 0x27);
-    let mut cmd = std::process::Command::new(bin());
+    let mut cmd = cmd();
     cmd.arg("shmcon").arg(&path).args(["--sync", "sem"]);
     let mut r = Running::start(cmd);
     r.wait_for("shmwrite process ready");
@@ -133,6 +133,6 @@ fn a_stale_segment_from_a_killed_run_is_replaced() {
         .unwrap();
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("stale segment"), "{err}");
+    assert!(err.contains("stale shared memory segment"), "{err}");
     assert_no_sysv(key);
 }

@@ -202,7 +202,7 @@ fn standalone_reader_and_writer_meet_through_a_segment() {
     let Some(id) = mkseg(key, 4100, "600") else {
         return;
     };
-    let mut reader = std::process::Command::new(bin());
+    let mut reader = cmd();
     reader.args(["shmread", &format!("{key:x}"), "--interval", "10ms"]);
     let mut r = Running::start(reader);
     r.wait_for("ready");

@@ -9,7 +9,9 @@
 //! System V queue and semaphore set must live until the end; they are recorded, and removed
 //! by the parent.
 
-use crate::objects::sysv::{Kind, Owned};
+use crate::error::SysContext;
+use crate::objects::sysv::Owned;
+use crate::objects::{scratch, Kind};
 use crate::sys::ipc::{self, SemOp};
 use crate::sys::mem::{self, Mapping, Share};
 use crate::sys::region::Region;
@@ -86,7 +88,7 @@ pub enum Wait {
 /// What a mechanism holds between the two processes.
 pub enum Setup {
     Fds([OwnedFd; 4]),
-    Fifo(tempfile::Dir, [std::path::PathBuf; 2]),
+    Fifo(scratch::Dir, [std::path::PathBuf; 2]),
     Sockets(OwnedFd, OwnedFd, bool),
     Tcp(std::net::TcpStream, std::net::TcpStream),
     SysvMsg(Owned),
@@ -95,27 +97,6 @@ pub enum Setup {
     Ring(Mapping, u32, Wait),
     EventFd([nix::sys::eventfd::EventFd; 2]),
     Signal,
-}
-
-/// A temporary directory of our own, removed when dropped.
-pub mod tempfile {
-    /// The directory.
-    pub struct Dir(pub std::path::PathBuf);
-
-    impl Dir {
-        /// Make one under the system's temp dir.
-        pub fn new(tag: &str) -> std::io::Result<Dir> {
-            let p = std::env::temp_dir().join(format!("ipclab-bench-{tag}-{}", std::process::id()));
-            std::fs::create_dir(&p)?;
-            Ok(Dir(p))
-        }
-    }
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 /// Slots per ring for messages of `size` bytes: about 4 MiB, 4 to 1024 slots.
@@ -161,8 +142,8 @@ pub fn setup(m: &str, size: usize, wait: Wait) -> Result<Setup> {
             Setup::Fds([r0, w0, r1, w1])
         }
         "fifo" => {
-            let dir = tempfile::Dir::new("fifo")?;
-            let paths = [dir.0.join("f0"), dir.0.join("f1")];
+            let dir = scratch::Dir::new("bench-fifo")?;
+            let paths = [dir.join("f0"), dir.join("f1")];
             for p in &paths {
                 mem::mkfifo(p, 0o600)?;
             }
@@ -192,9 +173,11 @@ pub fn setup(m: &str, size: usize, wait: Wait) -> Result<Setup> {
             Setup::Tcp(c, s)
         }
         "sysv-msg" => {
-            let id = ipc::msgget(libc::IPC_PRIVATE, libc::IPC_CREAT | 0o600)
-                .map_err(|e| anyhow!("msgget(): {}", e.desc()))?;
-            Setup::SysvMsg(Owned::new(Kind::Msg, libc::IPC_PRIVATE, id))
+            let q = Owned::make(Kind::SysvMsg, libc::IPC_PRIVATE, || {
+                ipc::msgget(libc::IPC_PRIVATE, libc::IPC_CREAT | 0o600)
+            })
+            .sys("msgget()")?;
+            Setup::SysvMsg(q)
         }
         "posix-mq" => {
             use nix::mqueue::{mq_open, mq_unlink, MQ_OFlag, MqAttr};
@@ -223,9 +206,11 @@ pub fn setup(m: &str, size: usize, wait: Wait) -> Result<Setup> {
             // Marked for removal now: it goes when both processes have detached (or died).
             let _ = ipc::shm_remove(id);
             let att = att.map_err(|e| anyhow!("shmat(): {}", e.desc()))?;
-            let semid = ipc::semget(libc::IPC_PRIVATE, 4, libc::IPC_CREAT | 0o600)
-                .map_err(|e| anyhow!("semget(): {}", e.desc()))?;
-            let set = Owned::new(Kind::Sem, libc::IPC_PRIVATE, semid);
+            let set = Owned::make(Kind::SysvSem, libc::IPC_PRIVATE, || {
+                ipc::semget(libc::IPC_PRIVATE, 4, libc::IPC_CREAT | 0o600)
+            })
+            .sys("semget()")?;
+            let semid = set.id;
             for (n, v) in [(0, 1), (1, 0), (2, 1), (3, 0)] {
                 ipc::sem_setval(semid, n, v).map_err(|e| anyhow!("semctl(): {}", e.desc()))?;
             }

@@ -16,6 +16,7 @@
 pub mod channel;
 mod report;
 
+use crate::error::SysContext;
 use crate::sys::proc::{self, Forked};
 use crate::sys::spawn;
 use anyhow::{anyhow, bail, Context, Result};
@@ -148,6 +149,36 @@ fn check(buf: &[u8], seq: u64) -> Result<()> {
     Ok(())
 }
 
+/// The address-space limit (`ulimit -v`), in words, for an allocation that failed.
+fn memory_limit() -> String {
+    use nix::sys::resource::{getrlimit, Resource, RLIM_INFINITY};
+    match getrlimit(Resource::RLIMIT_AS) {
+        Ok((soft, _)) if soft != RLIM_INFINITY => {
+            format!("the address-space limit (ulimit -v) is {} KiB", soft / 1024)
+        }
+        _ => "the machine is out of memory".to_string(),
+    }
+}
+
+/// Room for `n` more items, or an error naming the size and the limit (never an abort).
+fn reserve<T>(v: &mut Vec<T>, n: usize) -> Result<()> {
+    v.try_reserve_exact(n).map_err(|_| {
+        anyhow!(
+            "cannot allocate {} bytes: {}; ask for smaller --sizes or a smaller --count",
+            n * std::mem::size_of::<T>(),
+            memory_limit()
+        )
+    })
+}
+
+/// A zeroed message buffer of `size` bytes.
+fn buffer(size: usize) -> Result<Vec<u8>> {
+    let mut v = Vec::new();
+    reserve(&mut v, size)?;
+    v.resize(size, 0);
+    Ok(v)
+}
+
 fn default_count(mode: Mode, size: usize) -> u64 {
     match (mode, size) {
         (Mode::Throughput, s) => ((256u64 << 20) / s as u64).clamp(200, 200_000),
@@ -173,7 +204,21 @@ enum Measured {
 
 /// Run one test in a fresh pair of processes.
 fn run_once(m: &str, mode: Mode, size: usize, count: u64, args: &Args) -> Result<Measured> {
-    let setup = channel::setup(m, size, args.wait).with_context(|| format!("{m}: setting up"))?;
+    let setup = channel::setup(m, size, args.wait).map_err(|e| {
+        let nomem = e.chain().any(|c| {
+            c.downcast_ref::<crate::sys::Errno>() == Some(&crate::sys::Errno::ENOMEM)
+                || c.downcast_ref::<std::io::Error>().and_then(|io| io.raw_os_error()) == Some(libc::ENOMEM)
+        });
+        if nomem {
+            anyhow!(
+                "{m}: cannot map the shared buffers for {} messages (ENOMEM): {}; ask for smaller --sizes",
+                report::size_name(size),
+                memory_limit()
+            )
+        } else {
+            e.context(format!("{m}: setting up"))
+        }
+    })?;
     if m == "signal" {
         channel::block_sigusr1()?;
     }
@@ -186,13 +231,17 @@ fn run_once(m: &str, mode: Mode, size: usize, count: u64, args: &Args) -> Result
     let parent_pid = std::process::id() as i32;
     crate::sys::signals::catch_child_exit()?;
     crate::sys::signals::reset_child_exited();
-    match proc::fork().map_err(|e| anyhow!("fork(): {}", e.desc()))? {
+    // Termination signals are held until the child is registered for forwarding: a Ctrl-C
+    // or SIGTERM at any moment reaches both sides, which stop, and the bench exits 128+N.
+    let held = crate::sys::signals::hold();
+    match proc::fork().sys("fork()")? {
         Forked::Child => {
+            drop(held);
             drop(res_r);
             pin(args.pin.get(1).copied());
             let r = (|| -> Result<Vec<u8>> {
                 let mut ep = setup.endpoint(Side::Child, size, parent_pid)?;
-                let mut buf = vec![0u8; size];
+                let mut buf = buffer(size)?;
                 match mode {
                     Mode::Throughput => {
                         let mut t0 = Instant::now();
@@ -250,11 +299,13 @@ fn run_once(m: &str, mode: Mode, size: usize, count: u64, args: &Args) -> Result
             std::process::exit(code);
         }
         Forked::Parent { child } => {
+            crate::sys::signals::forward(child);
+            drop(held);
             drop(res_w);
             pin(args.pin.first().copied());
             let run = (|| -> Result<Option<Vec<u64>>> {
                 let mut ep = setup.endpoint(Side::Parent, size, child)?;
-                let mut buf = vec![0u8; size];
+                let mut buf = buffer(size)?;
                 let start = Instant::now();
                 let more = |i: u64| match deadline {
                     Some(d) => i < warm || start.elapsed() < d,
@@ -279,7 +330,8 @@ fn run_once(m: &str, mode: Mode, size: usize, count: u64, args: &Args) -> Result
                     }
                     Mode::Latency => {
                         let payload = !channel::notification_only(m);
-                        let mut rtts = Vec::with_capacity(count.min(1 << 20) as usize);
+                        let mut rtts = Vec::new();
+                        reserve(&mut rtts, count.min(1 << 20) as usize)?;
                         let mut i = 0;
                         while more(i) {
                             stamp(&mut buf, i);
@@ -323,7 +375,8 @@ fn run_once(m: &str, mode: Mode, size: usize, count: u64, args: &Args) -> Result
                     Err(_) => break,
                 }
             }
-            let how = spawn::wait_pid(child).map_err(|e| anyhow!("waitpid(): {}", e.desc()))?;
+            let how = spawn::wait_pid(child).sys("waitpid()")?;
+            crate::sys::signals::unforward(child);
             drop(setup);
             if let Some(err) = report.strip_prefix(b"ERR") {
                 bail!("{m}: {}", String::from_utf8_lossy(err));

@@ -197,6 +197,7 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return clap_error(&applet, e),
     };
+    crate::out::set_applet(&applet);
     crate::sys::trace::init_from_env(&applet);
     crate::out::init_color(cli.color, &applet);
     if cli.trace {
@@ -230,12 +231,16 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::Bench(a) => crate::bench::run(a),
         Cmd::Tour(a) => tools::tour::run(a),
     };
+    // Done blocking: the SIGALRM ticker a signal may have started must not disturb the end.
+    crate::sys::signals::stop_ticking();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let (code, print) = error::exit_status(&e);
-            if print {
-                eprintln!("{}", error::render(&applet, &e));
+            let line = error::render(&applet, &e);
+            // A child of an ipclab controller tells the controller, which says it in one line.
+            if print && !crate::process::child::report(&line) {
+                eprintln!("{line}");
             }
             ExitCode::from(code)
         }

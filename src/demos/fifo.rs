@@ -19,13 +19,18 @@
 //! a reader that goes away makes the writer report EPIPE and exit 1; the side that created
 //! the FIFO removes it (`--keep` leaves it); a non-FIFO at PATH is an error, never followed.
 
-use crate::objects::registry;
+use crate::error::{check_interrupted, sys_error, SysContext};
+use crate::objects::registry::Entry;
+use crate::objects::trust::{self, TrustArgs};
+use crate::objects::Kind;
 use crate::sys::mem;
 use crate::sys::proc;
 use crate::sys::{signals, Errno};
 use crate::{out, outln};
 use anyhow::{anyhow, Result};
 use nix::fcntl::OFlag;
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -47,6 +52,8 @@ pub struct ReadArgs {
     /// Leave the FIFO in place at the end
     #[arg(long)]
     pub keep: bool,
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 /// `ipclab fifo-write [PATH]`.
@@ -71,6 +78,8 @@ pub struct WriteArgs {
     /// Stress mode: pad each message to a random length up to PIPE_BUF
     #[arg(long)]
     pub random_size: bool,
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 /// What is at PATH, without following a symlink.
@@ -113,46 +122,100 @@ fn not_a_fifo(path: &Path, what: &str) -> anyhow::Error {
 /// The FIFO this run created; unlinked when dropped unless kept.
 struct Created {
     path: PathBuf,
-    armed: bool,
-}
-
-impl Created {
-    fn key(&self) -> String {
-        std::path::absolute(&self.path)
-            .unwrap_or_else(|_| self.path.clone())
-            .display()
-            .to_string()
-    }
-
-    fn arm(&mut self) {
-        registry::record(registry::Kind::Fifo, None, None, Some(&self.key()));
-        self.armed = true;
-    }
-}
-
-impl Created {
-    /// Not ours after all (mkfifo failed): forget the record, remove nothing.
-    fn disarm(&mut self) {
-        if self.armed {
-            registry::forget(registry::Kind::Fifo, None, Some(&self.key()));
-            self.armed = false;
-        }
-    }
+    entry: Option<Entry>,
 }
 
 impl Drop for Created {
     fn drop(&mut self) {
-        if self.armed {
+        if let Some(mut e) = self.entry.take() {
             let _ = std::fs::remove_file(&self.path);
-            registry::forget(registry::Kind::Fifo, None, Some(&self.key()));
+            e.forget();
         }
     }
 }
 
-fn interrupted() -> Result<()> {
-    match signals::pending() {
-        Some(s) => Err(crate::error::Interrupted(s).into()),
-        None => Ok(()),
+/// An `open` of the FIFO at `path` failed: say whose it is when that is why.
+fn open_error(path: &Path, e: Errno) -> anyhow::Error {
+    if e == Errno::EACCES {
+        if let Ok(md) = std::fs::symlink_metadata(path) {
+            if let Err(why) = trust::check_file(
+                Kind::Fifo,
+                &path.display().to_string(),
+                &md,
+                TrustArgs::default(),
+            ) {
+                return why;
+            }
+        }
+    }
+    sys_error(format_args!("open({})", path.display()), e)
+}
+
+/// The FIFO at `fd`: a FIFO (not what a symlink pointed at), and ours or trusted.
+fn check_fifo(path: &Path, fd: &OwnedFd, trust: TrustArgs) -> Result<std::fs::Metadata> {
+    let md = std::fs::File::from(fd.try_clone()?).metadata()?;
+    if !md.file_type().is_fifo() {
+        return Err(not_a_fifo(path, "not a FIFO any more"));
+    }
+    trust::check_file(Kind::Fifo, &path.display().to_string(), &md, trust)?;
+    Ok(md)
+}
+
+/// Step 1: `mkfifo(PATH)`, recorded before it exists (so a SIGKILL in between cannot leave
+/// an unrecorded FIFO); its mode is set with fchmod on a descriptor opened without
+/// following symlinks, never by path (a path swapped for a symlink would be followed).
+fn make_fifo(args: &ReadArgs) -> Result<(Created, Option<u64>)> {
+    let path = &args.path;
+    let abs = std::path::absolute(path)?.display().to_string();
+    let mut entry = (!args.keep).then(|| Entry::begin(Kind::Fifo, None, Some(&abs)));
+    let made = mem::mkfifo(path, args.mode);
+    let mut created = Created {
+        path: path.clone(),
+        entry: None,
+    };
+    match made {
+        Ok(()) => {
+            created.entry = entry.take();
+            let probe = mem::open(
+                path,
+                OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_NOFOLLOW,
+                0,
+            )
+            .sys(format_args!("open({})", path.display()))?;
+            let md = check_fifo(path, &probe, TrustArgs::default())?;
+            mem::fchmod(&probe, args.mode).sys("fchmod()")?;
+            if let Some(e) = created.entry.as_mut() {
+                e.created(md.ino() as i64);
+            }
+            Ok((created, Some(md.ino())))
+        }
+        Err(e) => {
+            if let Some(mut en) = entry.take() {
+                en.forget();
+            }
+            match e {
+                Errno::EEXIST => match at_path(path) {
+                    AtPath::Fifo => {
+                        // Before the open blocks: a FIFO another user planted is refused.
+                        let md = std::fs::symlink_metadata(path)?;
+                        trust::check_file(
+                            Kind::Fifo,
+                            &path.display().to_string(),
+                            &md,
+                            args.trust,
+                        )?;
+                        Ok((created, None))
+                    }
+                    AtPath::Other(what) => Err(not_a_fifo(path, what)),
+                    AtPath::Missing => Err(anyhow!("{} vanished meanwhile", path.display())),
+                },
+                Errno::ENOENT => Err(anyhow!(
+                    "cannot create the FIFO {}: its directory does not exist",
+                    path.display()
+                )),
+                e => Err(sys_error(format_args!("mkfifo({})", path.display()), e)),
+            }
+        }
     }
 }
 
@@ -161,41 +224,29 @@ pub fn run_read(args: ReadArgs) -> Result<()> {
     signals::catch_termination()?;
     let path = &args.path;
     // Step 1: make the FIFO (or find one there).
-    let mut created = Created {
-        path: path.clone(),
-        armed: false,
-    };
-    // Recorded before it exists, so a SIGKILL in between cannot leave an unrecorded FIFO.
-    if !args.keep {
-        created.arm();
-    }
-    let made = mem::mkfifo(path, args.mode);
-    if made.is_err() {
-        created.disarm();
-    }
-    match made {
-        Ok(()) => {}
-        Err(Errno::EEXIST) => match at_path(path) {
-            AtPath::Fifo => {}
-            AtPath::Other(what) => return Err(not_a_fifo(path, what)),
-            AtPath::Missing => return Err(anyhow!("{} vanished meanwhile", path.display())),
-        },
-        Err(Errno::ENOENT) => {
-            return Err(anyhow!(
-                "cannot create the FIFO {}: its directory does not exist",
-                path.display()
-            ))
-        }
-        Err(e) => return Err(anyhow!("mkfifo({}): {}", path.display(), e.desc())),
-    }
-    // Step 2: open for reading (blocks until a writer comes).
+    let (_created, ino) = make_fifo(&args)?;
+    out::note(format_args!(
+        "waiting for a writer on {} (start `ipclab fifo-write {}`)",
+        path.display(),
+        path.display()
+    ));
+    // Step 2: open for reading (blocks until a writer comes), never through a symlink; the
+    // FIFO opened must be the one made (or, if it was there, one we may trust).
     let fd = loop {
-        match mem::open(path, OFlag::O_RDONLY, 0) {
+        match mem::open(path, OFlag::O_RDONLY | OFlag::O_NOFOLLOW, 0) {
             Ok(fd) => break fd,
-            Err(Errno::EINTR) => interrupted()?,
-            Err(e) => return Err(anyhow!("open({}): {}", path.display(), e.desc())),
+            Err(Errno::EINTR) => check_interrupted()?,
+            Err(Errno::ELOOP) => return Err(not_a_fifo(path, "a symbolic link (not followed)")),
+            Err(e) => return Err(open_error(path, e)),
         }
     };
+    let md = check_fifo(path, &fd, args.trust)?;
+    if ino.is_some_and(|i| i != md.ino()) {
+        return Err(anyhow!(
+            "{} was replaced by another FIFO while this reader waited: not reading from it",
+            path.display()
+        ));
+    }
     // Step 3: read until EOF; one line per NUL-terminated message.
     let mut pending: Vec<u8> = Vec::new();
     let mut buf = vec![0u8; 2 * PIPE_BUF];
@@ -204,7 +255,7 @@ pub fn run_read(args: ReadArgs) -> Result<()> {
             Ok(0) => break,
             Ok(n) => n,
             Err(Errno::EINTR) => {
-                interrupted()?;
+                check_interrupted()?;
                 continue;
             }
             Err(e) => return Err(anyhow!("read(): {}", e.desc())),
@@ -247,7 +298,7 @@ fn open_for_writing(args: &WriteArgs) -> Result<std::os::fd::OwnedFd> {
     let expired = || !args.timeout.is_zero() && start.elapsed() > args.timeout;
     let mut said = false;
     loop {
-        interrupted()?;
+        check_interrupted()?;
         match at_path(path) {
             AtPath::Other(what) => return Err(not_a_fifo(path, what)),
             AtPath::Missing => {
@@ -269,8 +320,9 @@ fn open_for_writing(args: &WriteArgs) -> Result<std::os::fd::OwnedFd> {
             }
             AtPath::Fifo => {}
         }
-        match mem::open(path, OFlag::O_WRONLY | OFlag::O_NONBLOCK, 0) {
+        match mem::open(path, OFlag::O_WRONLY | OFlag::O_NONBLOCK | OFlag::O_NOFOLLOW, 0) {
             Ok(fd) => {
+                check_fifo(path, &fd, args.trust)?;
                 if !args.nonblock {
                     nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_SETFL(OFlag::empty()))?;
                 }
@@ -293,7 +345,7 @@ fn open_for_writing(args: &WriteArgs) -> Result<std::os::fd::OwnedFd> {
                 std::thread::sleep(Duration::from_millis(10));
             }
             Err(Errno::EINTR) => continue,
-            Err(e) => return Err(anyhow!("open({}): {}", path.display(), e.desc())),
+            Err(e) => return Err(open_error(path, e)),
         }
     }
 }
@@ -309,7 +361,7 @@ pub fn run_write(args: WriteArgs) -> Result<()> {
     // Step 3.
     let mut seed = u64::from(pid) << 17 | 0x9E37;
     for i in 0..args.count {
-        interrupted()?;
+        check_interrupted()?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
@@ -330,10 +382,11 @@ pub fn run_write(args: WriteArgs) -> Result<()> {
             match proc::write(&fd, &text) {
                 Ok(n) if n == text.len() => break,
                 Ok(n) => return Err(anyhow!("write(): only {n} of {} bytes written", text.len())),
-                Err(Errno::EINTR) => interrupted()?,
+                Err(Errno::EINTR) => check_interrupted()?,
                 Err(Errno::EPIPE) => {
                     return Err(anyhow!(
-                        "write(): the reader went away (EPIPE) after {i} of {} messages",
+                        "write(): the reader went away (EPIPE): message {} of {} was not delivered ({i} were)",
+                        i + 1,
                         args.count
                     ))
                 }

@@ -13,12 +13,13 @@
 //! `--private` maps MAP_PRIVATE instead: after the fork each side has its own copy, so the
 //! child sees none of the parent's records and the parent still reads 20.
 
+use crate::error::SysContext;
 use crate::layout::{people_record, PEOPLE_AGE, PEOPLE_SIZE};
 use crate::outln;
 use crate::process::child;
+use crate::process::{self, Side};
 use crate::sys::mem::{self, Share};
-use crate::sys::proc::{self, Forked};
-use crate::sys::spawn::{self, Exit};
+use crate::sys::proc;
 use anyhow::{anyhow, Result};
 use std::time::Duration;
 
@@ -54,17 +55,16 @@ pub fn run(args: Args) -> Result<()> {
     let (filled_r, filled_w) = proc::pipe()?;
     let (done_r, done_w) = proc::pipe()?;
     // Step 2: fork.
-    match proc::fork().map_err(|e| anyhow!("fork(): {}", e.desc()))? {
-        Forked::Child => {
+    match process::fork()? {
+        Side::Child => {
             drop(filled_w);
             drop(done_r);
             let result = child_side(&map, &filled_r, args.delay);
             drop(map);
             let _ = proc::write(&done_w, b"d");
-            crate::process::child_exit("mmap-anon", result);
+            process::child_exit(result);
         }
-        Forked::Parent { child } => {
-            crate::sys::signals::forward(child);
+        Side::Parent(child) => {
             drop(filled_r);
             drop(done_w);
             // Step 3: fill five records, then let the child read.
@@ -72,17 +72,10 @@ pub fn run(args: Args) -> Result<()> {
             for i in 0..5 {
                 region.write(i * PEOPLE_SIZE, &people_record(i));
             }
-            proc::write(&filled_w, b"f").map_err(|e| anyhow!("write(pipe): {}", e.desc()))?;
+            let told = proc::write(&filled_w, b"f").sys("write(pipe)");
             let mut b = [0u8; 1];
             let _ = proc::read(&done_r, &mut b);
-            let how = spawn::wait_pid(child).map_err(|e| anyhow!("waitpid(): {}", e.desc()))?;
-            crate::sys::signals::unforward(child);
-            if let Some(sig) = crate::sys::signals::pending() {
-                return Err(crate::error::Interrupted(sig).into());
-            }
-            if how != Exit::Code(0) {
-                return Err(anyhow!("the child (pid {child}) {how}"));
-            }
+            child.join(told.map(drop))?;
             // Step 5: the parent reads what the child left.
             crate::process::nap(args.delay)?;
             outln!("parent read: the first people,s age is {}", age(&region, 0))?;
@@ -97,7 +90,7 @@ pub fn run(args: Args) -> Result<()> {
 /// Step 4, in the child.
 fn child_side(map: &mem::Mapping, filled: &std::os::fd::OwnedFd, delay: Duration) -> Result<()> {
     let mut b = [0u8; 1];
-    proc::read(filled, &mut b).map_err(|e| anyhow!("read(pipe): {}", e.desc()))?;
+    proc::read(filled, &mut b).sys("read(pipe)")?;
     crate::process::nap(delay)?;
     let region = map.region();
     for i in 0..5 {

@@ -18,9 +18,10 @@
 //! of touching beyond the file's last page is shown in a child, caught and explained.
 
 use crate::layout::{people_record, PEOPLE_AGE, PEOPLE_SIZE};
+use crate::process::{self, Side};
 use crate::sys::mem::{self, Share};
-use crate::sys::proc::{self, Forked};
-use crate::sys::spawn::{self, Exit};
+use crate::sys::proc;
+use crate::sys::spawn::Exit;
 use crate::sys::{signals, Errno};
 use crate::{out, outln};
 use anyhow::{anyhow, Result};
@@ -105,15 +106,18 @@ pub fn run(args: Args) -> Result<()> {
 /// Steps 1-4 of map_normalfile1.
 fn write_records(path: &Path) -> Result<mem::Mapping> {
     // Step 1: open, created and truncated (0600; the seed's 00777 makes a data file executable).
-    let fd = mem::open(path, OFlag::O_CREAT | OFlag::O_RDWR | OFlag::O_TRUNC, 0o600).map_err(
-        |e| match e {
-            Errno::ENOENT => anyhow!(
-                "cannot create {}: its directory does not exist",
-                path.display()
-            ),
-            e => open_error(path, e),
-        },
-    )?;
+    let fd = mem::open(
+        path,
+        OFlag::O_CREAT | OFlag::O_RDWR | OFlag::O_TRUNC | OFlag::O_NOFOLLOW,
+        0o600,
+    )
+    .map_err(|e| match e {
+        Errno::ENOENT => anyhow!(
+            "cannot create {}: its directory does not exist",
+            path.display()
+        ),
+        e => open_error(path, e),
+    })?;
     // Step 2: 5 records long.
     mem::ftruncate(&fd, (PEOPLE_SIZE * FILE_RECORDS) as u64)?;
     // Step 3: map 10 records, then the descriptor is no longer needed.
@@ -168,6 +172,10 @@ fn open_error(path: &Path, e: Errno) -> anyhow::Error {
         ),
         Errno::EACCES => anyhow!("{}: permission denied", path.display()),
         Errno::EISDIR => anyhow!("{}: is a directory, not a file", path.display()),
+        Errno::ELOOP => anyhow!(
+            "{} is a symbolic link: ipclab does not write through links it did not make; give the file itself",
+            path.display()
+        ),
         Errno::ENXIO => anyhow!(
             "{} is not a regular file (a socket or a device with nothing behind it, ENXIO)",
             path.display()
@@ -212,27 +220,19 @@ fn print_records(records: &[(String, i32)]) -> Result<()> {
     Ok(())
 }
 
-/// A temporary file the demo made; removed when dropped.
-struct TempFile(PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// Run `f` in a forked child that reports a few bytes back; returns them and how it ended.
-fn in_child(f: impl FnOnce() -> Result<Vec<u8>>) -> Result<(Vec<u8>, Exit)> {
+/// Run `f` in a forked child that reports a few bytes back; returns them, how it ended and
+/// the error it reported.
+fn in_child(f: impl FnOnce() -> Result<Vec<u8>>) -> Result<(Vec<u8>, Exit, Option<String>)> {
     let (r, w) = proc::pipe()?;
-    match proc::fork().map_err(|e| anyhow!("fork(): {}", e.desc()))? {
-        Forked::Child => {
+    match process::fork()? {
+        Side::Child => {
             drop(r);
             let result = f().map(|bytes| {
                 let _ = proc::write(&w, &bytes);
             });
-            crate::process::child_exit("mmap-file", result);
+            process::child_exit(result);
         }
-        Forked::Parent { child } => {
+        Side::Parent(child) => {
             drop(w);
             let mut got = Vec::new();
             let mut buf = [0u8; 256];
@@ -240,12 +240,12 @@ fn in_child(f: impl FnOnce() -> Result<Vec<u8>>) -> Result<(Vec<u8>, Exit)> {
                 match proc::read(&r, &mut buf) {
                     Ok(0) => break,
                     Ok(n) => got.extend_from_slice(&buf[..n]),
-                    Err(Errno::EINTR) => continue,
+                    Err(Errno::EINTR) => crate::error::check_interrupted()?,
                     Err(_) => break,
                 }
             }
-            let how = spawn::wait_pid(child).map_err(|e| anyhow!("waitpid(): {}", e.desc()))?;
-            Ok((got, how))
+            let (how, report) = child.wait()?;
+            Ok((got, how, report))
         }
     }
 }
@@ -253,13 +253,15 @@ fn in_child(f: impl FnOnce() -> Result<Vec<u8>>) -> Result<(Vec<u8>, Exit)> {
 /// A reader in a separate process (its own open and mmap), printing; returns the ages seen.
 fn reader_process(path: &Path) -> Result<Vec<i32>> {
     let path = path.to_path_buf();
-    let (bytes, how) = in_child(move || {
+    let (bytes, how, report) = in_child(move || {
         let recs = read_records(&path)?;
         print_records(&recs)?;
         Ok(recs.iter().flat_map(|(_, a)| a.to_ne_bytes()).collect())
     })?;
     if how != Exit::Code(0) {
-        return Err(anyhow!("the reader process {how}"));
+        return Err(anyhow!(
+            report.unwrap_or_else(|| format!("the reader process {how}"))
+        ));
     }
     Ok(bytes
         .chunks_exact(4)
@@ -269,11 +271,13 @@ fn reader_process(path: &Path) -> Result<Vec<i32>> {
 
 /// `mmap-file demo`: write, read during the hold and after, conclude.
 fn demo(path: Option<PathBuf>) -> Result<()> {
+    // Without PATH, a file in a private scratch directory (random name, 0700, recorded),
+    // removed with it on every way out.
     let (path, _temp) = match path {
         Some(p) => (p, None),
         None => {
-            let p = std::env::temp_dir().join(format!("ipclab-mmap-{}.dat", std::process::id()));
-            (p.clone(), Some(TempFile(p)))
+            let dir = crate::objects::scratch::Dir::new("mmap")?;
+            (dir.join("test_shm"), Some(dir))
         }
     };
     outln!("--- map_normalfile1: this process ---")?;
@@ -307,7 +311,7 @@ fn demo(path: Option<PathBuf>) -> Result<()> {
         }
     )?;
     let path2 = path.clone();
-    let (_, how) = in_child(move || {
+    let (_, how, _) = in_child(move || {
         let fd = mem::open(&path2, OFlag::O_RDONLY, 0).map_err(|e| open_error(&path2, e))?;
         let map = mem::map_file(&fd, 2 * 4096, false, Share::Shared)?;
         let _ = mem::touch(&map, 4096);
@@ -330,7 +334,7 @@ fn demo(path: Option<PathBuf>) -> Result<()> {
 
 /// `mmap.c`: map an existing file, print it as a C string, overwrite its start.
 fn edit(path: &Path, text: &str) -> Result<()> {
-    let fd = open_existing(path, OFlag::O_RDWR)?;
+    let fd = open_existing(path, OFlag::O_RDWR | OFlag::O_NOFOLLOW)?;
     let len = mem::file_size(&fd)? as usize;
     if len == 0 {
         return Err(anyhow!(

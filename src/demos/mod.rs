@@ -60,4 +60,6 @@ pub struct PeerArgs {
     /// Started by shmpthreadcon, which owns the object
     #[arg(long, hide = true)]
     pub managed: bool,
+    #[command(flatten)]
+    pub trust: crate::objects::trust::TrustArgs,
 }

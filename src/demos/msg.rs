@@ -1,7 +1,7 @@
-//! Seed 002 三 (消息队列): a System V message queue between a server and its clients.
+//! IPC全解析 三 (消息队列): a System V message queue between a server and its clients.
 //!
 //! Server, the seed's steps:
-//! 1. `ftok("/etc/passwd", 'z')`, print the key
+//! 1. `ftok(KEYFILE, 'z')`, print the key
 //! 2. `msgget(key, IPC_CREAT|…)`, print the queue id and the pid
 //! 3. loop: `msgrcv` a type-888 request, print its text and type, `msgsnd` a type-999
 //!    reply `hello, I'm server PID`
@@ -12,19 +12,29 @@
 //! The messages are the seed's `struct msg_form { long mtype; char mtext[256]; }`, sent and
 //! received with msgsz 256, so ipclab and the seed's C programs talk to each other.
 //!
-//! Fixed from the C programs: the server ends (Ctrl-C, SIGTERM, SIGHUP, or `--count N`
-//! requests served) and then removes its queue, but only once its last reply has been
-//! taken (removing a queue destroys unread messages; hazard 9); any msgrcv/msgsnd error
-//! ends it with a clear message instead of spinning on stale data (hazard 10); a client
-//! with no server waits `--timeout`, says so, and removes a queue it created itself.
+//! **Keys.** The seed's key is `ftok("/etc/passwd", 'z')`: the same for every user of the
+//! machine, so in a lab room students would meet in one queue. ipclab's default key file is
+//! one of your own (see [`crate::objects::keys::private_keyfile`]); `--path /etc/passwd` is
+//! the seed's key, for the C programs.
+//!
+//! Fixed from the C programs: the server owns only the queue it creates (`IPC_EXCL`; a queue
+//! already under the key is explained, never adopted and removed; `--join` serves it and
+//! leaves it); it ends on Ctrl-C, SIGTERM, SIGHUP or after `--count N` requests and then
+//! removes its queue, after its last reply was taken (removing a queue destroys unread
+//! messages; hazard 9), and at once on a signal; any msgrcv/msgsnd error ends it with a
+//! clear message instead of spinning on stale data (hazard 10). The client never creates
+//! the queue (the seed's does, then blocks for ever with no server): it waits `--timeout`
+//! for a server's queue, for room in a full queue and for each reply, and says which.
 //!
 //! Why `--reply-to-pid`: the seed's server answers every client with type 999, so with
 //! two clients waiting, either may take the other's reply. With `--reply-to-pid` on both
 //! sides, the reply's type is the client's pid, which only that client asks for.
 
+use crate::error::{check_interrupted, sys_error};
 use crate::layout::MSG_TEXT;
-use crate::objects::keys;
-use crate::objects::sysv::{self as segment, Kind, Owned};
+use crate::objects::sysv::{self as segment, Owned};
+use crate::objects::trust::{self, TrustArgs};
+use crate::objects::{keys, Kind};
 use crate::sys::ipc::{self, Key};
 use crate::sys::{signals, Errno};
 use crate::{out, outln};
@@ -40,9 +50,10 @@ pub const REPLY: i64 = 999;
 /// The key options both sides share.
 #[derive(clap::Args, Debug, Clone)]
 pub struct KeyArgs {
-    /// The file ftok makes the key from
-    #[arg(long, default_value = "/etc/passwd")]
-    pub path: PathBuf,
+    /// The file ftok makes the key from (default: a key file of your own; the seed's is
+    /// `--path /etc/passwd`, for the C programs)
+    #[arg(long)]
+    pub path: Option<PathBuf>,
     /// ftok's project id: a number or one character
     #[arg(long, default_value = "z", value_parser = keys::parse_proj_id)]
     pub proj_id: u8,
@@ -50,20 +61,31 @@ pub struct KeyArgs {
 
 impl KeyArgs {
     fn key(&self) -> Result<Key> {
-        ipc::ftok(&self.path, self.proj_id).map_err(|e| {
-            anyhow!(
-                "ftok({}): {} (the key file must exist)",
-                self.path.display(),
-                e.desc()
+        let path = match &self.path {
+            Some(p) => p.clone(),
+            None => keys::private_keyfile("msg.key")?,
+        };
+        ipc::ftok(&path, self.proj_id).map_err(|e| {
+            sys_error(
+                format_args!("ftok({}) (the key file must exist)", path.display()),
+                e,
             )
         })
+    }
+
+    /// How the user gave the key, for hints.
+    fn shown(&self) -> String {
+        match &self.path {
+            Some(p) => format!(" --path {}", p.display()),
+            None => String::new(),
+        }
     }
 }
 
 /// `ipclab msg-server`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Example: ipclab msg-server --count 1   (then `ipclab msg-client` in another terminal)"
+    after_help = "Example: ipclab msg-server --count 1   (then `ipclab msg-client` in another terminal; with the seed's C programs, add --path /etc/passwd on both sides)"
 )]
 pub struct ServerArgs {
     #[command(flatten)]
@@ -74,9 +96,14 @@ pub struct ServerArgs {
     /// Reply with the client's pid as the type (for several clients at once)
     #[arg(long)]
     pub reply_to_pid: bool,
-    /// Permissions of the queue if the server creates it, octal (the seed uses 777)
+    /// Permissions of the queue the server creates, octal (the seed uses 777)
     #[arg(long, default_value = "600", value_parser = crate::units::mode)]
     pub mode: u32,
+    /// Serve a queue that already exists under the key, and leave it when done
+    #[arg(long)]
+    pub join: bool,
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 /// `ipclab msg-client`.
@@ -94,19 +121,14 @@ pub struct ClientArgs {
     /// Ask for the reply under this client's pid (the server needs --reply-to-pid too)
     #[arg(long)]
     pub reply_to_pid: bool,
-    /// How long to wait for a server (for each reply)
+    /// How long to wait for a server's queue, for room in it, and for each reply
     #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
     pub timeout: Duration,
     /// Send N requests, one after another, each numbered (` #i`)
     #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_parser = crate::units::count)]
     pub count: u64,
-    /// Permissions of the queue if the client has to create it, octal
-    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
-    pub mode: u32,
-}
-
-fn stopping() -> bool {
-    signals::pending().is_some()
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 /// The text of a message: up to its first NUL.
@@ -123,21 +145,27 @@ fn padded(text: &[u8]) -> Vec<u8> {
     m
 }
 
-fn msgmax() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/msgmax")
+fn kernel(name: &str) -> String {
+    std::fs::read_to_string(format!("/proc/sys/kernel/{name}"))
         .map(|s| s.trim().to_string())
         .unwrap_or_else(|_| "?".into())
 }
 
-fn queue_error(call: &str, e: Errno) -> anyhow::Error {
+fn queue_error(call: &str, msqid: i32, e: Errno) -> anyhow::Error {
+    let exists = ipc::msg_stat(msqid).is_ok();
     match e {
-        Errno::EIDRM | Errno::EINVAL => anyhow!("{call}: the queue was removed (EIDRM/EINVAL): stopping"),
-        Errno::E2BIG => anyhow!(
-            "{call}: a message longer than msgsz {MSG_TEXT} is waiting (E2BIG; the kernel's msgmax is {}): it does not fit struct msg_form, so the server stops rather than spin on it",
-            msgmax()
+        // EINVAL with the queue still there: the message is larger than msgmax.
+        Errno::EINVAL if exists => anyhow!(
+            "{call}: a message of {MSG_TEXT} bytes (struct msg_form's mtext) is larger than the kernel's msgmax ({}): raise it (`sysctl kernel.msgmax=8192`) to run this demo",
+            kernel("msgmax")
         ),
-        Errno::EACCES => anyhow!("{call}: permission denied (EACCES): the queue belongs to another user; ask its owner, or create it with --mode 666"),
-        e => anyhow!("{call}: {}", e.desc()),
+        Errno::EIDRM | Errno::EINVAL => anyhow!("{call}: the queue was removed (its server ended)"),
+        Errno::E2BIG => anyhow!(
+            "{call}: a message longer than msgsz {MSG_TEXT} is waiting (E2BIG; msgmax is {}): it does not fit struct msg_form, so the server stops rather than spin on it",
+            kernel("msgmax")
+        ),
+        Errno::EACCES => anyhow!("{call}: permission denied (EACCES): the queue belongs to another user; use a key file of your own (--path FILE) for both sides"),
+        e => sys_error(call, e),
     }
 }
 
@@ -150,10 +178,33 @@ fn pid_in(text: &[u8]) -> Option<i64> {
         .filter(|&p| p > 0)
 }
 
-/// Wait (up to 2 s) until nobody's reply is left in the queue, so removing it destroys none.
+/// Step 2 of the server: create the queue, or (with `--join`) serve the one that is there.
+fn server_queue(args: &ServerArgs, key: Key) -> Result<(i32, Option<Owned>)> {
+    let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
+    match segment::create(Kind::SysvMsg, key, || ipc::msgget(key, flags)) {
+        Ok(q) => Ok((q.id, Some(q))),
+        Err(Errno::EEXIST) if args.join => {
+            let id = ipc::msgget(key, 0).map_err(|e| queue_error("msgget()", -1, e))?;
+            trust::check_sysv(Kind::SysvMsg, key, id, args.trust)?;
+            out::note(format_args!(
+                "--join: serving the existing queue {id}; it is not this server's, so it stays when the server ends"
+            ));
+            Ok((id, None))
+        }
+        Err(Errno::EEXIST) => Err(segment::occupied(
+            Kind::SysvMsg,
+            key,
+            "pass --path with a key file of your own, or --join to serve it (and leave it) as it is",
+        )),
+        Err(e) => Err(queue_error("msgget()", -1, e)),
+    }
+}
+
+/// Wait (up to 2 s) until nobody's reply is left in the queue, so removing it destroys
+/// none; a termination signal cuts the wait short.
 fn drain(msqid: i32) {
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(2) {
+    while start.elapsed() < Duration::from_secs(2) && signals::pending().is_none() {
         match ipc::msg_stat(msqid) {
             Ok(st) if st.qnum > 0 => std::thread::sleep(Duration::from_millis(5)),
             _ => return,
@@ -167,23 +218,12 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     // Step 1: the key.
     let key = args.key.key()?;
     outln!("Message Queue - Server key is: {key}.")?;
-    // Step 2: the queue (the server owns it from now on, whoever created it).
-    // A queue a client already made is adopted; one a dead ipclab run left is replaced.
-    let flags = libc::IPC_CREAT | args.mode as libc::c_int;
-    let mut queue = match segment::create_fresh("msg-server", Kind::Msg, key, || {
-        ipc::msgget(key, flags | libc::IPC_EXCL)
-    }) {
-        Ok(q) => q,
-        Err(Errno::EEXIST) => {
-            let id = ipc::msgget(key, flags).map_err(|e| queue_error("msgget()", e))?;
-            Owned::new(Kind::Msg, key, id)
-        }
-        Err(e) => return Err(queue_error("msgget()", e)),
-    };
-    let msqid = queue.id;
+    // Step 2: the queue.
+    let (msqid, mut queue) = server_queue(&args, key)?;
     outln!("My msqid is: {msqid}.")?;
     outln!("My pid is: {}.", std::process::id())?;
     let reply_text = format!("hello, I'm server {}", std::process::id());
+    let stopping = || signals::pending().is_some();
 
     // Step 3: serve.
     let mut served = 0u64;
@@ -194,7 +234,7 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
         let (mtype, bytes) = match ipc::msgrcv(msqid, MSG_TEXT, REQUEST, false, stopping) {
             Ok(m) => m,
             Err(Errno::EINTR) => break Ok(()),
-            Err(e) => break Err(queue_error("msgrcv()", e)),
+            Err(e) => break Err(queue_error("msgrcv()", msqid, e)),
         };
         let text = text_of(&bytes);
         let mut line = b"Server: receive msg.mtext is: ".to_vec();
@@ -202,30 +242,81 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
         line.extend_from_slice(b".\n");
         out::bytes(&line)?;
         outln!("Server: receive msg.mtype is: {mtype}.")?;
-        let to = if args.reply_to_pid {
-            pid_in(text).unwrap_or_else(|| {
-                out::warn(
-                    "msg-server",
-                    format_args!("no pid in the request: replying with type {REPLY}"),
-                );
+        let to = match (args.reply_to_pid, pid_in(text)) {
+            (true, Some(pid)) => pid,
+            (true, None) => {
+                out::note(format_args!(
+                    "no pid in the request: replying with type {REPLY}"
+                ));
                 REPLY
-            })
-        } else {
-            REPLY
+            }
+            (false, _) => REPLY,
         };
         if let Err(e) = ipc::msgsnd(msqid, to, &padded(reply_text.as_bytes()), false, stopping) {
-            break Err(queue_error("msgsnd()", e));
+            break Err(queue_error("msgsnd()", msqid, e));
         }
         served += 1;
     };
-    // The end: let the last reply be taken, then remove the queue.
-    drain(msqid);
-    let _ = queue.remove();
-    result?;
-    if let Some(sig) = signals::pending() {
-        return Err(crate::error::Interrupted(sig).into());
+    // The end: let the last reply be taken (not after a signal), then remove the queue.
+    if let Some(q) = queue.as_mut() {
+        drain(msqid);
+        let left = ipc::msg_stat(msqid).map(|s| s.qnum).unwrap_or(0);
+        let _ = q.remove();
+        if left > 0 {
+            out::note(format_args!(
+                "removed queue {msqid} with {left} undelivered message(s) in it (requests not yet served, replies not yet taken): they are gone with it"
+            ));
+        }
     }
-    Ok(())
+    result?;
+    check_interrupted()
+}
+
+/// Wait for the server's queue under `key` (the client never creates it).
+fn client_queue(args: &ClientArgs, key: Key) -> Result<i32> {
+    let deadline = Instant::now() + args.timeout;
+    let mut said = false;
+    loop {
+        match ipc::msgget(key, 0) {
+            Ok(id) => {
+                trust::check_sysv(Kind::SysvMsg, key, id, args.trust)?;
+                return Ok(id);
+            }
+            Err(Errno::ENOENT) => {}
+            Err(e) => return Err(queue_error("msgget()", -1, e)),
+        }
+        if !said {
+            out::note(format_args!(
+                "no queue under key {key} yet: waiting up to {} for `ipclab msg-server{}`",
+                crate::units::show(args.timeout),
+                args.key.shown()
+            ));
+            said = true;
+        }
+        if Instant::now() >= deadline {
+            return Err(anyhow!(
+                "no msg-server created a queue under key {key} within {}: start `ipclab msg-server{}` first",
+                crate::units::show(args.timeout),
+                args.key.shown()
+            ));
+        }
+        crate::process::nap(Duration::from_millis(20))?;
+    }
+}
+
+/// Repeat a blocking queue call until it succeeds, a signal ends the run or `deadline`
+/// passes (the SIGALRM tick makes the call return EINTR every 50 ms to look).
+fn until<T>(
+    deadline: Instant,
+    mut call: impl FnMut() -> Result<T, Errno>,
+) -> Result<Option<T>, Errno> {
+    loop {
+        match call() {
+            Err(Errno::EINTR) if signals::pending().is_none() && Instant::now() < deadline => {}
+            Err(Errno::EINTR) if signals::pending().is_none() => return Ok(None),
+            other => return other.map(Some),
+        }
+    }
 }
 
 /// Run the client.
@@ -242,24 +333,12 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
         return Err(crate::error::usage(format!(
             "the text is {} bytes; struct msg_form's mtext holds {MSG_TEXT} with its NUL (msgsz {MSG_TEXT}; msgrcv would fail with E2BIG; the kernel's msgmax is {})",
             text.len(),
-            msgmax()
+            kernel("msgmax")
         )));
     }
     let key = args.key.key()?;
     outln!("Message Queue - Client key is: {key}.")?;
-    // Open the server's queue; if there is none yet, make it (as the seed does) and remember
-    // that it is ours to remove if no server comes.
-    let (msqid, mut mine) = match ipc::msgget(
-        key,
-        libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int,
-    ) {
-        Ok(id) => (id, Some(Owned::new(Kind::Msg, key, id))),
-        Err(Errno::EEXIST) => (
-            ipc::msgget(key, 0).map_err(|e| queue_error("msgget()", e))?,
-            None,
-        ),
-        Err(e) => return Err(queue_error("msgget()", e)),
-    };
+    let msqid = client_queue(&args, key)?;
     outln!("My msqid is: {msqid}.")?;
     outln!("My pid is: {pid}.")?;
     let want = if args.reply_to_pid {
@@ -267,57 +346,37 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
     } else {
         REPLY
     };
+    let wait = crate::units::show(args.timeout);
     signals::tick();
     for i in 0..args.count {
         // With --count, each request carries its number, so order can be checked.
-        let request = if args.count > 1 {
-            format!("{text} #{i}")
-        } else {
-            text.clone()
+        let request = match args.count {
+            1 => text.clone(),
+            _ => format!("{text} #{i}"),
         };
-        ipc::msgsnd(
-            msqid,
-            args.mtype,
-            &padded(request.as_bytes()),
-            false,
-            stopping,
-        )
-        .map_err(|e| queue_error("msgsnd()", e))?;
+        let body = padded(request.as_bytes());
         let deadline = Instant::now() + args.timeout;
-        let (mtype, bytes) = loop {
-            match ipc::msgrcv(msqid, MSG_TEXT, want, false, || true) {
-                Ok(m) => break m,
-                Err(Errno::EINTR) => {
-                    if let Some(sig) = signals::pending() {
-                        return Err(crate::error::Interrupted(sig).into());
-                    }
-                    if Instant::now() >= deadline {
-                        let removed = if let Some(q) = mine.as_mut() {
-                            let _ = q.remove();
-                            " (the queue this client created is removed)"
-                        } else {
-                            ""
-                        };
-                        return Err(anyhow!(
-                            "no reply of type {want} within {}: no msg-server is running on key {key}{removed}; start `ipclab msg-server` first",
-                            crate::units::show(args.timeout)
-                        ));
-                    }
-                }
-                Err(e) => return Err(queue_error("msgrcv()", e)),
-            }
-        };
-        // A server answered: the queue is the server's to remove.
-        if let Some(q) = mine.as_mut() {
-            q.disarm();
-        }
+        until(deadline, || ipc::msgsnd(msqid, args.mtype, &body, false, || true))
+            .map_err(|e| queue_error("msgsnd()", msqid, e))?
+            .ok_or_else(|| anyhow!(
+                "msgsnd(): the queue stayed full for {wait} (msgmnb is {} bytes): is its server reading? (msg-server{})",
+                kernel("msgmnb"),
+                args.key.shown()
+            ))?;
+        let deadline = Instant::now() + args.timeout;
+        let (mtype, bytes) = until(deadline, || ipc::msgrcv(msqid, MSG_TEXT, want, false, || true))
+            .map_err(|e| queue_error("msgrcv()", msqid, e))?
+            .ok_or_else(|| anyhow!(
+                "no reply of type {want} within {wait}: is an `ipclab msg-server{}` serving queue {msqid}?",
+                args.key.shown()
+            ))?;
         let mut line = b"Client: receive msg.mtext is: ".to_vec();
         line.extend_from_slice(text_of(&bytes));
         line.extend_from_slice(b".\n");
         out::bytes(&line)?;
         outln!("Client: receive msg.mtype is: {mtype}.")?;
     }
-    Ok(())
+    check_interrupted()
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@
 //! returns 0, which is how a reader learns that the writer closed its end: EOF, shown; the
 //! parent waits for its child (the seed does not).
 
-use crate::sys::proc::{self, Forked};
-use crate::sys::spawn::{self, Exit};
+use crate::process::{self, Side};
+use crate::sys::proc;
 use crate::sys::Errno;
 use crate::{out, outln};
 use anyhow::{anyhow, Result};
@@ -73,8 +73,8 @@ pub fn run(args: Args) -> Result<()> {
     // Step 1: the pipe.
     let (r, w) = proc::pipe().map_err(|e| anyhow!("pipe(): {}", e.desc()))?;
     // Step 2: fork.
-    match proc::fork().map_err(|e| anyhow!("fork(): {}", e.desc()))? {
-        Forked::Child => {
+    match process::fork()? {
+        Side::Child => {
             // Step 4 (or 3 with --reverse), in the child.
             let result = if args.reverse {
                 drop(r);
@@ -83,9 +83,9 @@ pub fn run(args: Args) -> Result<()> {
                 drop(w);
                 reader(r)
             };
-            crate::process::child_exit("pipe", result);
+            process::child_exit(result);
         }
-        Forked::Parent { child } => {
+        Side::Parent(child) => {
             // Step 3 (or 4 with --reverse), in the parent.
             let result = if args.reverse {
                 drop(w);
@@ -94,12 +94,7 @@ pub fn run(args: Args) -> Result<()> {
                 drop(r);
                 writer(w, &text)
             };
-            let how = spawn::wait_pid(child).map_err(|e| anyhow!("waitpid(): {}", e.desc()))?;
-            result?;
-            if how != Exit::Code(0) {
-                return Err(anyhow!("the child (pid {child}) {how}"));
-            }
-            Ok(())
+            child.join(result)
         }
     }
 }

@@ -20,12 +20,14 @@
 //! Fixed from the C program: the parent waits for its child; semop is retried on EINTR;
 //! Ctrl-C or SIGTERM while the parent is blocked in P still removes the set (hazard 15).
 
+use crate::error::SysContext;
 use crate::objects::keys;
-use crate::objects::sysv::{self as segment, Kind};
+use crate::objects::sysv as segment;
+use crate::objects::Kind;
 use crate::outln;
+use crate::process::{self, Side};
 use crate::sys::ipc::{self, SemGet};
-use crate::sys::proc::{self, Forked};
-use crate::sys::spawn::{self, Exit};
+use crate::sys::spawn::Exit;
 use crate::sys::{signals, Errno};
 use anyhow::{anyhow, Result};
 use std::path::PathBuf;
@@ -35,9 +37,10 @@ use std::time::Duration;
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab sem-demo --delay 200ms --verbose")]
 pub struct Args {
-    /// The file ftok makes the key from (the seed's ".")
-    #[arg(long, default_value = ".")]
-    pub path: PathBuf,
+    /// The file ftok makes the key from (default: a key file of your own; `--path .` is the
+    /// seed's `ftok(".", 'z')`)
+    #[arg(long)]
+    pub path: Option<PathBuf>,
     /// ftok's project id
     #[arg(long, default_value = "z", value_parser = keys::parse_proj_id)]
     pub proj_id: u8,
@@ -84,25 +87,26 @@ pub fn run(args: Args) -> Result<()> {
     signals::catch_termination()?;
     signals::catch_child_exit()?;
     // Step 1: the key and a set of one semaphore.
-    let key = ipc::ftok(&args.path, args.proj_id)
-        .map_err(|e| anyhow!("ftok({}): {}", args.path.display(), e.desc()))?;
+    let path = match &args.path {
+        Some(p) => p.clone(),
+        None => keys::private_keyfile("sem.key")?,
+    };
+    let key = ipc::ftok(&path, args.proj_id).sys(format_args!("ftok({})", path.display()))?;
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
-    let mut set = segment::create_fresh("sem-demo", Kind::Sem, key, || ipc::semget(key, 1, flags))
-        .map_err(|e| match e {
-            Errno::EEXIST => anyhow!(
-                "a semaphore set already exists under key {:x} (ftok of {} and '{}'): another sem-demo or shm-msg-server may be running in this directory; run elsewhere or pass --path",
-                key as u32,
-                args.path.display(),
-                args.proj_id as char
-            ),
-            e => anyhow!("semget(): {}", e.desc()),
-        })?;
+    let mut set = segment::create(Kind::SysvSem, key, || ipc::semget(key, 1, flags)).map_err(|e| match e {
+        Errno::EEXIST => segment::occupied(
+            Kind::SysvSem,
+            key,
+            &format!("another sem-demo or shm-msg-server may be running with the key file {}; pass --path with another file", path.display()),
+        ),
+        e => crate::error::sys_error("semget()", e),
+    })?;
     let semid = set.id;
     // Step 2: the resource starts taken.
-    ipc::sem_setval(semid, 0, 0).map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
+    ipc::sem_setval(semid, 0, 0).sys("semctl(SETVAL)")?;
     // Step 3: fork.
-    match proc::fork().map_err(|e| anyhow!("fork(): {}", e.desc()))? {
-        Forked::Child => {
+    match process::fork()? {
+        Side::Child => {
             // Step 4: the child (it leaves by process::exit: the set's owner, in the
             // parent's copy of memory, is not dropped here).
             let r = (|| -> Result<()> {
@@ -115,10 +119,9 @@ pub fn run(args: Args) -> Result<()> {
                 }
                 Ok(())
             })();
-            crate::process::child_exit("sem-demo", r);
+            process::child_exit(r);
         }
-        Forked::Parent { child } => {
-            signals::forward(child);
+        Side::Parent(child) => {
             // Step 5: the parent.
             let r = (|| -> Result<()> {
                 if !args.no_sem {
@@ -134,8 +137,8 @@ pub fn run(args: Args) -> Result<()> {
                 Ok(())
             })();
             // Step 6: wait for the child, remove the set.
-            let how = spawn::wait_pid(child).map_err(|e| anyhow!("waitpid(): {}", e.desc()))?;
-            signals::unforward(child);
+            let pid = child.pid;
+            let (how, report) = child.wait()?;
             if args.verbose && !args.no_sem {
                 show(
                     true,
@@ -144,14 +147,12 @@ pub fn run(args: Args) -> Result<()> {
                     "after the child exited (its SEM_UNDO applied)",
                 )?;
             }
-            set.remove()
-                .map_err(|e| anyhow!("semctl(IPC_RMID): {}", e.desc()))?;
-            if let Some(sig) = signals::pending() {
-                return Err(crate::error::Interrupted(sig).into());
-            }
+            set.remove().sys("semctl(IPC_RMID)")?;
+            crate::error::check_interrupted()?;
             if how != Exit::Code(0) {
+                let what = report.unwrap_or_else(|| format!("the child (pid {pid}) {how}"));
                 return Err(anyhow!(
-                    "the child (pid {child}) {how}; the father stopped waiting and removed the set"
+                    "{what}; the father stopped waiting and removed the set"
                 ));
             }
             r

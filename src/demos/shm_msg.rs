@@ -27,9 +27,12 @@
 //! too, not only on `q` (hazard 11); `shmat` failure is tested on the pointer (the seed
 //! dereferences `(void *)-1`, hazard 24); the banner is aligned.
 
+use crate::error::SysContext;
 use crate::layout::SHM_MSG_SIZE;
 use crate::objects::keys;
-use crate::objects::sysv::{self as segment, Kind, Owned};
+use crate::objects::sysv::{self as segment, Owned};
+use crate::objects::trust::{self, TrustArgs};
+use crate::objects::Kind;
 use crate::sys::ipc::{self, Key};
 use crate::sys::{signals, Errno};
 use crate::{out, outln};
@@ -43,18 +46,30 @@ const TYPE: i64 = 888;
 /// The key options both sides share.
 #[derive(clap::Args, Debug, Clone)]
 pub struct KeyArgs {
-    /// The file ftok makes the key from (the seed's ".")
-    #[arg(long, default_value = ".")]
-    pub path: PathBuf,
+    /// The file ftok makes the key from (default: a key file of your own; `--path .` is the
+    /// seed's `ftok(".", 'z')`, for the C programs)
+    #[arg(long)]
+    pub path: Option<PathBuf>,
     /// ftok's project id
     #[arg(long, default_value = "z", value_parser = keys::parse_proj_id)]
     pub proj_id: u8,
 }
 
 impl KeyArgs {
+    /// How the user gave the key, for hints.
+    fn shown(&self) -> String {
+        match &self.path {
+            Some(p) => format!(" --path {}", p.display()),
+            None => String::new(),
+        }
+    }
+
     fn key(&self) -> Result<Key> {
-        ipc::ftok(&self.path, self.proj_id)
-            .map_err(|e| anyhow!("ftok({}): {}", self.path.display(), e.desc()))
+        let path = match &self.path {
+            Some(p) => p.clone(),
+            None => keys::private_keyfile("shm-msg.key")?,
+        };
+        ipc::ftok(&path, self.proj_id).sys(format_args!("ftok({})", path.display()))
     }
 }
 
@@ -77,6 +92,8 @@ pub struct ServerArgs {
 pub struct ClientArgs {
     #[command(flatten)]
     pub key: KeyArgs,
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 fn stopping() -> bool {
@@ -87,18 +104,14 @@ fn pv(semid: i32, op: i16) -> Result<()> {
     segment::pv(semid, op, stopping, "interrupted")
 }
 
-fn create(
-    what: &str,
-    kind: Kind,
-    key: Key,
-    make: impl Fn() -> Result<i32, Errno>,
-) -> Result<Owned> {
-    segment::create_fresh("shm-msg-server", kind, key, make).map_err(|e| match e {
-        Errno::EEXIST => anyhow!(
-            "a {what} already exists under key {:x}: another shm-msg-server or sem-demo may be running in this directory; run elsewhere or pass --path",
-            key as u32
+fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Result<Owned> {
+    segment::create(kind, key, make).map_err(|e| match e {
+        Errno::EEXIST => segment::occupied(
+            kind,
+            key,
+            "another shm-msg-server or sem-demo may be running with this key file; pass --path with another file",
         ),
-        e => anyhow!("{what}: {}", e.desc()),
+        e => crate::error::sys_error(format_args!("creating the {}", kind.noun()), e),
     })
 }
 
@@ -108,22 +121,23 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     let key = args.key.key()?;
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
     // Step 1: the segment, attached.
-    let mut shm = create("segment", Kind::Shm, key, || {
-        ipc::shmget(key, SHM_MSG_SIZE, flags)
-    })?;
+    let mut shm = create(Kind::SysvShm, key, || ipc::shmget(key, SHM_MSG_SIZE, flags))?;
     let att =
         ipc::shmat(shm.id, SHM_MSG_SIZE, false).map_err(|e| anyhow!("shmat(): {}", e.desc()))?;
     // Step 2: the queue.
-    let mut queue = create("message queue", Kind::Msg, key, || ipc::msgget(key, flags))?;
+    let mut queue = create(Kind::SysvMsg, key, || ipc::msgget(key, flags))?;
     let msqid = queue.id;
     // Step 3: the semaphore, a mutex (1).
-    let mut set = create("semaphore set", Kind::Sem, key, || {
-        ipc::semget(key, 1, flags)
-    })?;
+    let mut set = create(Kind::SysvSem, key, || ipc::semget(key, 1, flags))?;
     let semid = set.id;
     ipc::sem_setval(semid, 0, 1).map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
 
     // Step 4: serve.
+    crate::out::note(format_args!(
+        "waiting for `ipclab shm-msg-client{}` (key {:x}); Ctrl-C ends the server and removes its objects",
+        args.key.shown(),
+        key as u32
+    ));
     let region = att.region();
     let result = loop {
         let (_, m) = match ipc::msgrcv(msqid, 1, TYPE, false, stopping) {
@@ -168,12 +182,16 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     Ok(())
 }
 
-fn open(what: &str, r: Result<i32, Errno>) -> Result<i32> {
-    r.map_err(|e| match e {
-        Errno::ENOENT => anyhow!("no {what} for this key (ENOENT): start `ipclab shm-msg-server` first, in the same directory"),
-        Errno::EACCES => anyhow!("{what}: permission denied (EACCES): it belongs to another user; its server can use --mode 666"),
-        e => anyhow!("{what}: {}", e.desc()),
-    })
+/// Open the server's object of `kind` (never creating it), refusing another user's.
+fn open(kind: Kind, key: Key, r: Result<i32, Errno>, trust: TrustArgs) -> Result<i32> {
+    let what = kind.noun();
+    let id = r.map_err(|e| match e {
+        Errno::ENOENT => anyhow!("no {what} for this key (ENOENT): start `ipclab shm-msg-server` first, with the same --path"),
+        Errno::EACCES => anyhow!("{what}: permission denied (EACCES): it belongs to another user; use a key file of your own (--path FILE) for both sides"),
+        e => crate::error::sys_error(what, e),
+    })?;
+    trust::check_sysv(kind, key, id, trust)?;
+    Ok(id)
 }
 
 const BANNER: &str = "\
@@ -230,11 +248,16 @@ fn quit_at_eof(send: &dyn Fn(u8) -> Result<()>, att: crate::sys::ipc::Attachment
 pub fn run_client(args: ClientArgs) -> Result<()> {
     signals::catch_termination()?;
     let key = args.key.key()?;
-    let shmid = open("shared memory segment", ipc::shmget(key, SHM_MSG_SIZE, 0))?;
+    let shmid = open(
+        Kind::SysvShm,
+        key,
+        ipc::shmget(key, SHM_MSG_SIZE, 0),
+        args.trust,
+    )?;
     let att =
         ipc::shmat(shmid, SHM_MSG_SIZE, false).map_err(|e| anyhow!("shmat(): {}", e.desc()))?;
-    let msqid = open("message queue", ipc::msgget(key, 0))?;
-    let semid = open("semaphore set", ipc::semget(key, 0, 0))?;
+    let msqid = open(Kind::SysvMsg, key, ipc::msgget(key, 0), args.trust)?;
+    let semid = open(Kind::SysvSem, key, ipc::semget(key, 0, 0), args.trust)?;
     outln!("{BANNER}")?;
     let region = att.region();
     let stdin = std::io::stdin();

@@ -17,12 +17,13 @@
 //! segment (hazard 12); the reader is known to be ready before the writer starts, so the
 //! transcript has the slide's order.
 
-use crate::error::Interrupted;
+use crate::error::{Interrupted, SysContext};
 use crate::layout::{SHM_SIZE, TEXT_NUM, WRITTEN};
-use crate::objects::sysv::{self as segment, Kind, Owned};
+use crate::objects::sysv::{self as segment, Owned};
+use crate::objects::Kind;
 use crate::objects::{keys, sysvipc};
 use crate::outln;
-use crate::process::controller::{self, Child};
+use crate::process::controller::{self, Child, Program, Spawner};
 use crate::protocols::handoff::{SyncArgs, SyncMode, EMPTY, FULL};
 use crate::sys::ipc::{self, Key};
 use crate::sys::{signals, Errno};
@@ -46,6 +47,13 @@ pub struct Args {
     /// Keep PATHNAME when this run created it
     #[arg(long)]
     pub keep_key: bool,
+    /// Run this program as the reader (argv: PROG KEY), e.g. your own shmread or the seed's
+    /// alg.8-2-shmread.o
+    #[arg(long, value_name = "PROG")]
+    pub reader: Option<PathBuf>,
+    /// Run this program as the writer (argv: PROG KEY)
+    #[arg(long, value_name = "PROG")]
+    pub writer: Option<PathBuf>,
     #[command(flatten)]
     pub sync: SyncArgs,
 }
@@ -53,7 +61,7 @@ pub struct Args {
 /// The per-user key file used when no PATHNAME is given.
 pub fn default_keyfile() -> Result<PathBuf> {
     let dir = crate::objects::registry::private_dir().map_err(|e| {
-        anyhow!("no per-user directory for the default key file ({e}): pass a PATHNAME")
+        anyhow!("no per-user directory for the default key file ({e:#}): pass a PATHNAME")
     })?;
     Ok(dir.join("shmcon.key"))
 }
@@ -143,7 +151,7 @@ pub fn run(args: Args) -> Result<()> {
     let key: Key = ipc::ftok(&path, args.proj_id)
         .map_err(|e| anyhow!("ftok({}): {}", path.display(), e.desc()))?;
     outln!("key generated: IPC key = {:x}", key as u32)?;
-    let mut shm = segment::create("shmcon", key, args.mode)?;
+    let mut shm = segment::create_segment(key, args.mode)?;
     outln!("shmcon: shmid = {}", shm.id)?;
     let sem = match args.sync.sync {
         SyncMode::Flag => None,
@@ -165,17 +173,18 @@ pub fn run(args: Args) -> Result<()> {
     interrupted()?;
 
     // Step 5: vfork the reader and the writer.
-    let children = start_children(key, &args.sync)?;
+    let spawner = Spawner::new()?;
+    let children = start_children(&spawner, key, &args)?;
 
     // Step 6: wait for both children.
-    let failure = controller::wait_children(children)?;
+    let outcome = controller::wait_children(children)?;
 
     // Step 7: remove the shared memory.
     let shmid = shm.id;
     shm.remove()
-        .map_err(|e| anyhow!("shmctl({shmid}, IPC_RMID): {}", e.desc()))?;
+        .sys(format_args!("shmctl({shmid}, IPC_RMID)"))?;
     drop(sem);
-    controller::finish("shmcon", failure, &format!("removed shmid {shmid}"))?;
+    controller::finish(&spawner, outcome, &format!("removed shmid {shmid}"))?;
     outln!("shmcon: shmid = {shmid} removed")?;
     if !show_segments(shmid)? {
         outln!("nothing found ...")?;
@@ -187,51 +196,55 @@ pub fn run(args: Args) -> Result<()> {
 /// The `--sync sem` pair: EMPTY = 1, FULL = 0, removed with the segment.
 fn create_semaphores(key: Key, mode: u32) -> Result<Owned> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | mode as libc::c_int;
-    let set = segment::create_fresh("shmcon", Kind::Sem, key, || ipc::semget(key, 2, flags))
-        .map_err(|e| match e {
-            Errno::EEXIST => anyhow!(
-                "a semaphore set with key {:x} already exists (see `ipclab ls`): another shmcon --sync sem may be running with this key file; pass another PATHNAME",
-                key as u32
-            ),
-            e => anyhow!("semget(): {} ({e})", e.desc()),
-        })?;
-    ipc::sem_setval(set.id, i32::from(EMPTY), 1)
-        .map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
-    ipc::sem_setval(set.id, i32::from(FULL), 0)
-        .map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
+    let set =
+        segment::create(Kind::SysvSem, key, || ipc::semget(key, 2, flags)).map_err(
+            |e| match e {
+                Errno::EEXIST => segment::occupied(Kind::SysvSem, key, "pass another PATHNAME"),
+                e => crate::error::sys_error("semget()", e),
+            },
+        )?;
+    ipc::sem_setval(set.id, i32::from(EMPTY), 1).sys("semctl(SETVAL)")?;
+    ipc::sem_setval(set.id, i32::from(FULL), 0).sys("semctl(SETVAL)")?;
     Ok(set)
 }
 
-/// Step 5: the reader first; once it is ready, the writer.
-fn start_children(key: Key, sync: &SyncArgs) -> Result<Vec<Child>> {
-    use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
+/// Step 5: the reader first; once it is ready (ipclab's reader says so on a pipe; another
+/// program cannot, so it is only started first), the writer.
+fn start_children(spawner: &Spawner, key: Key, args: &Args) -> Result<Vec<Child>> {
     let key_str = format!("{:x}", key as u32);
     let mut argv = vec![key_str];
-    argv.extend(sync.forward());
-    let (ready_r, ready_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
-    fcntl(&ready_w, FcntlArg::F_SETFD(FdFlag::empty()))?;
-    std::env::set_var(
-        "IPCLAB_READY_FD",
-        std::os::fd::AsRawFd::as_raw_fd(&ready_w).to_string(),
-    );
-    let reader = controller::spawn_child("shmread", &argv);
-    std::env::remove_var("IPCLAB_READY_FD");
-    drop(ready_w);
-    let reader = reader?;
-    let mut children = vec![reader];
-
-    let mut byte = [0u8; 1];
-    let ready = loop {
-        match nix::unistd::read(&ready_r, &mut byte) {
-            Ok(n) => break n == 1,
-            Err(Errno::EINTR) if signals::pending().is_none() => continue,
-            Err(Errno::EINTR) => break false,
-            Err(e) => return Err(anyhow!("read(ready pipe): {}", e.desc())),
+    let reader = Program::applet_or("shmread", &args.reader);
+    let writer = Program::applet_or("shmwrite", &args.writer);
+    let ours = |p: &Program| matches!(p, Program::Applet(_));
+    let applet_args = |p: &Program| {
+        let mut v = argv.clone();
+        if ours(p) {
+            v.extend(args.sync.forward());
         }
+        v
+    };
+    let (ready_r, ready_w) = crate::sys::proc::pipe().sys("pipe()")?;
+    let ready_end = ours(&reader).then_some(&ready_w);
+    let first = spawner.spawn(&reader, &applet_args(&reader), ready_end);
+    drop(ready_w);
+    let mut children = vec![first?];
+    let ready = if ours(&reader) {
+        let mut byte = [0u8; 1];
+        loop {
+            match nix::unistd::read(&ready_r, &mut byte) {
+                Ok(n) => break n == 1,
+                Err(Errno::EINTR) if signals::pending().is_none() => continue,
+                Err(Errno::EINTR) => break false,
+                Err(e) => return Err(crate::error::sys_error("read(ready pipe)", e)),
+            }
+        }
+    } else {
+        true
     };
     drop(ready_r);
+    argv = applet_args(&writer);
     if ready && signals::pending().is_none() {
-        match controller::spawn_child("shmwrite", &argv) {
+        match spawner.spawn(&writer, &argv, None) {
             Ok(w) => children.push(w),
             Err(e) => {
                 controller::stop(&children);

@@ -25,6 +25,7 @@ use super::PeerArgs;
 use crate::layout::SHM_SIZE;
 use crate::objects::posix::{self, Unlink};
 use crate::process::child;
+use crate::protocols::peer::Role;
 use crate::protocols::ring::{Ring, ITEM};
 use crate::sys::mem::{self, Share};
 use crate::sys::region::Region;
@@ -74,6 +75,7 @@ pub fn run(args: Args) -> Result<()> {
             ))
         }
     };
+    posix::check_owner(&args.peer.name, &fd, args.peer.trust)?;
     let size = mem::file_size(&fd)?;
     if size < SHM_SIZE as u64 {
         return Err(anyhow!(
@@ -91,6 +93,13 @@ pub fn run(args: Args) -> Result<()> {
     let text = if args.race {
         region.c_string(0, SHM_SIZE)
     } else {
+        if !args.peer.managed {
+            out::note(format_args!(
+                "waiting up to {} for a producer (start `ipclab shmproducer {}`)",
+                crate::units::show(args.peer.timeout),
+                args.peer.name.trim_start_matches('/')
+            ));
+        }
         wait_for_message(&region, args.peer.timeout, &args.peer.name)?
     };
     let mut line = b"consumed message: ".to_vec();
@@ -148,11 +157,12 @@ fn consume_items(args: &Args, count: u64) -> Result<()> {
     if !args.peer.managed {
         unlink.adopt();
     }
-    let ring = Ring::open(
+    let mut ring = Ring::open(
         opened.map.region(),
         args.peer.ring.buffer_size,
         args.peer.ring.sync,
     )?;
+    ring.join(Role::Consumer, args.peer.timeout);
     let t = Instant::now();
     ring.consume(count)?;
     let secs = t.elapsed().as_secs_f64();

@@ -17,6 +17,7 @@ use crate::layout::SHM_SIZE;
 use crate::objects::posix::{self, Unlink};
 use crate::outln;
 use crate::process::child;
+use crate::protocols::peer::Role;
 use crate::protocols::ring::{self, Ring};
 use crate::sys::mem::{self, Share};
 use crate::sys::{signals, Errno};
@@ -60,6 +61,7 @@ pub fn run(args: Args) -> Result<()> {
             "start `ipclab shmconsumer NAME` first (it creates the object and waits), or run `ipclab shmpthreadcon NAME`",
         )
     })?;
+    posix::check_owner(&args.peer.name, &fd, args.peer.trust)?;
     let size = mem::file_size(&fd)?;
     if size < SHM_SIZE as u64 {
         return Err(anyhow!(
@@ -90,11 +92,12 @@ pub fn run(args: Args) -> Result<()> {
 /// The bounded-buffer producer.
 fn produce_items(args: &Args, count: u64) -> Result<()> {
     let opened = open_ring(&args.peer)?;
-    let ring = Ring::open(
+    let mut ring = Ring::open(
         opened.map.region(),
         args.peer.ring.buffer_size,
         args.peer.ring.sync,
     )?;
+    ring.join(Role::Producer, args.peer.timeout);
     let mut guard = opened.unlink;
     ring.produce(count, || {
         outln!("produced {count} items")?;
@@ -141,15 +144,22 @@ pub fn open_ring(peer: &PeerArgs) -> Result<OpenedRing> {
     }
     let fd =
         mem::shm_open(name, OFlag::O_RDWR, 0).map_err(|e| posix::explain_open(name, e, hint))?;
+    posix::check_owner(name, &fd, peer.trust)?;
     let start = std::time::Instant::now();
     loop {
-        if mem::file_size(&fd)? >= size as u64 {
-            let map = mem::map_file(&fd, size, true, Share::Shared)?;
-            if Ring::ready(&map.region()) {
-                return Ok(OpenedRing {
-                    map,
-                    unlink: Unlink::none(name),
-                });
+        let have = mem::file_size(&fd)? as usize;
+        if have >= ring::HEADER {
+            // Initialised? Then its options must be ours, whatever its size.
+            let head = mem::map_file(&fd, ring::HEADER, false, Share::Shared)?;
+            if Ring::ready(&head.region()) {
+                Ring::check_options(&head.region(), ra.buffer_size, ra.sync)?;
+                if have >= size {
+                    let map = mem::map_file(&fd, size, true, Share::Shared)?;
+                    return Ok(OpenedRing {
+                        map,
+                        unlink: Unlink::none(name),
+                    });
+                }
             }
         }
         if let Some(sig) = signals::pending() {

@@ -18,7 +18,7 @@ use crate::error::Interrupted;
 use crate::layout::SHM_SIZE;
 use crate::objects::posix::{self, Unlink};
 use crate::outln;
-use crate::process::controller;
+use crate::process::controller::{self, Program, Spawner};
 use crate::protocols::ring::RingArgs;
 use crate::protocols::ring::{self, Ring};
 use crate::sys::mem::{self, Share};
@@ -41,6 +41,13 @@ pub struct Args {
     /// Let the consumer read without waiting, as on the slide
     #[arg(long)]
     pub race: bool,
+    /// Run this program as the producer (argv: PROG NAME), e.g. your own or the seed's
+    /// alg.8-5-shmproducer.o
+    #[arg(long, value_name = "PROG")]
+    pub producer: Option<std::path::PathBuf>,
+    /// Run this program as the consumer (argv: PROG NAME)
+    #[arg(long, value_name = "PROG")]
+    pub consumer: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub ring: RingArgs,
 }
@@ -90,8 +97,22 @@ pub fn run(args: Args) -> Result<()> {
     if args.race {
         consumer_args.push("--race".into());
     }
-    let mut children = vec![controller::spawn_child("shmproducer", &producer_args)?];
-    match controller::spawn_child("shmconsumer", &consumer_args) {
+    let spawner = Spawner::new()?;
+    let producer = Program::applet_or("shmproducer", &args.producer);
+    let consumer = Program::applet_or("shmconsumer", &args.consumer);
+    let bare = vec![name.clone()];
+    let producer_args = if matches!(producer, Program::Applet(_)) {
+        producer_args
+    } else {
+        bare.clone()
+    };
+    let consumer_args = if matches!(consumer, Program::Applet(_)) {
+        consumer_args
+    } else {
+        bare
+    };
+    let mut children = vec![spawner.spawn(&producer, &producer_args, None)?];
+    match spawner.spawn(&consumer, &consumer_args, None) {
         Ok(c) => children.push(c),
         Err(e) => {
             controller::stop(&children);
@@ -101,12 +122,12 @@ pub fn run(args: Args) -> Result<()> {
     }
 
     // Step 5: wait for both.
-    let failure = controller::wait_children(children)?;
+    let outcome = controller::wait_children(children)?;
 
     // Step 6: remove the object, list /dev/shm again.
     unlink
         .now()
         .map_err(|e| anyhow!("shm_unlink({name}): {}", e.desc()))?;
-    controller::finish("shmpthreadcon", failure, &format!("unlinked {name}"))?;
+    controller::finish(&spawner, outcome, &format!("unlinked {name}"))?;
     ls()
 }

@@ -14,6 +14,7 @@ use super::READER_INDENT as I;
 use crate::layout::{MTEXT, TEXT_SIZE};
 use crate::objects::keys;
 use crate::objects::sysv as segment;
+use crate::objects::trust::TrustArgs;
 use crate::outln;
 use crate::process::child;
 use crate::protocols::handoff::{Handoff, SyncArgs};
@@ -29,6 +30,8 @@ pub struct Args {
     pub key: Key,
     #[command(flatten)]
     pub sync: SyncArgs,
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 /// Run the reader.
@@ -38,8 +41,8 @@ pub fn run(args: Args) -> Result<()> {
     outln!("{I}shmread: IPC key = {:x}", key as u32)?;
 
     // Step 1 and 2: get the segment, attach it.
-    let (shmid, att) = segment::open(key)?;
-    let handoff = Handoff::open(&args.sync, key)?;
+    let (shmid, att) = segment::open(key, args.trust)?;
+    let handoff = Handoff::open(&args.sync, key, shmid, args.trust)?;
     outln!("{I}shmread: shmid = {shmid}")?;
     outln!("{I}shmread: shared memory attached at {:p}", att.addr())?;
     outln!("{I}shmread process ready ...\n")?;

@@ -17,6 +17,7 @@
 use crate::layout::{MTEXT, TEXT_SIZE};
 use crate::objects::keys;
 use crate::objects::sysv as segment;
+use crate::objects::trust::TrustArgs;
 use crate::process::child;
 use crate::protocols::handoff::{Handoff, SyncArgs};
 use crate::sys::ipc::Key;
@@ -35,6 +36,8 @@ pub struct Args {
     pub key: Key,
     #[command(flatten)]
     pub sync: SyncArgs,
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 /// The longest text `mtext` holds with its NUL.
@@ -89,8 +92,8 @@ pub fn run(args: Args) -> Result<()> {
     outln!("shmwrite: IPC key = {:x}", key as u32)?;
 
     // Step 1 and 2: get the segment, attach it.
-    let (shmid, att) = segment::open(key)?;
-    let handoff = Handoff::open(&args.sync, key)?;
+    let (shmid, att) = segment::open(key, args.trust)?;
+    let handoff = Handoff::open(&args.sync, key, shmid, args.trust)?;
     outln!("shmwrite: shmid = {shmid}")?;
     outln!("shmwrite: shared memory attached at {:p}", att.addr())?;
     outln!("shmwrite process ready ...")?;

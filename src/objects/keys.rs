@@ -105,6 +105,33 @@ impl KeyParts {
     }
 }
 
+/// A key file of your own for `ftok`: `NAME` in the per-user private directory (see
+/// [`super::registry::private_dir`]), created empty (0600, `O_EXCL`) if missing. The
+/// applets' default keys come from these, so two users of one machine never meet under
+/// the seeds' shared keys (`ftok("/etc/passwd", 'z')`) by accident.
+pub fn private_keyfile(name: &str) -> anyhow::Result<std::path::PathBuf> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = super::registry::private_dir().map_err(|e| {
+        anyhow::anyhow!(
+            "no per-user directory for the default key file ({e:#}): pass a key file with --path"
+        )
+    })?;
+    let path = dir.join(name);
+    let r = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path);
+    match r {
+        Ok(_) => Ok(path),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(path),
+        Err(e) => Err(anyhow::anyhow!(
+            "cannot create the key file {}: {e}",
+            path.display()
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

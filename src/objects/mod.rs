@@ -1,12 +1,112 @@
 //! The IPC objects: what they are, who owns them and how they are found.
 //!
-//! [`keys`] parses keys and project ids and splits a key as `ftok()` builds it;
-//! [`sysvipc`] reads the kernel's tables in /proc/sysvipc (what `ipcs` shows); [`sysv`] owns
-//! the System V objects a run creates (removed on every exit path); [`posix`] does the same
-//! for POSIX shm names; [`registry`] records what ipclab created, for `ls` and `clean`.
+//! [`Kind`] names every kind of object ipclab makes (one enum for the registry, the owners
+//! and the /proc/sysvipc reader). [`keys`] parses keys and project ids and splits a key as
+//! `ftok()` builds it; [`sysvipc`] reads the kernel's tables in /proc/sysvipc (what `ipcs`
+//! shows); [`sysv`] owns the System V objects a run creates (removed on every exit path);
+//! [`posix`] does the same for POSIX shm names; [`scratch`] makes private temporary
+//! directories; [`trust`] refuses objects another user planted; [`registry`] records what
+//! ipclab creates *before* it exists, and [`live`] tells whether a recorded object is still
+//! the one recorded and whether anyone uses it (for `ls` and `clean`).
 
 pub mod keys;
+pub mod live;
 pub mod posix;
 pub mod registry;
+pub mod scratch;
 pub mod sysv;
 pub mod sysvipc;
+pub mod trust;
+
+/// Every kind of object ipclab creates, by the names `ls --json` and the registry use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    SysvShm,
+    SysvMsg,
+    SysvSem,
+    PosixShm,
+    PosixSem,
+    Fifo,
+    /// A private scratch directory (tour, bench, `mmap-file demo`).
+    Dir,
+}
+
+impl Kind {
+    /// The three System V kinds, in `ipcs`' order.
+    pub const SYSV: [Kind; 3] = [Kind::SysvShm, Kind::SysvMsg, Kind::SysvSem];
+    const ALL: [Kind; 7] = [
+        Kind::SysvShm,
+        Kind::SysvMsg,
+        Kind::SysvSem,
+        Kind::PosixShm,
+        Kind::PosixSem,
+        Kind::Fifo,
+        Kind::Dir,
+    ];
+
+    /// The stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SysvShm => "sysv-shm",
+            Kind::SysvMsg => "sysv-msg",
+            Kind::SysvSem => "sysv-sem",
+            Kind::PosixShm => "posix-shm",
+            Kind::PosixSem => "posix-sem",
+            Kind::Fifo => "fifo",
+            Kind::Dir => "dir",
+        }
+    }
+
+    /// The kind of a stable name.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// What a student calls it.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::SysvShm => "shared memory segment",
+            Kind::SysvMsg => "message queue",
+            Kind::SysvSem => "semaphore set",
+            Kind::PosixShm => "POSIX shared memory object",
+            Kind::PosixSem => "POSIX semaphore",
+            Kind::Fifo => "FIFO",
+            Kind::Dir => "scratch directory",
+        }
+    }
+
+    /// Is it a System V object (found by key and id)?
+    pub fn is_sysv(self) -> bool {
+        Kind::SYSV.contains(&self)
+    }
+
+    /// Its table under /proc/sysvipc (System V kinds only).
+    pub fn proc_table(self) -> &'static str {
+        match self {
+            Kind::SysvShm => "shm",
+            Kind::SysvMsg => "msg",
+            Kind::SysvSem => "sem",
+            _ => "",
+        }
+    }
+
+    /// The column of its table that holds the id.
+    pub fn id_column(self) -> &'static str {
+        match self {
+            Kind::SysvShm => "shmid",
+            Kind::SysvMsg => "msqid",
+            Kind::SysvSem => "semid",
+            _ => "",
+        }
+    }
+
+    /// The `ipcrm` option that removes it (System V kinds only).
+    pub fn ipcrm(self) -> &'static str {
+        match self {
+            Kind::SysvShm => "-m",
+            Kind::SysvMsg => "-q",
+            Kind::SysvSem => "-s",
+            _ => "",
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! Pieces shared by the POSIX shared-memory demos (algorithms 8-4 … 8-6): object names, and
 //! the slide's `ls -l /dev/shm/` rendered from the directory itself.
 
-use crate::objects::registry;
+use super::registry::Entry;
+use super::Kind;
 use crate::sys::time;
 use anyhow::{anyhow, Result};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -113,10 +114,17 @@ pub fn ls_dev_shm() -> Result<Vec<String>> {
 }
 
 /// A POSIX shm object this process may be responsible for: `shm_unlink` when dropped, if
-/// armed. Arming records it in the [`crate::objects::registry`], disarming forgets it.
+/// armed. Creating or adopting records it in the registry, disowning forgets it.
+#[derive(Debug)]
 pub struct Unlink {
     pub name: String,
-    armed: bool,
+    entry: Option<Entry>,
+}
+
+fn inode(fd: impl std::os::fd::AsFd) -> i64 {
+    nix::sys::stat::fstat(fd)
+        .map(|st| st.st_ino as i64)
+        .unwrap_or(0)
 }
 
 impl Unlink {
@@ -124,60 +132,62 @@ impl Unlink {
     pub fn none(name: &str) -> Self {
         Unlink {
             name: name.to_string(),
-            armed: false,
+            entry: None,
         }
     }
 
     /// Create NAME exclusively (O_CREAT|O_EXCL|O_RDWR). The record is written *before* the
     /// object exists, so a SIGKILL between the two can never leave an unrecorded object for
-    /// `ipclab clean` to miss; a failed create forgets the record again.
+    /// `ipclab clean` to miss; a failed create forgets the record again. The mode is set on
+    /// the descriptor (fchmod), whatever the umask.
     pub fn create(name: &str, mode: u32) -> crate::sys::SysResult<(std::os::fd::OwnedFd, Self)> {
         use nix::fcntl::OFlag;
-        registry::record(registry::Kind::PosixShm, None, None, Some(name));
+        let mut entry = Entry::begin(Kind::PosixShm, None, Some(name));
         match crate::sys::mem::shm_open(name, OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR, mode)
         {
             Ok(fd) => {
+                entry.created(inode(&fd));
                 let guard = Unlink {
                     name: name.to_string(),
-                    armed: true,
+                    entry: Some(entry),
                 };
-                // The mode asked for, not the mode after the umask (666 would become 644,
-                // and a second user could not write it).
                 crate::sys::mem::fchmod(&fd, mode)?;
                 Ok((fd, guard))
             }
             Err(e) => {
-                registry::forget(registry::Kind::PosixShm, None, Some(name));
+                entry.forget();
                 Err(e)
             }
         }
     }
 
-    /// Take over the removal.
+    /// Take over the removal of the object (another process of ours made it).
     pub fn adopt(&mut self) {
-        if !self.armed {
-            registry::record(registry::Kind::PosixShm, None, None, Some(&self.name));
-            self.armed = true;
+        if self.entry.is_none() {
+            let mut entry = Entry::begin(Kind::PosixShm, None, Some(&self.name));
+            let path = super::live::posix_path(&self.name);
+            if let Ok(md) = std::fs::symlink_metadata(path) {
+                entry.created(std::os::unix::fs::MetadataExt::ino(&md) as i64);
+            }
+            self.entry = Some(entry);
         }
     }
 
     /// Leave the removal to another process.
     pub fn disown(&mut self) {
-        if self.armed {
-            registry::forget(registry::Kind::PosixShm, None, Some(&self.name));
-            self.armed = false;
+        if let Some(mut e) = self.entry.take() {
+            e.forget();
         }
     }
 
     /// Unlink now, reporting errors.
     pub fn now(&mut self) -> crate::sys::SysResult<()> {
-        if !self.armed {
+        let Some(mut entry) = self.entry.take() else {
             return Ok(());
-        }
-        self.armed = false;
+        };
         let r = crate::sys::mem::shm_unlink(&self.name);
         if !matches!(r, Err(crate::sys::Errno::EACCES)) {
-            registry::forget(registry::Kind::PosixShm, None, Some(&self.name));
+            entry.forget();
         }
         r
     }
@@ -187,6 +197,17 @@ impl Drop for Unlink {
     fn drop(&mut self) {
         let _ = self.now();
     }
+}
+
+/// Refuse the object open as `fd` if another user owns it, unless trusted (see
+/// [`super::trust`]).
+pub fn check_owner(
+    name: &str,
+    fd: &std::os::fd::OwnedFd,
+    trust: super::trust::TrustArgs,
+) -> anyhow::Result<()> {
+    let md = std::fs::File::from(fd.try_clone()?).metadata()?;
+    super::trust::check_file(Kind::PosixShm, &format!("{DEV_SHM}{name}"), &md, trust)
 }
 
 /// Explain a failed shm_open in one sentence.
@@ -205,7 +226,7 @@ pub fn explain_open(name: &str, e: crate::sys::Errno, hint: &str) -> anyhow::Err
                     )
                 })
                 .unwrap_or_default();
-            anyhow!("shm_open({name}): permission denied (EACCES): {owner}; ask its owner, or create it with --mode 666")
+            anyhow!("shm_open({name}): permission denied (EACCES): {owner}; use a name of your own, or ask its owner")
         }
         Errno::EEXIST => anyhow!(
             "shm_open({name}): {path} already exists: another run may be using this name; pass another NAME, or remove {path} if it is yours and unused"

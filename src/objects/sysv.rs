@@ -1,9 +1,19 @@
-//! The System V objects of the 8-x demos: opening a peer's segment with errors that teach,
-//! and owners that remove what a controller created (`IPC_RMID` on drop, so an early return,
-//! an error or a signal-driven shutdown still cleans up).
+//! The System V objects a run creates, and the 4100-byte segment of the 8-x demos.
+//!
+//! [`Owned`] is the one owner guard for segments, queues and semaphore sets: it is recorded
+//! in the registry *before* the object exists (so a SIGKILL between `semget` returning and
+//! the record being written cannot leave an object `clean` does not know), completed with
+//! the id, and removes the object (`IPC_RMID`) when dropped, so an early return, an error
+//! or a signal-driven shutdown still cleans up.
+//!
+//! [`create`] makes an object with `IPC_CREAT|IPC_EXCL`: a run owns only what it creates.
+//! An object already under the key is never adopted: if a dead ipclab run of yours left it
+//! (and nobody uses it), it is removed and made afresh, with a word on stderr; anything else
+//! is explained by [`occupied`]: whose it is, its id, and how to pick another key.
 
+use super::registry::{self, Entry};
+use super::{live, sysvipc, Kind};
 use crate::layout::SHM_SIZE;
-use crate::objects::{registry, sysvipc};
 use crate::sys::ipc::{self, Attachment, Key};
 use crate::sys::Errno;
 use anyhow::{anyhow, Result};
@@ -21,7 +31,7 @@ pub fn explain(call: &str, key: Key, e: Errno) -> anyhow::Error {
             s.shmid, s.size, s.shmid
         ),
         (Errno::EACCES, Some(s)) => anyhow!(
-            "{call}: permission denied (EACCES) for segment {k:x} (shmid {}): it belongs to {} with mode {:03o}; ask its owner, or have its controller create it with --mode 666",
+            "{call}: permission denied (EACCES) for segment {k:x} (shmid {}): it belongs to {} with mode {:03o}; use a key file of your own (another PATHNAME), or ask its owner",
             s.shmid,
             sysvipc::user_name(s.uid),
             s.perms & 0o777
@@ -29,14 +39,16 @@ pub fn explain(call: &str, key: Key, e: Errno) -> anyhow::Error {
         (Errno::EIDRM, _) => anyhow!(
             "{call}: the segment with key {k:x} was removed meanwhile (EIDRM): start the demo again"
         ),
-        (e, _) => anyhow!("{call}: {} ({})", e.desc(), e),
+        (e, _) => crate::error::sys_error(call, e),
     }
 }
 
-/// Get and attach the 4100-byte segment of `key` (never creating it).
-pub fn open(key: Key) -> Result<(i32, Attachment)> {
+/// Get and attach the 4100-byte segment of `key` (never creating it), refusing one that
+/// belongs to another user unless trusted.
+pub fn open(key: Key, trust: super::trust::TrustArgs) -> Result<(i32, Attachment)> {
     let shmid = ipc::shmget(key, SHM_SIZE, 0).map_err(|e| explain("shmget()", key, e))?;
     let att = ipc::shmat(shmid, SHM_SIZE, false).map_err(|e| explain("shmat()", key, e))?;
+    super::trust::check_sysv(Kind::SysvShm, key, shmid, trust)?;
     Ok((shmid, att))
 }
 
@@ -45,125 +57,60 @@ pub fn open(key: Key) -> Result<(i32, Attachment)> {
 pub struct Owned {
     pub id: i32,
     kind: Kind,
+    entry: Entry,
     removed: bool,
 }
 
-/// Which kind of System V object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Shm,
-    Sem,
-    Msg,
-}
-
-impl Kind {
-    /// The registry's name for this kind.
-    pub fn registry(self) -> registry::Kind {
-        match self {
-            Kind::Shm => registry::Kind::SysvShm,
-            Kind::Sem => registry::Kind::SysvSem,
-            Kind::Msg => registry::Kind::SysvMsg,
-        }
-    }
-
-    fn remove(self, id: i32) -> Result<(), Errno> {
-        match self {
-            Kind::Shm => ipc::shm_remove(id),
-            Kind::Sem => ipc::sem_remove(id),
-            Kind::Msg => ipc::msg_remove(id),
-        }
-    }
-
-    fn table(self) -> sysvipc::Table {
-        match self {
-            Kind::Shm => sysvipc::Table::Shm,
-            Kind::Sem => sysvipc::Table::Sem,
-            Kind::Msg => sysvipc::Table::Msg,
-        }
-    }
-
-    fn noun(self) -> &'static str {
-        match self {
-            Kind::Shm => "segment",
-            Kind::Sem => "semaphore set",
-            Kind::Msg => "message queue",
-        }
+fn remove_object(kind: Kind, id: i32) -> Result<(), Errno> {
+    match kind {
+        Kind::SysvShm => ipc::shm_remove(id),
+        Kind::SysvSem => ipc::sem_remove(id),
+        _ => ipc::msg_remove(id),
     }
 }
 
 impl Owned {
-    /// Take charge of object `id` (made under `key`), and record it (see [`registry`]).
-    pub fn new(kind: Kind, key: Key, id: i32) -> Self {
-        registry::record(kind.registry(), Some(key), Some(id), None);
-        Owned {
-            id,
-            kind,
-            removed: false,
+    /// Create an object of `kind` under `key` with `make` (which passes IPC_CREAT|IPC_EXCL):
+    /// recorded first, completed with the id; a failed create forgets the record again.
+    pub fn make(
+        kind: Kind,
+        key: Key,
+        make: impl Fn() -> Result<i32, Errno>,
+    ) -> Result<Owned, Errno> {
+        let mut entry = Entry::begin(kind, Some(key), None);
+        match make() {
+            Ok(id) => {
+                entry.created(i64::from(id));
+                Ok(Owned {
+                    id,
+                    kind,
+                    entry,
+                    removed: false,
+                })
+            }
+            Err(e) => {
+                entry.forget();
+                Err(e)
+            }
         }
     }
 
     /// Someone else will remove it: forget it.
     pub fn disarm(&mut self) {
-        if !self.removed {
-            registry::forget(self.kind.registry(), Some(self.id), None);
-        }
+        self.entry.forget();
         self.removed = true;
     }
 
     /// Remove it now, reporting the error.
     pub fn remove(&mut self) -> Result<(), Errno> {
-        if self.removed {
+        if std::mem::replace(&mut self.removed, true) {
             return Ok(());
         }
-        self.removed = true;
-        let r = self.kind.remove(self.id);
+        let r = remove_object(self.kind, self.id);
         if !matches!(r, Err(Errno::EPERM | Errno::EACCES)) {
-            registry::forget(self.kind.registry(), Some(self.id), None);
+            self.entry.forget();
         }
         r
-    }
-}
-
-/// The id of the live System V object of `kind` under `key`.
-pub fn id_by_key(kind: Kind, key: Key) -> Option<i32> {
-    sysvipc::ids_with_key(kind.table(), key).first().copied()
-}
-
-/// Create an object with `make` (which uses IPC_CREAT|IPC_EXCL). If one is already under
-/// `key` and the registry says a dead ipclab run made it, say so on stderr, remove it and
-/// create it afresh, instead of silently reusing its old contents. Any other EEXIST is
-/// returned to the caller to explain.
-pub fn create_fresh(
-    applet: &str,
-    kind: Kind,
-    key: Key,
-    make: impl Fn() -> Result<i32, Errno>,
-) -> Result<Owned, Errno> {
-    match make() {
-        Ok(id) => return Ok(Owned::new(kind, key, id)),
-        Err(Errno::EEXIST) => {}
-        Err(e) => return Err(e),
-    }
-    let Some(old) = id_by_key(kind, key) else {
-        return make().map(|id| Owned::new(kind, key, id));
-    };
-    match registry::find_sysv(kind.registry(), old) {
-        Some(rec) if !rec.creator_alive() => {
-            crate::out::warn(
-                applet,
-                format_args!(
-                    "key {:x} held a stale {} (id {old}) left by a dead ipclab run (pid {}, `{}`): removing it and starting afresh",
-                    key as u32,
-                    kind.noun(),
-                    rec.pid,
-                    rec.command
-                ),
-            );
-            let _ = kind.remove(old);
-            registry::forget(kind.registry(), Some(old), None);
-            make().map(|id| Owned::new(kind, key, id))
-        }
-        _ => Err(Errno::EEXIST),
     }
 }
 
@@ -173,35 +120,91 @@ impl Drop for Owned {
     }
 }
 
-/// Create the 4100-byte segment of `key` with `mode` (IPC_CREAT|IPC_EXCL), replacing one a
-/// dead ipclab run left (see [`create_fresh`]); any other segment there is explained.
-pub fn create(applet: &str, key: Key, mode: u32) -> Result<Owned> {
-    let flags = libc::IPC_CREAT | libc::IPC_EXCL | mode as libc::c_int;
-    match create_fresh(applet, Kind::Shm, key, || ipc::shmget(key, SHM_SIZE, flags)) {
-        Ok(o) => Ok(o),
-        Err(Errno::EEXIST) => {
-            let k = key as u32;
-            let old = sysvipc::shm_by_key(key)?.ok_or_else(|| anyhow!("shmget(): EEXIST"))?;
-            let mine = old.uid == nix::unistd::geteuid().as_raw();
-            Err(anyhow!(
-                "a segment with key {k:x} already exists (shmid {}, owner {}, {} bytes, {} attached, created by pid {}{}): another program may be using this key file; pass another PATHNAME{}",
-                old.shmid,
-                sysvipc::user_name(old.uid),
-                old.size,
-                old.nattch,
-                old.cpid,
-                if sysvipc::pid_alive(old.cpid) { ", still running" } else { "" },
-                if mine { format!(", or remove it with `ipcrm -m {}` if it is yours and unused", old.shmid) } else { String::new() }
-            ))
+/// A stale object under `key`: made by a dead ipclab run of yours, still the one recorded,
+/// and used by nobody. Returns its id and the record.
+fn stale(kind: Kind, key: Key) -> Option<(i32, registry::Record)> {
+    let records = registry::load().ok()?;
+    records.iter().find_map(|r| {
+        if r.kind != kind || r.key != Some(key) || r.run.alive() {
+            return None;
         }
-        Err(Errno::EINVAL) => Err(anyhow!(
-            "shmget(): the kernel refuses a {SHM_SIZE}-byte segment (EINVAL): check /proc/sys/kernel/shmmax and shmmni (`ipclab limits`)"
-        )),
-        Err(Errno::ENOSPC) => Err(anyhow!(
-            "shmget(): no more segments allowed (ENOSPC, kernel.shmmni or shmall reached): remove unused ones (`ipclab ls`, `ipclab clean`)"
-        )),
-        Err(e) => Err(explain("shmget()", key, e)),
+        let found = live::find(r)?;
+        live::users(r, &found, &records)
+            .is_none()
+            .then(|| (found.id as i32, r.clone()))
+    })
+}
+
+/// Create an object of `kind` under `key` (IPC_CREAT|IPC_EXCL). An object a dead ipclab run
+/// of yours left there is removed first, with a word on stderr; any other `EEXIST` is
+/// returned for the caller to explain (see [`occupied`]).
+pub fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Result<Owned, Errno> {
+    match Owned::make(kind, key, &make) {
+        Err(Errno::EEXIST) => {}
+        other => return other,
     }
+    let Some((old, rec)) = stale(kind, key) else {
+        return Err(Errno::EEXIST);
+    };
+    crate::out::note(format_args!(
+        "key {:x} held a stale {} (id {old}) left by a dead ipclab run (pid {}, `{}`): removing it and starting afresh",
+        key as u32,
+        kind.noun(),
+        rec.run.pid,
+        rec.command
+    ));
+    let _ = remove_object(kind, old);
+    let _ = registry::update(|v| v.retain(|o| o != &rec));
+    Owned::make(kind, key, make)
+}
+
+/// Why `key` cannot be used for a new object of `kind`: whose object is there, its id, and
+/// how to choose another key (`hint`, e.g. "pass another PATHNAME" or "--path FILE").
+pub fn occupied(kind: Kind, key: Key, hint: &str) -> anyhow::Error {
+    let k = key as u32;
+    let Some(row) = sysvipc::by_key(kind, key) else {
+        return anyhow!("a {} with key {k:x} already exists: {hint}", kind.noun());
+    };
+    let id = row.id(kind);
+    let mine = row.uid() == nix::unistd::geteuid().as_raw();
+    let creator = match kind {
+        Kind::SysvShm => {
+            let cpid: i32 = row.num("cpid");
+            let running = if sysvipc::pid_alive(cpid) {
+                ", still running"
+            } else {
+                ""
+            };
+            format!(", created by pid {cpid}{running}")
+        }
+        _ => String::new(),
+    };
+    anyhow!(
+        "a {} with key {k:x} already exists (id {id}, owner {}, mode {:03o}{creator}): another program is using this key; {hint}{}",
+        kind.noun(),
+        sysvipc::user_name(row.uid()),
+        row.octal("perms") & 0o777,
+        if mine {
+            format!(", or remove it with `ipcrm {} {id}` if it is yours and unused", kind.ipcrm())
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// Create the 4100-byte segment of `key` with `mode` for shmcon.
+pub fn create_segment(key: Key, mode: u32) -> Result<Owned> {
+    let flags = libc::IPC_CREAT | libc::IPC_EXCL | mode as libc::c_int;
+    create(Kind::SysvShm, key, || ipc::shmget(key, SHM_SIZE, flags)).map_err(|e| match e {
+        Errno::EEXIST => occupied(Kind::SysvShm, key, "pass another PATHNAME"),
+        Errno::EINVAL => anyhow!(
+            "shmget(): the kernel refuses a {SHM_SIZE}-byte segment (EINVAL): check /proc/sys/kernel/shmmax and shmmni (`ipclab limits`)"
+        ),
+        Errno::ENOSPC => anyhow!(
+            "shmget(): no more segments allowed (ENOSPC, kernel.shmmni or shmall reached): remove unused ones (`ipclab ls`, `ipclab clean`)"
+        ),
+        e => explain("shmget()", key, e),
+    })
 }
 
 /// The seeds' `sem_p`/`sem_v`: `op` (-1 or +1) on semaphore 0 of `semid`, with SEM_UNDO,
@@ -221,6 +224,6 @@ pub fn pv(semid: i32, op: i16, stop: fn() -> bool, why_stopped: &str) -> Result<
         Errno::EIDRM | Errno::EINVAL => {
             anyhow!("semop(): the semaphore set was removed (its owner ended)")
         }
-        e => anyhow!("semop(): {}", e.desc()),
+        e => crate::error::sys_error("semop()", e),
     })
 }

@@ -4,6 +4,7 @@
 //! [`shm_row`] renders one segment in `ipcs -m`'s columns (util-linux's format: `0x%08x `,
 //! then `%-10d %-10.10s %-10o %-10ju %-10ju %-6s %-6s`, trailing blanks trimmed).
 
+use super::Kind;
 use std::collections::HashMap;
 
 /// One line of `/proc/sysvipc/shm`.
@@ -24,37 +25,6 @@ pub struct ShmEntry {
 pub const SHM_DEST: u32 = 0o1000;
 /// `SHM_LOCKED`.
 pub const SHM_LOCKED: u32 = 0o2000;
-
-/// The three System V tables under /proc/sysvipc.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Table {
-    Shm,
-    Msg,
-    Sem,
-}
-
-impl Table {
-    /// All three.
-    pub const ALL: [Table; 3] = [Table::Shm, Table::Msg, Table::Sem];
-
-    /// The file name under /proc/sysvipc (also what `ipcs` calls them).
-    pub fn name(self) -> &'static str {
-        match self {
-            Table::Shm => "shm",
-            Table::Msg => "msg",
-            Table::Sem => "sem",
-        }
-    }
-
-    /// The column that holds the id.
-    pub fn id_column(self) -> &'static str {
-        match self {
-            Table::Shm => "shmid",
-            Table::Msg => "msqid",
-            Table::Sem => "semid",
-        }
-    }
-}
 
 /// One row of a /proc/sysvipc table, by column name.
 #[derive(Debug, Clone, Default)]
@@ -81,6 +51,21 @@ impl Row {
     pub fn key(&self) -> i32 {
         self.num("key")
     }
+
+    /// The object's id, in the table of `kind`.
+    pub fn id(&self, kind: Kind) -> i32 {
+        self.num(kind.id_column())
+    }
+
+    /// The owner's uid.
+    pub fn uid(&self) -> u32 {
+        self.num("uid")
+    }
+
+    /// When it was created or last changed by `*ctl` (seconds since the epoch).
+    pub fn ctime(&self) -> i64 {
+        self.num("ctime")
+    }
 }
 
 /// Parse `/proc/sysvipc/*` text into rows of named fields.
@@ -101,22 +86,27 @@ fn table(text: &str) -> Vec<Row> {
         .collect()
 }
 
-/// Every row of one table (all users': /proc/sysvipc is world-readable).
-fn read(t: Table) -> std::io::Result<Vec<Row>> {
-    std::fs::read_to_string(format!("/proc/sysvipc/{}", t.name())).map(|text| table(&text))
+/// Every row of the table of a System V `kind` (all users': /proc/sysvipc is world-readable).
+fn read(kind: Kind) -> std::io::Result<Vec<Row>> {
+    std::fs::read_to_string(format!("/proc/sysvipc/{}", kind.proc_table())).map(|t| table(&t))
 }
 
-/// Every row of one table; none if it cannot be read.
-pub fn rows(t: Table) -> Vec<Row> {
-    read(t).unwrap_or_default()
+/// Every row of the table of a System V `kind`; none if it cannot be read.
+pub fn rows(kind: Kind) -> Vec<Row> {
+    read(kind).unwrap_or_default()
 }
 
-/// The ids of the live objects of table `t` under `key`.
-pub fn ids_with_key(t: Table, key: i32) -> Vec<i32> {
-    rows(t)
+/// The live object of `kind` under `key` (removed objects show key 0, IPC_PRIVATE).
+pub fn by_key(kind: Kind, key: i32) -> Option<Row> {
+    rows(kind).into_iter().find(|r| r.key() == key)
+}
+
+/// The ids of the live objects of `kind` under `key`.
+pub fn ids_with_key(kind: Kind, key: i32) -> Vec<i32> {
+    rows(kind)
         .iter()
         .filter(|r| r.key() == key)
-        .map(|r| r.num(t.id_column()))
+        .map(|r| r.id(kind))
         .collect()
 }
 
@@ -135,7 +125,7 @@ fn shm_entry(r: &Row) -> ShmEntry {
 
 /// Every segment the kernel lists.
 pub fn shm_entries() -> std::io::Result<Vec<ShmEntry>> {
-    Ok(read(Table::Shm)?.iter().map(shm_entry).collect())
+    Ok(read(Kind::SysvShm)?.iter().map(shm_entry).collect())
 }
 
 /// The segment with this id, if the kernel still lists it.

@@ -5,6 +5,60 @@
 pub mod child;
 pub mod controller;
 
+use crate::error::SysContext;
+use crate::sys::spawn::{self, Exit};
+use crate::sys::{proc, signals};
+use anyhow::Result;
+use std::ffi::OsString;
+use std::os::fd::OwnedFd;
+
+/// Variables a controller gives only its own children: never passed further down.
+const PRIVATE: [&str; 3] = [
+    "IPCLAB_CONTROLLER_PID",
+    "IPCLAB_READY_FD",
+    "IPCLAB_REPORT_FD",
+];
+
+/// The settings this process passes to every ipclab it starts (`--trace`, `--color`), as
+/// environment variables: the child reads them as if they were its own options.
+pub fn settings() -> Vec<(&'static str, String)> {
+    let mut v = Vec::new();
+    if crate::sys::trace::enabled() {
+        v.push(("IPCLAB_TRACE", "1".to_string()));
+    }
+    if let Some(mode) = crate::out::color_setting() {
+        v.push(("IPCLAB_COLOR", mode.to_string()));
+    }
+    v
+}
+
+/// The whole environment of a child: ours, without the controller-private variables and
+/// our own settings' variables, plus our settings and `extra`. Nothing in this process's
+/// environment changes (`set_var` would race any thread reading it, and is `unsafe` in
+/// edition 2024).
+pub fn child_env(extra: &[(&str, String)]) -> Vec<OsString> {
+    let ours = settings();
+    let replaced = |k: &str| {
+        PRIVATE.contains(&k)
+            || ours.iter().any(|(o, _)| *o == k)
+            || extra.iter().any(|(e, _)| *e == k)
+            || k == "IPCLAB_TRACE"
+    };
+    let mut env: Vec<OsString> = std::env::vars_os()
+        .filter(|(k, _)| !replaced(&k.to_string_lossy()))
+        .map(|(k, v)| {
+            let mut kv = k;
+            kv.push("=");
+            kv.push(v);
+            kv
+        })
+        .collect();
+    for (k, v) in ours.iter().chain(extra) {
+        env.push(format!("{k}={v}").into());
+    }
+    env
+}
+
 /// Sleep for `d` in short slices, ending early (as `Interrupted`) on a termination signal:
 /// `std::thread::sleep` resumes after a signal and would keep a Ctrl-C'd demo waiting.
 pub fn nap(d: std::time::Duration) -> anyhow::Result<()> {
@@ -21,15 +75,134 @@ pub fn nap(d: std::time::Duration) -> anyhow::Result<()> {
     }
 }
 
+/// `std::process::Command` for this binary (the tour and split run whole applets this way),
+/// with the settings of [`settings`] and without the controller-private variables.
+pub fn ipclab_command() -> Result<std::process::Command> {
+    let exe = std::env::current_exe()
+        .map_err(|e| anyhow::anyhow!("cannot find the ipclab binary: {e}"))?;
+    let mut cmd = std::process::Command::new(exe);
+    for k in PRIVATE {
+        cmd.env_remove(k);
+    }
+    cmd.envs(settings());
+    Ok(cmd)
+}
+
+/// Start `cmd` with termination signals held until the child is registered for forwarding
+/// (a signal during the start reaches it too); the guard ends it (SIGTERM) and reaps it if
+/// it is still running when dropped.
+pub fn start(cmd: &mut std::process::Command) -> Result<Started> {
+    let held = signals::hold();
+    let child = cmd
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("cannot start {:?}: {e}", cmd.get_program()))?;
+    signals::forward(child.id() as i32);
+    drop(held);
+    Ok(Started(child))
+}
+
+/// A child started by [`start`].
+#[derive(Debug)]
+pub struct Started(pub std::process::Child);
+
+impl Started {
+    /// Wait for it (std retries EINTR; a forwarded signal ends it first).
+    pub fn wait(mut self) -> Result<std::process::ExitStatus> {
+        let st = self.0.wait()?;
+        signals::unforward(self.0.id() as i32);
+        Ok(st)
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            signals::unforward(self.0.id() as i32);
+            signals::kill(self.0.id() as i32, nix::sys::signal::Signal::SIGTERM);
+            let _ = self.0.wait();
+        }
+    }
+}
+
+static REPORT: std::sync::Mutex<Option<OwnedFd>> = std::sync::Mutex::new(None);
+
+/// The parent's side of a [`fork`]: the child's pid, and the pipe its error comes back on.
+#[derive(Debug)]
+pub struct ForkedChild {
+    pub pid: i32,
+    report: OwnedFd,
+}
+
+/// Which side of a [`fork`] we are on.
+#[derive(Debug)]
+pub enum Side {
+    Parent(ForkedChild),
+    Child,
+}
+
+/// `fork()` for the demos whose lesson is a plain fork. The child registers for forwarding
+/// of our termination signals; its error (see [`child_exit`]) comes back to the parent on a
+/// pipe, so the demo ends with one line, the parent's.
+pub fn fork() -> Result<Side> {
+    let (r, w) = proc::pipe().sys("pipe()")?;
+    let held = signals::hold();
+    match proc::fork().sys("fork()")? {
+        proc::Forked::Child => {
+            drop(held);
+            drop(r);
+            *REPORT.lock().unwrap_or_else(|p| p.into_inner()) = Some(w);
+            Ok(Side::Child)
+        }
+        proc::Forked::Parent { child } => {
+            signals::forward(child);
+            drop(held);
+            drop(w);
+            Ok(Side::Parent(ForkedChild {
+                pid: child,
+                report: r,
+            }))
+        }
+    }
+}
+
+impl ForkedChild {
+    /// Wait for the child: how it ended, and the error it reported, if any.
+    pub fn wait(self) -> Result<(Exit, Option<String>)> {
+        let how = spawn::wait_pid(self.pid).sys("waitpid()")?;
+        signals::unforward(self.pid);
+        let mut text = Vec::new();
+        let mut buf = [0u8; 1024];
+        while let Ok(n @ 1..) = proc::read(&self.report, &mut buf) {
+            text.extend_from_slice(&buf[..n]);
+        }
+        let line = String::from_utf8_lossy(&text).trim().to_string();
+        Ok((how, (!line.is_empty()).then_some(line)))
+    }
+
+    /// Wait, then fold the child's ending into the parent's `result`: the parent's own error
+    /// first (one line), else what the child reported or how it ended.
+    pub fn join(self, result: Result<()>) -> Result<()> {
+        let (how, report) = self.wait()?;
+        crate::error::check_interrupted()?;
+        result?;
+        match (how, report) {
+            (Exit::Code(0), _) => Ok(()),
+            (_, Some(line)) => Err(anyhow::anyhow!(line)),
+            (how, None) => Err(anyhow::anyhow!("the child process {how}")),
+        }
+    }
+}
+
 /// How a forked child leaves: 0 on success; 128+N, quietly, when a termination signal
-/// ended it; otherwise its error on stderr (prefixed with `applet: child:`) and 1.
-pub fn child_exit(applet: &str, result: anyhow::Result<()>) -> ! {
+/// ended it; otherwise 1, with its error sent to the parent (see [`fork`]).
+pub fn child_exit(result: Result<()>) -> ! {
     let code = match result {
         Ok(()) => 0,
         Err(e) => {
             let (code, print) = crate::error::exit_status(&e);
-            if print {
-                crate::out::warn(applet, format_args!("child: {e:#}"));
+            let report = REPORT.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let (true, Some(fd)) = (print, report) {
+                let _ = proc::write(&fd, format!("{e:#}").as_bytes());
             }
             i32::from(code)
         }

@@ -11,6 +11,8 @@
 //!   P(FULL) … V(EMPTY). Nobody polls; each side sleeps in the kernel until its turn.
 
 use crate::layout::WRITTEN;
+use crate::objects::trust::{self, TrustArgs};
+use crate::objects::{sysvipc, Kind};
 use crate::sys::ipc::{self, Key, SemOp};
 use crate::sys::region::Region;
 use crate::sys::{signals, Errno};
@@ -61,8 +63,16 @@ impl SyncArgs {
 /// One side's handle on the protocol.
 #[derive(Debug)]
 pub enum Handoff {
-    Flag { interval: Duration },
-    Sem { semid: i32 },
+    /// Polling `written`; `shmid` is watched so a peer that attached and then vanished (its
+    /// process ended) ends the wait instead of a poll that never ends.
+    Flag {
+        interval: Duration,
+        shmid: i32,
+        most: std::cell::Cell<u64>,
+    },
+    Sem {
+        semid: i32,
+    },
 }
 
 fn stopping() -> bool {
@@ -71,13 +81,18 @@ fn stopping() -> bool {
 
 impl Handoff {
     /// Open the protocol for the segment of `key` (for `sem`, its semaphore set).
-    pub fn open(args: &SyncArgs, key: Key) -> Result<Self> {
+    pub fn open(args: &SyncArgs, key: Key, shmid: i32, trust: TrustArgs) -> Result<Self> {
         match args.sync {
             SyncMode::Flag => Ok(Handoff::Flag {
                 interval: args.interval,
+                shmid,
+                most: std::cell::Cell::new(0),
             }),
             SyncMode::Sem => match ipc::semget(key, 2, 0) {
-                Ok(semid) => Ok(Handoff::Sem { semid }),
+                Ok(semid) => {
+                    trust::check_sysv(Kind::SysvSem, key, semid, trust)?;
+                    Ok(Handoff::Sem { semid })
+                }
                 Err(Errno::ENOENT) => Err(anyhow!(
                     "semget(): no semaphore set has key {:x}: --sync sem needs the one `ipclab shmcon --sync sem` creates",
                     key as u32
@@ -87,11 +102,33 @@ impl Handoff {
         }
     }
 
-    /// Poll `written` until `ready` holds (the slide's `while (...) sleep(1);`).
-    fn wait_flag(region: &Region<'_>, interval: Duration, ready: fn(i32) -> bool) {
+    /// Poll `written` until `ready` holds (the slide's `while (...) sleep(1);`), ending on
+    /// a termination signal or when the other side, once attached, has detached.
+    fn wait_flag(&self, region: &Region<'_>, ready: fn(i32) -> bool, other: &str) -> Result<()> {
+        let Handoff::Flag {
+            interval,
+            shmid,
+            most,
+        } = self
+        else {
+            return Ok(());
+        };
         let flag = region.atomic_i32(WRITTEN);
-        while !ready(flag.load(Ordering::Acquire)) {
-            std::thread::sleep(interval);
+        loop {
+            if ready(flag.load(Ordering::Acquire)) {
+                return Ok(());
+            }
+            let nattch = sysvipc::shm_by_id(*shmid)
+                .ok()
+                .flatten()
+                .map_or(0, |e| e.nattch);
+            most.set(most.get().max(nattch));
+            if nattch < most.get() {
+                return Err(anyhow!(
+                    "the {other} detached from segment {shmid} (its process ended) while this side waited for it: stopping"
+                ));
+            }
+            crate::process::nap(*interval)?;
         }
     }
 
@@ -116,10 +153,7 @@ impl Handoff {
     /// Writer: wait until the buffer may be written.
     pub fn wait_writable(&self, region: &Region<'_>) -> Result<()> {
         match self {
-            Handoff::Flag { interval } => {
-                Self::wait_flag(region, *interval, |w| w == 0);
-                Ok(())
-            }
+            Handoff::Flag { .. } => self.wait_flag(region, |w| w == 0, "reader"),
             Handoff::Sem { semid } => Self::sem(*semid, EMPTY, -1),
         }
     }
@@ -136,10 +170,7 @@ impl Handoff {
     /// Reader: wait until a message is there.
     pub fn wait_readable(&self, region: &Region<'_>) -> Result<()> {
         match self {
-            Handoff::Flag { interval } => {
-                Self::wait_flag(region, *interval, |w| w != 0);
-                Ok(())
-            }
+            Handoff::Flag { .. } => self.wait_flag(region, |w| w != 0, "writer"),
             Handoff::Sem { semid } => Self::sem(*semid, FULL, -1),
         }
     }

@@ -3,4 +3,5 @@
 //! `in`, `out` and BUFFER_SIZE ([`ring`]).
 
 pub mod handoff;
+pub mod peer;
 pub mod ring;

@@ -20,11 +20,13 @@
 //! | 4 | BUFFER_SIZE |
 //! | 8 | sync (0 spin, 1 sem) |
 //! | 12 | largest fill level the producer saw |
+//! | 16 | the two sides' pids and start times ([`super::peer`]) |
 //! | 64 | `in` (own cache line) |
 //! | 128 | `out` (own cache line) |
 //! | 192 | `empty` semaphore, 224 `full` semaphore |
 //! | 256 | the slots |
 
+use super::peer::{Peers, Role, PEERS_LEN};
 use crate::sys::psem::PSem;
 use crate::sys::region::Region;
 use crate::sys::signals;
@@ -36,11 +38,15 @@ const OFF_MAGIC: usize = 0;
 const OFF_SIZE: usize = 4;
 const OFF_SYNC: usize = 8;
 const OFF_MAXFILL: usize = 12;
+const OFF_PEERS: usize = 16;
+const _: () = assert!(OFF_PEERS + PEERS_LEN <= OFF_IN);
 const OFF_IN: usize = 64;
 const OFF_OUT: usize = 128;
 const OFF_EMPTY: usize = 192;
 const OFF_FULL: usize = 224;
 const OFF_SLOTS: usize = 256;
+/// Bytes before the first slot: what a side maps to read the buffer's options.
+pub const HEADER: usize = OFF_SLOTS;
 /// Bytes per item.
 pub const ITEM: usize = 64;
 
@@ -64,6 +70,7 @@ pub struct Ring<'a> {
     region: Region<'a>,
     n: u32,
     sync: RingSync,
+    peers: Option<Peers<'a>>,
 }
 
 fn stopping() -> bool {
@@ -97,10 +104,29 @@ impl<'a> Ring<'a> {
         region.atomic_u32(OFF_MAXFILL).store(0, Ordering::Relaxed);
         region.atomic_u32(OFF_IN).store(0, Ordering::Relaxed);
         region.atomic_u32(OFF_OUT).store(0, Ordering::Relaxed);
+        Peers::reset(region, OFF_PEERS);
         PSem::at(region, OFF_EMPTY).init(n - 1)?;
         PSem::at(region, OFF_FULL).init(0)?;
         region.atomic_u32(OFF_MAGIC).store(MAGIC, Ordering::Release);
-        Ok(Ring { region, n, sync })
+        Ok(Ring {
+            region,
+            n,
+            sync,
+            peers: None,
+        })
+    }
+
+    /// The other side's options (BUFFER_SIZE, sync), which must be ours.
+    pub fn check_options(region: &Region<'_>, n: u32, sync: RingSync) -> Result<()> {
+        let got_n = region.atomic_u32(OFF_SIZE).load(Ordering::Relaxed);
+        let got_sync = region.atomic_u32(OFF_SYNC).load(Ordering::Relaxed);
+        if got_n != n || got_sync != sync as u32 {
+            return Err(anyhow!(
+                "the other side set the buffer up with --buffer-size {got_n} --sync {}: give both sides the same options",
+                if got_sync == 1 { "sem" } else { "spin" }
+            ));
+        }
+        Ok(())
     }
 
     /// Is the ring in `region` initialised?
@@ -113,18 +139,16 @@ impl<'a> Ring<'a> {
         if !Self::ready(&region) {
             return Err(anyhow!("the object holds no bounded buffer"));
         }
-        let got_n = region.atomic_u32(OFF_SIZE).load(Ordering::Relaxed);
-        let got_sync = region.atomic_u32(OFF_SYNC).load(Ordering::Relaxed);
-        if got_n != n || got_sync != sync as u32 {
-            return Err(anyhow!(
-                "the other side set the buffer up with --buffer-size {got_n} --sync {}: give both sides the same options",
-                if got_sync == 1 { "sem" } else { "spin" }
-            ));
-        }
+        Self::check_options(&region, n, sync)?;
         if region.len() < object_size(n) {
             return Err(anyhow!("the object is smaller than {n} slots need"));
         }
-        Ok(Ring { region, n, sync })
+        Ok(Ring {
+            region,
+            n,
+            sync,
+            peers: None,
+        })
     }
 
     fn slot(&self, i: u32) -> usize {
@@ -136,16 +160,42 @@ impl<'a> Ring<'a> {
         self.region.atomic_u32(OFF_MAXFILL).load(Ordering::Relaxed)
     }
 
-    fn spin_until(&self, mut ready: impl FnMut() -> bool) -> Result<()> {
+    /// Take part as `role`: the other side's death, or its not coming within `timeout`,
+    /// then ends a wait with an error instead of a hang.
+    pub fn join(&mut self, role: Role, timeout: std::time::Duration) {
+        self.peers = Some(Peers::join(self.region, OFF_PEERS, role, timeout));
+    }
+
+    fn look_around(&self, item: u64) -> Result<()> {
+        if stopping() {
+            return Err(interrupted());
+        }
+        self.peers.as_ref().map_or(Ok(()), |p| p.check(item))
+    }
+
+    /// The slide's busy-wait, looking around every 4096 turns.
+    fn spin_until(&self, item: u64, mut ready: impl FnMut() -> bool) -> Result<()> {
         let mut spins = 0u32;
         while !ready() {
             spins = spins.wrapping_add(1);
-            if spins % 1024 == 0 && stopping() {
-                return Err(interrupted());
+            if spins % 4096 == 0 {
+                self.look_around(item)?;
             }
             std::thread::yield_now();
         }
         Ok(())
+    }
+
+    /// P on a semaphore, looking around every 100 ms while blocked.
+    fn sem_wait(&self, sem: &PSem<'_>, item: u64) -> Result<()> {
+        loop {
+            match sem.wait_timeout(std::time::Duration::from_millis(100)) {
+                Ok(true) => return Ok(()),
+                Ok(false) => self.look_around(item)?,
+                Err(crate::sys::Errno::EINTR) => self.look_around(item)?,
+                Err(e) => return Err(sem_error(e)),
+            }
+        }
     }
 
     /// Producer: put items 0..count into the buffer. `before_last` runs just before the last
@@ -168,8 +218,10 @@ impl<'a> Ring<'a> {
             let i = inp.load(Ordering::Relaxed);
             match self.sync {
                 // while (((in + 1) % BUFFER_SIZE) == out) ; /* buffer full, do nothing */
-                RingSync::Spin => self.spin_until(|| (i + 1) % n != out.load(Ordering::Acquire))?,
-                RingSync::Sem => empty.wait(stopping).map_err(sem_error)?,
+                RingSync::Spin => {
+                    self.spin_until(seq, || (i + 1) % n != out.load(Ordering::Acquire))?
+                }
+                RingSync::Sem => self.sem_wait(&empty, seq)?,
             }
             // buffer[in] = next_produced; in = (in + 1) % BUFFER_SIZE;
             self.region.write(self.slot(i), &item(seq));
@@ -210,8 +262,8 @@ impl<'a> Ring<'a> {
             let o = out.load(Ordering::Relaxed);
             match self.sync {
                 // while (in == out) ; /* buffer empty, do nothing */
-                RingSync::Spin => self.spin_until(|| inp.load(Ordering::Acquire) != o)?,
-                RingSync::Sem => full.wait(stopping).map_err(sem_error)?,
+                RingSync::Spin => self.spin_until(expected, || inp.load(Ordering::Acquire) != o)?,
+                RingSync::Sem => self.sem_wait(&full, expected)?,
             }
             // next_consumed = buffer[out]; out = (out + 1) % BUFFER_SIZE;
             let mut got = [0u8; ITEM];

@@ -24,6 +24,7 @@ fn oflags(f: OFlag) -> String {
         (OFlag::O_EXCL, "O_EXCL"),
         (OFlag::O_TRUNC, "O_TRUNC"),
         (OFlag::O_NONBLOCK, "O_NONBLOCK"),
+        (OFlag::O_NOFOLLOW, "O_NOFOLLOW"),
     ] {
         if f.contains(flag) {
             v.push(name);
@@ -222,17 +223,10 @@ pub fn touch(m: &Mapping, offset: usize) -> u8 {
     unsafe { std::ptr::read_volatile(m.ptr.as_ptr().add(offset)) }
 }
 
-/// `mkfifo(path, mode)`.
+/// `mkfifo(path, mode)` (the umask applies: set the exact mode with [`fchmod`] on an open
+/// descriptor, never by path).
 pub fn mkfifo(path: &std::path::Path, mode: u32) -> SysResult<()> {
-    let r = nix::unistd::mkfifo(path, Mode::from_bits_truncate(mode)).and_then(|()| {
-        // The mode asked for, not the mode after the umask.
-        nix::sys::stat::fchmodat(
-            nix::fcntl::AT_FDCWD,
-            path,
-            Mode::from_bits_truncate(mode),
-            nix::sys::stat::FchmodatFlags::FollowSymlink,
-        )
-    });
+    let r = nix::unistd::mkfifo(path, Mode::from_bits_truncate(mode));
     trace::call(
         format_args!("mkfifo(\"{}\", 0{mode:o})", path.display()),
         &r.map(|_| 0),

@@ -67,6 +67,36 @@ impl<'a> PSem<'a> {
         }
     }
 
+    /// `sem_timedwait` for at most `d`: `Ok(true)` when taken, `Ok(false)` when the time
+    /// ran out (the caller looks around and waits again); EINTR is returned to the caller.
+    pub fn wait_timeout(&self, d: std::time::Duration) -> SysResult<bool> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let end = now + d;
+        let ts = libc::timespec {
+            tv_sec: end.as_secs() as libc::time_t,
+            tv_nsec: libc::c_long::from(end.subsec_nanos()),
+        };
+        // SAFETY: the semaphore was initialised by the region's creator before use; `ts` is a
+        // valid absolute CLOCK_REALTIME time for the call.
+        let r = if unsafe { libc::sem_timedwait(self.ptr, &ts) } == 0 {
+            Ok(true)
+        } else {
+            match Errno::last() {
+                Errno::ETIMEDOUT => Ok(false),
+                e => Err(e),
+            }
+        };
+        if trace::enabled() {
+            trace::call(
+                format_args!("sem_timedwait(+{})", self.offset),
+                &r.map(|t| i32::from(!t)),
+            );
+        }
+        r
+    }
+
     /// `sem_post`.
     pub fn post(&self) -> SysResult<()> {
         // SAFETY: as for wait.

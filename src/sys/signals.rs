@@ -25,6 +25,16 @@ const NUDGE_US: libc::suseconds_t = 50_000;
 static CHILD_EXITED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 extern "C" fn on_signal(sig: libc::c_int) {
+    // SAFETY: __errno_location returns this thread's errno slot, valid for the thread's life;
+    // the handler saves it and puts it back (kill and setitimer below may change it), so the
+    // code it interrupted still sees its own errno.
+    let errno = unsafe { *libc::__errno_location() };
+    handle(sig);
+    // SAFETY: as above.
+    unsafe { *libc::__errno_location() = errno };
+}
+
+fn handle(sig: libc::c_int) {
     if sig == libc::SIGCHLD {
         CHILD_EXITED.store(true, Ordering::SeqCst);
         return;
@@ -123,6 +133,52 @@ pub fn tick() {
     // SAFETY: setitimer is a plain system call (no locks, no allocation, async-signal-safe
     // in practice); `t` is a valid itimerval; the SIGALRM handler only returns.
     unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
+}
+
+/// Stop the SIGALRM ticker (when the process is done blocking: the cleanup that follows
+/// must not see EINTR).
+pub fn stop_ticking() {
+    let zero = libc::timeval {
+        tv_sec: 0,
+        tv_usec: 0,
+    };
+    let t = libc::itimerval {
+        it_interval: zero,
+        it_value: zero,
+    };
+    // SAFETY: as in tick: a plain system call with a valid itimerval.
+    unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
+}
+
+/// Termination signals held back (blocked) until dropped: a controller holds them while it
+/// starts a child and registers it for forwarding, so a Ctrl-C that lands during the spawn
+/// is delivered, and forwarded to the child, as soon as the child is registered.
+pub struct Hold {
+    old: SigSet,
+}
+
+/// Block SIGINT, SIGTERM and SIGHUP until the returned guard is dropped.
+pub fn hold() -> Hold {
+    let mut set = SigSet::empty();
+    for s in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        set.add(s);
+    }
+    let mut old = SigSet::empty();
+    let _ = signal::sigprocmask(signal::SigmaskHow::SIG_BLOCK, Some(&set), Some(&mut old));
+    Hold { old }
+}
+
+impl Hold {
+    /// The mask to give a child started meanwhile: the one we had before holding.
+    pub fn child_mask(&self) -> &SigSet {
+        &self.old
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        let _ = signal::sigprocmask(signal::SigmaskHow::SIG_SETMASK, Some(&self.old), None);
+    }
 }
 
 /// Also catch SIGCHLD, so a blocking call in the parent returns EINTR when a child ends

@@ -13,84 +13,63 @@
 //! by the `execve` of the ipclab binary.
 
 use super::{cstring, trace, Errno, SysResult};
-use std::ffi::{CString, OsStr};
+use nix::spawn::{PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags};
+use nix::sys::signal::{SigSet, Signal};
+use std::ffi::{CString, OsStr, OsString};
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-extern "C" {
-    static environ: *const *const libc::c_char;
+/// What the child gets besides its argv.
+pub struct ChildSetup<'a> {
+    /// Its whole environment, `NAME=value` (nothing is inherited implicitly).
+    pub env: &'a [OsString],
+    /// Descriptors to place in the child: (ours, the number it gets there).
+    pub fds: &'a [(BorrowedFd<'a>, RawFd)],
+    /// The signal mask the child starts with (the caller may hold signals meanwhile).
+    pub sigmask: &'a SigSet,
 }
 
-/// vfork + execv `path` with `argv` (argv[0] included) and the current environment; returns
-/// the child's pid once the child has exec'd.
-pub fn vfork_execv(path: &Path, argv: &[&OsStr]) -> SysResult<i32> {
-    let cpath = cstring(path.as_os_str().as_bytes())?;
+/// vfork + execv `path` with `argv` (argv[0] included); returns the child's pid once the
+/// child has exec'd. SIGPIPE is back to its default in the child (Rust ignores it, and an
+/// ignored disposition survives execve).
+pub fn vfork_execv(path: &Path, argv: &[&OsStr], setup: &ChildSetup<'_>) -> SysResult<i32> {
     let cargs: Vec<CString> = argv
         .iter()
         .map(|a| cstring(a.as_bytes()))
         .collect::<SysResult<_>>()?;
-    let mut ptrs: Vec<*mut libc::c_char> = cargs.iter().map(|c| c.as_ptr().cast_mut()).collect();
-    ptrs.push(std::ptr::null_mut());
-
-    let mut attr = std::mem::MaybeUninit::<libc::posix_spawnattr_t>::uninit();
-    // SAFETY: `attr` is initialised by posix_spawnattr_init before any other use, and
-    // destroyed below on every path.
-    let rc = unsafe { libc::posix_spawnattr_init(attr.as_mut_ptr()) };
-    if rc != 0 {
-        return Err(Errno::from_raw(rc));
-    }
-    let mut sigdef = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
-    // SAFETY: `attr` was initialised above; `sigdef` is initialised by sigemptyset before
-    // sigaddset and the setter read it. POSIX_SPAWN_USEVFORK asks glibc for the vfork path
-    // (its default since 2.24 anyway); SETSIGDEF restores SIGPIPE to SIG_DFL in the child,
-    // because Rust ignores SIGPIPE and an ignored disposition survives execve.
-    let rc = unsafe {
-        libc::sigemptyset(sigdef.as_mut_ptr());
-        libc::sigaddset(sigdef.as_mut_ptr(), libc::SIGPIPE);
-        libc::posix_spawnattr_setsigdefault(attr.as_mut_ptr(), sigdef.as_ptr());
-        libc::posix_spawnattr_setflags(
-            attr.as_mut_ptr(),
-            (libc::POSIX_SPAWN_SETSIGDEF as libc::c_short) | libc::POSIX_SPAWN_USEVFORK,
-        )
-    };
-    let mut pid: libc::pid_t = 0;
-    let rc = if rc != 0 {
-        rc
-    } else {
-        // SAFETY: `cpath` and every `ptrs` entry are NUL-terminated strings alive for the
-        // call, `ptrs` is NULL-terminated, `environ` is the process's environment (no other
-        // thread of ours changes it during a spawn), `attr` is initialised, NULL file actions
-        // are allowed.
-        unsafe {
-            libc::posix_spawn(
-                &mut pid,
-                cpath.as_ptr(),
-                std::ptr::null(),
-                attr.as_ptr(),
-                ptrs.as_ptr(),
-                environ.cast(),
-            )
-        }
-    };
-    // SAFETY: `attr` was initialised by posix_spawnattr_init.
-    unsafe { libc::posix_spawnattr_destroy(attr.as_mut_ptr()) };
-    let r = if rc == 0 {
-        Ok(pid)
-    } else {
-        Err(Errno::from_raw(rc))
-    };
-    let shown: Vec<String> = argv
+    let cenv: Vec<CString> = setup
+        .env
         .iter()
-        .map(|a| format!("\"{}\"", a.to_string_lossy()))
-        .collect();
-    trace::call(
-        format_args!(
-            "vfork()+execv(\"{}\", [{}])",
-            path.display(),
-            shown.join(", ")
-        ),
-        &r,
-    );
+        .map(|a| cstring(a.as_bytes()))
+        .collect::<SysResult<_>>()?;
+    let mut attr = PosixSpawnAttr::init()?;
+    let mut sigdef = SigSet::empty();
+    sigdef.add(Signal::SIGPIPE);
+    attr.set_sigdefault(&sigdef)?;
+    attr.set_sigmask(setup.sigmask)?;
+    attr.set_flags(
+        PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF | PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK,
+    )?;
+    let mut actions = PosixSpawnFileActions::init()?;
+    for (fd, target) in setup.fds {
+        actions.add_dup2(fd.as_raw_fd(), *target)?;
+    }
+    let r = nix::spawn::posix_spawn(path, &actions, &attr, &cargs, &cenv).map(|p| p.as_raw());
+    if trace::enabled() {
+        let shown: Vec<String> = argv
+            .iter()
+            .map(|a| format!("\"{}\"", a.to_string_lossy()))
+            .collect();
+        trace::call(
+            format_args!(
+                "vfork()+execv(\"{}\", [{}])",
+                path.display(),
+                shown.join(", ")
+            ),
+            &r,
+        );
+    }
     r
 }
 
@@ -137,30 +116,27 @@ pub fn wait_any() -> SysResult<(i32, Exit)> {
     r
 }
 
-/// The child's half of the readiness pipe: write one byte to the inherited descriptor named by
-/// `IPCLAB_READY_FD` and close it. Anything unexpected (no such fd, not a pipe) is ignored:
-/// the controller then sees EOF when the child exits, which it reports.
-pub fn notify_ready(fd: i32) {
+/// Take the pipe a controller placed at descriptor `fd` of this child (the ready pipe at 3,
+/// the report pipe at 4). `None` unless `fd` is open and is a pipe: a program started
+/// otherwise has something else there, or nothing, and it is left alone.
+pub fn inherited_pipe(fd: RawFd) -> Option<std::os::fd::OwnedFd> {
     use std::os::fd::{FromRawFd, OwnedFd};
     if fd < 3 {
-        return;
+        return None;
     }
     let mut st = std::mem::MaybeUninit::<libc::stat>::zeroed();
     // SAFETY: fstat only writes into `st`; an invalid fd gives EBADF.
     if unsafe { libc::fstat(fd, st.as_mut_ptr()) } != 0 {
-        return;
+        return None;
     }
     // SAFETY: fstat succeeded and filled `st`.
     let st = unsafe { st.assume_init() };
     if st.st_mode & libc::S_IFMT != libc::S_IFIFO {
-        return;
+        return None;
     }
-    // SAFETY: the controller passed this pipe end to us for exactly this use (it closed its
-    // own copy), nothing else in this process refers to it, and we take it once (the
-    // environment variable is removed by the caller).
-    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-    let r = nix::unistd::write(&owned, b"r");
-    trace::call(format_args!("write({fd}, \"r\", 1)"), &r);
+    // SAFETY: the controller placed this pipe end here for us (file action dup2), nothing
+    // else in this process refers to it, and callers take each descriptor once.
+    Some(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
 /// Wait for one child (`waitpid(pid, &status, 0)`), retrying on EINTR.

@@ -12,16 +12,16 @@ use std::sync::OnceLock;
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static WHO: OnceLock<String> = OnceLock::new();
 
-/// Enable tracing if `IPCLAB_TRACE` is set to something other than `0` or empty.
+/// Enable tracing if `IPCLAB_TRACE` is set to something other than `0` or empty (a
+/// controller passes it to its children: see `process::settings`).
 pub fn init_from_env(applet: &str) {
     let _ = WHO.set(applet.to_string());
     let on = std::env::var_os("IPCLAB_TRACE").is_some_and(|v| !v.is_empty() && v != "0");
     ENABLED.store(on, Ordering::Relaxed);
 }
 
-/// Turn tracing on for this process and (through the environment) for its exec'd children.
+/// Turn tracing on for this process (and, through `process::settings`, its children).
 pub fn enable() {
-    std::env::set_var("IPCLAB_TRACE", "1");
     ENABLED.store(true, Ordering::Relaxed);
 }
 

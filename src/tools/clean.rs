@@ -1,15 +1,18 @@
 //! `ipclab clean`: remove what crashed ipclab runs left behind, and nothing else.
 //!
-//! It looks only at the [`crate::objects::registry`]: objects ipclab recorded when it created them.
-//! One is stale when the process that created it is gone (pid and start time). Without
-//! `--yes` it only lists them. It never touches an object it did not create, an object
-//! whose creator still runs, or a segment still attached (nattch > 0) unless `--force`.
-//! A record whose object no longer exists (or whose id now names another object) is
-//! simply forgotten. Exit 0 when nothing is left to clean, 1 when stale objects remain.
+//! It looks only at the [`crate::objects::registry`] (yours alone: a planted one is refused):
+//! objects ipclab recorded before it created them. One is stale when the run that recorded
+//! it is gone (pid and start time), the object is still the one recorded (key, id or inode,
+//! owner, creation time, creator: see [`crate::objects::live`]) and nobody uses it: not
+//! attached (a segment; `--force` overrides only this), not open or mapped by a process,
+//! not held by a running ipclab. Without `--yes` it only lists them. A record whose object
+//! is gone (or whose id now names another object) is forgotten. The registry is rewritten
+//! once per invocation. Exit 0 when nothing is left to clean, 1 when stale objects remain.
 
-use super::ls;
 use crate::error::Reported;
-use crate::objects::registry::{self, Kind, Record};
+use crate::objects::live::{self, Found};
+use crate::objects::registry::{self, Record};
+use crate::objects::Kind;
 use crate::sys::{ipc, mem};
 use crate::{out, outln};
 use anyhow::Result;
@@ -27,86 +30,91 @@ pub struct Args {
 }
 
 fn describe(r: &Record) -> String {
-    let what = match (r.kind, r.key, r.id, &r.name) {
-        (_, Some(k), Some(id), _) => format!("{} key 0x{:08x} id {id}", r.kind.as_str(), k as u32),
-        (_, _, _, Some(n)) => format!("{} {n}", r.kind.as_str()),
+    let what = match (r.key, r.id, &r.name) {
+        (Some(k), Some(id), _) => format!("{} key 0x{:08x} id {id}", r.kind.as_str(), k as u32),
+        (Some(k), None, _) => format!("{} key 0x{:08x}", r.kind.as_str(), k as u32),
+        (_, _, Some(n)) => format!("{} {n}", r.kind.as_str()),
         _ => r.kind.as_str().to_string(),
     };
     format!(
         "{what} (made by pid {}, `{}`, which is gone)",
-        r.pid, r.command
+        r.run.pid, r.command
     )
 }
 
-fn remove(r: &Record) -> Result<(), String> {
-    let res = match (r.kind, r.id, &r.name) {
-        (Kind::SysvShm, Some(id), _) => ipc::shm_remove(id),
-        (Kind::SysvSem, Some(id), _) => ipc::sem_remove(id),
-        (Kind::SysvMsg, Some(id), _) => ipc::msg_remove(id),
-        (Kind::PosixShm, _, Some(n)) => mem::shm_unlink(n),
-        (Kind::Fifo, _, Some(p)) => {
-            use std::os::unix::fs::FileTypeExt;
-            // Only ever a FIFO: never a file that took its place.
-            if !std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_fifo()) {
-                return Err(format!("{p} is no longer a FIFO: left alone"));
-            }
-            std::fs::remove_file(p)
-                .map_err(|e| crate::sys::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))
+fn remove(r: &Record, found: &Found) -> Result<(), String> {
+    use std::os::unix::fs::FileTypeExt;
+    let id = found.id as i32;
+    let path = r.name.clone().unwrap_or_default();
+    let file = |check: fn(&std::fs::FileType) -> bool, rm: fn(&str) -> std::io::Result<()>| {
+        // Only ever what was recorded: never a file or link that took its place.
+        if !std::fs::symlink_metadata(&path).is_ok_and(|m| check(&m.file_type())) {
+            return Err(format!("{path} is no longer what was recorded: left alone"));
         }
-        _ => return Ok(()),
+        rm(&path).map_err(|e| e.to_string())
     };
-    res.map_err(|e| e.desc().to_string())
+    match r.kind {
+        Kind::SysvShm => ipc::shm_remove(id).map_err(|e| e.desc().to_string()),
+        Kind::SysvSem => ipc::sem_remove(id).map_err(|e| e.desc().to_string()),
+        Kind::SysvMsg => ipc::msg_remove(id).map_err(|e| e.desc().to_string()),
+        Kind::PosixShm => mem::shm_unlink(&path).map_err(|e| e.desc().to_string()),
+        Kind::Fifo => file(|t| t.is_fifo(), |p| std::fs::remove_file(p)),
+        Kind::Dir => file(|t| t.is_dir(), |p| std::fs::remove_dir_all(p)),
+        Kind::PosixSem => Ok(()),
+    }
 }
 
 /// Clean.
 pub fn run(args: Args) -> Result<()> {
-    let objects = ls::collect();
-    let mut stale = Vec::new();
-    for r in registry::load() {
-        if r.creator_alive() {
-            continue;
-        }
-        // The object still there, and still the one recorded (ids are reused)?
-        let live = objects.iter().find(|o| {
-            o.kind == r.kind
-                && match (r.id, &r.name) {
-                    (Some(id), _) => o.id == Some(i64::from(id)) && o.key == r.key.map(i64::from),
-                    (None, Some(n)) => o.name.as_deref() == Some(n.as_str()),
-                    _ => false,
-                }
-        });
-        match live {
-            None => registry::forget(r.kind, r.id, r.name.as_deref()),
-            Some(o) => stale.push((r, o.nattch.unwrap_or(0))),
-        }
-    }
-    if stale.is_empty() {
-        outln!("nothing to clean: no object made by an ipclab run that has ended")?;
-        return Ok(());
-    }
+    let records = registry::load()?;
+    let mut dropped: Vec<Record> = Vec::new();
+    let mut lines = Vec::new();
     let mut left = 0;
-    for (r, nattch) in &stale {
+    for r in records.iter().filter(|r| !r.run.alive()) {
+        // Still there, and still the object recorded (ids, keys and names are reused)?
+        let Some(found) = live::find(r) else {
+            dropped.push(r.clone());
+            continue;
+        };
         let d = describe(r);
-        if *nattch > 0 && !args.force {
-            outln!(
-                "in use, kept: {d}, still attached by {nattch} process(es) (--force to remove)"
-            )?;
-            left += 1;
-        } else if !args.yes {
-            outln!("stale: {d}")?;
-            left += 1;
-        } else {
-            match remove(r) {
+        let users = live::users(r, &found, &records);
+        let attached_only = found.nattch.is_some_and(|n| n > 0);
+        match users {
+            Some(who) if !(args.force && attached_only) => {
+                let force = if attached_only {
+                    " (--force to remove)"
+                } else {
+                    ""
+                };
+                lines.push(format!("in use, kept: {d}, {who}{force}"));
+                left += 1;
+            }
+            _ if !args.yes => {
+                lines.push(format!("stale: {d}"));
+                left += 1;
+            }
+            _ => match remove(r, &found) {
                 Ok(()) => {
-                    registry::forget(r.kind, r.id, r.name.as_deref());
-                    outln!("removed: {d}")?;
+                    dropped.push(r.clone());
+                    lines.push(format!("removed: {d}"));
                 }
                 Err(e) => {
                     out::warn("clean", format_args!("cannot remove {d}: {e}"));
                     left += 1;
                 }
-            }
+            },
         }
+    }
+    // One rewrite for the whole run, however many records it drops.
+    if !dropped.is_empty() {
+        registry::update(|v| v.retain(|o| !dropped.contains(o)))?;
+    }
+    if lines.is_empty() && left == 0 {
+        outln!("nothing to clean: no object made by an ipclab run that has ended")?;
+        return Ok(());
+    }
+    for l in &lines {
+        outln!("{l}")?;
     }
     if left == 0 {
         return Ok(());

@@ -3,7 +3,7 @@
 //! `lsipc -g`; plus the POSIX side: RLIMIT_MSGQUEUE and the size of /dev/shm.
 
 use crate::json::{self, Value};
-use crate::objects::sysvipc::{self, Table};
+use crate::objects::{sysvipc, Kind};
 use crate::outln;
 use anyhow::Result;
 
@@ -41,9 +41,9 @@ fn limits() -> Vec<Limit> {
         .ok()
         .flatten()
         .unwrap_or(4096) as u128;
-    let shm = sysvipc::rows(Table::Shm);
-    let sem = sysvipc::rows(Table::Sem);
-    let msg = sysvipc::rows(Table::Msg);
+    let shm = sysvipc::rows(Kind::SysvShm);
+    let sem = sysvipc::rows(Kind::SysvSem);
+    let msg = sysvipc::rows(Kind::SysvMsg);
     let shm_bytes: u128 = shm.iter().map(|r| r.num::<u128>("size")).sum();
     let shm_pages: u128 = shm
         .iter()

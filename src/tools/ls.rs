@@ -4,8 +4,9 @@
 //! POSIX ones, and nothing says which program made an object.
 
 use crate::json::{self, Value};
-use crate::objects::registry::{self, Kind, Record};
-use crate::objects::sysvipc::{self, Table};
+use crate::objects::registry::{self, Record};
+use crate::objects::sysvipc;
+use crate::objects::{live, Kind};
 use crate::outln;
 use anyhow::Result;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -42,23 +43,27 @@ pub struct Object {
     pub record: Option<Record>,
 }
 
-/// Everything visible now.
-pub fn collect() -> Vec<Object> {
-    let records = registry::load();
-    let find = |kind: Kind, id: Option<i64>, name: Option<&str>| {
-        records
-            .iter()
-            .find(|r| r.same(kind, id.map(|i| i as i32), name))
-            .cloned()
-    };
+/// The record of the object of `kind` with this id (or inode) and name, if ipclab made it.
+fn record_of(records: &[Record], kind: Kind, ident: i64, name: Option<&str>) -> Option<Record> {
+    records
+        .iter()
+        .filter(|r| r.kind == kind && (kind.is_sysv() || r.name.as_deref() == name))
+        .find(|r| live::find(r).is_some_and(|f| f.id == ident))
+        .cloned()
+}
+
+/// Everything visible now (the registry must be yours alone, or this fails).
+pub fn collect() -> Result<Vec<Object>> {
+    let records = registry::load()?;
+    let find = |kind: Kind, ident: i64, name: Option<&str>| record_of(&records, kind, ident, name);
     let mut v = Vec::new();
-    for t in Table::ALL {
+    for t in Kind::SYSV {
         for r in sysvipc::rows(t) {
             let perms = r.octal("perms");
             let pid = |c: &str| Some(r.num::<i64>(c));
             // What each table says beyond the common columns.
             let (kind, size, nattch, status, cpid, lpid) = match t {
-                Table::Shm => {
+                Kind::SysvShm => {
                     let mut status = Vec::new();
                     if perms & sysvipc::SHM_DEST != 0 {
                         status.push("dest");
@@ -76,7 +81,7 @@ pub fn collect() -> Vec<Object> {
                         pid("lpid"),
                     )
                 }
-                Table::Msg => {
+                Kind::SysvMsg => {
                     let status = format!("{} messages", r.num::<u64>("qnum"));
                     (
                         Kind::SysvMsg,
@@ -87,7 +92,7 @@ pub fn collect() -> Vec<Object> {
                         pid("lrpid"),
                     )
                 }
-                Table::Sem => {
+                _ => {
                     let otime: i64 = r.num("otime");
                     let status = if otime == 0 {
                         "never operated".into()
@@ -98,6 +103,7 @@ pub fn collect() -> Vec<Object> {
                 }
             };
             let id = pid(t.id_column());
+            let ident = id.unwrap_or(-1);
             v.push(Object {
                 kind,
                 key: Some(i64::from(r.key())),
@@ -110,7 +116,7 @@ pub fn collect() -> Vec<Object> {
                 status,
                 cpid,
                 lpid,
-                record: find(kind, id, None),
+                record: find(kind, ident, None),
             });
         }
     }
@@ -129,7 +135,7 @@ pub fn collect() -> Vec<Object> {
             kind,
             key: None,
             id: None,
-            record: find(kind, None, Some(&name)),
+            record: find(kind, md.ino() as i64, Some(&name)),
             name: Some(name),
             uid: md.uid(),
             perms: md.permissions().mode() & 0o777,
@@ -140,23 +146,25 @@ pub fn collect() -> Vec<Object> {
             lpid: None,
         });
     }
-    // FIFOs ipclab made (there is no directory of FIFOs to list).
-    for r in records.iter().filter(|r| r.kind == Kind::Fifo) {
-        let Some(path) = &r.name else { continue };
+    // FIFOs and scratch directories ipclab made (there is no directory of them to list).
+    for r in records
+        .iter()
+        .filter(|r| matches!(r.kind, Kind::Fifo | Kind::Dir))
+    {
+        let (Some(path), Some(_)) = (&r.name, live::find(r)) else {
+            continue;
+        };
         let Ok(md) = std::fs::symlink_metadata(path) else {
             continue;
         };
-        if !std::os::unix::fs::FileTypeExt::is_fifo(&md.file_type()) {
-            continue;
-        }
         v.push(Object {
-            kind: Kind::Fifo,
+            kind: r.kind,
             key: None,
             id: None,
             name: Some(path.clone()),
             uid: md.uid(),
             perms: md.permissions().mode() & 0o777,
-            size: 0,
+            size: if r.kind == Kind::Dir { md.size() } else { 0 },
             nattch: None,
             status: String::new(),
             cpid: None,
@@ -164,7 +172,7 @@ pub fn collect() -> Vec<Object> {
             record: Some(r.clone()),
         });
     }
-    v
+    Ok(v)
 }
 
 fn user_matches(o: &Object, user: &str) -> bool {
@@ -189,7 +197,7 @@ fn json_of(o: &Object) -> String {
             "creator_alive",
             o.record
                 .as_ref()
-                .map(|r| Value::Bool(r.creator_alive()))
+                .map(|r| Value::Bool(r.run.alive()))
                 .unwrap_or(Value::Null),
         ),
     ])
@@ -197,7 +205,7 @@ fn json_of(o: &Object) -> String {
 
 /// List.
 pub fn run(args: Args) -> Result<()> {
-    let objects: Vec<Object> = collect()
+    let objects: Vec<Object> = collect()?
         .into_iter()
         .filter(|o| !args.mine || o.record.is_some())
         .filter(|o| args.user.as_deref().is_none_or(|u| user_matches(o, u)))
@@ -233,8 +241,8 @@ pub fn run(args: Args) -> Result<()> {
                 dash(o.lpid),
                 match &o.record {
                     None => "-".into(),
-                    Some(r) if r.creator_alive() => format!("yes (pid {} running)", r.pid),
-                    Some(r) => format!("yes (pid {} gone)", r.pid),
+                    Some(r) if r.run.alive() => format!("yes (pid {} running)", r.run.pid),
+                    Some(r) => format!("yes (pid {} gone)", r.run.pid),
                 },
             ]
         })

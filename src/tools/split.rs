@@ -14,10 +14,10 @@
 //! | shm | `shm-msg-server` (seed 002 五) | `shm-msg-client`: type `r`, a word, `q` |
 //! | mmap-file | `mmap-file write test_shm --hold 60s` | `mmap-file read test_shm` |
 
-use crate::objects::sysvipc::{self, Table};
+use crate::objects::{sysvipc, Kind};
 use crate::{out, outln};
 use anyhow::{anyhow, Context, Result};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -70,7 +70,7 @@ fn tmux(args: &[&str]) -> Result<String> {
 
 /// How many System V objects live under `key`.
 fn sysv_count(key: i32) -> usize {
-    Table::ALL
+    Kind::SYSV
         .iter()
         .map(|&t| sysvipc::ids_with_key(t, key).len())
         .sum()
@@ -85,6 +85,9 @@ pub fn run(args: Args) -> Result<()> {
         None => std::env::current_dir()?,
     };
     let d = dir.display().to_string();
+    // Both panes name the key file, whatever environment the tmux server gives them.
+    let msg_keyfile = crate::objects::keys::private_keyfile("msg.key")?;
+    let msg_key = msg_keyfile.display().to_string();
     let (name, left, right): (&str, String, String) = match args.demo {
         Demo::Fifo => (
             "fifo",
@@ -93,13 +96,13 @@ pub fn run(args: Args) -> Result<()> {
         ),
         Demo::Msg => (
             "msg",
-            format!("{exe} msg-server"),
-            format!("{exe} msg-client"),
+            format!("{exe} msg-server --path {msg_key}"),
+            format!("{exe} msg-client --path {msg_key}"),
         ),
         Demo::Shm => (
             "shm",
-            format!("{exe} shm-msg-server"),
-            format!("{exe} shm-msg-client"),
+            format!("{exe} shm-msg-server --path ."),
+            format!("{exe} shm-msg-client --path ."),
         ),
         Demo::MmapFile => (
             "mmap-file",
@@ -113,7 +116,7 @@ pub fn run(args: Args) -> Result<()> {
             Box::new(move || p.exists())
         }
         Demo::Msg => {
-            let key = crate::sys::ipc::ftok(Path::new("/etc/passwd"), b'z').unwrap_or(0);
+            let key = crate::sys::ipc::ftok(&msg_keyfile, b'z').unwrap_or(0);
             Box::new(move || sysv_count(key) >= 1)
         }
         Demo::Shm => {

@@ -3,7 +3,7 @@
 //! C peers compiled on demand, and transcript matching with `*` wildcards.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -16,9 +16,33 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ipclab"))
 }
 
-/// `ipclab ARGS` as an assert_cmd command.
+/// The state directory (registry, default key files) of this test run: private, never
+/// the user's. Tests of `ls` and `clean` make their own (see [`Scratch::state`]).
+pub fn state_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        use std::os::unix::fs::DirBuilderExt;
+        let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("state-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::DirBuilder::new().mode(0o700).create(&d).unwrap();
+        d
+    })
+    .clone()
+}
+
+/// `ipclab ARGS` as an assert_cmd command, with the test run's state directory.
 pub fn ipclab() -> assert_cmd::Command {
-    assert_cmd::Command::new(bin())
+    let mut c = assert_cmd::Command::new(bin());
+    c.env("IPCLAB_STATE_DIR", state_dir());
+    c
+}
+
+/// `ipclab` as a plain command, with the test run's state directory.
+pub fn cmd() -> Command {
+    let mut c = Command::new(bin());
+    c.env("IPCLAB_STATE_DIR", state_dir());
+    c
 }
 
 /// A directory private to one test, removed when dropped.
@@ -28,8 +52,33 @@ pub struct Scratch {
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// Scratch directories of earlier test runs whose process has ended.
+fn remove_old_scratch() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        for e in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let pid = name
+                .strip_prefix("t-")
+                .and_then(|rest| rest.rsplit('-').nth(1))
+                .and_then(|p| p.parse::<i32>().ok());
+            if let Some(pid) = pid {
+                if pid != std::process::id() as i32 && !Path::new(&format!("/proc/{pid}")).exists()
+                {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+    });
+}
+
 impl Scratch {
+    /// A fresh directory for one test. It stays until a later test run: deleting it now
+    /// would let the next test's directory reuse its inode, and so its `ftok` key, while
+    /// objects of the first might still exist.
     pub fn new(name: &str) -> Self {
+        remove_old_scratch();
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("t-{name}-{}-{n}", std::process::id()));
@@ -42,18 +91,20 @@ impl Scratch {
         self.dir.join(name)
     }
 
+    /// A state directory of this test's own (0700), for tests that look at the registry.
+    pub fn state(&self) -> PathBuf {
+        use std::os::unix::fs::DirBuilderExt;
+        let d = self.path("state");
+        let _ = std::fs::DirBuilder::new().mode(0o700).create(&d);
+        d
+    }
+
     /// A fresh key file here and its ftok key for `proj`.
     pub fn keyfile(&self, name: &str, proj: u8) -> (PathBuf, u32) {
         let p = self.path(name);
         std::fs::write(&p, b"").unwrap();
         let k = ftok(&p, proj);
         (p, k)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -189,6 +240,8 @@ pub struct Running {
     pub child: Child,
     lines: mpsc::Receiver<String>,
     pub seen: Vec<String>,
+    err_lines: mpsc::Receiver<String>,
+    err_seen: Vec<String>,
     stderr: Option<std::thread::JoinHandle<String>>,
 }
 
@@ -211,17 +264,54 @@ impl Running {
                 }
             }
         });
-        let mut err = child.stderr.take().unwrap();
+        let err = child.stderr.take().unwrap();
+        let (etx, erx) = mpsc::channel();
         let stderr = std::thread::spawn(move || {
             let mut s = String::new();
-            let _ = err.read_to_string(&mut s);
+            for line in BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                s.push_str(&line);
+                s.push('\n');
+                let _ = etx.send(line);
+            }
             s
         });
         Running {
             child,
             lines: rx,
             seen: Vec::new(),
+            err_lines: erx,
+            err_seen: Vec::new(),
             stderr: Some(stderr),
+        }
+    }
+
+    /// The same as [`Running::start`] (stderr is always read line by line).
+    pub fn start_with_stderr(cmd: Command) -> Self {
+        Self::start(cmd)
+    }
+
+    /// Wait (up to 20 s) for a stderr line containing `needle` (a wait or ready line).
+    pub fn wait_for_err(&mut self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        if self.err_seen.iter().any(|l| l.contains(needle)) {
+            return;
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.err_lines.recv_timeout(left) {
+                Ok(l) => {
+                    let hit = l.contains(needle);
+                    self.err_seen.push(l);
+                    if hit {
+                        return;
+                    }
+                }
+                Err(_) => panic!(
+                    "never saw {needle:?} on stderr; got:\n{}",
+                    self.err_seen.join("\n")
+                ),
+            }
         }
     }
 
@@ -279,6 +369,31 @@ impl Running {
         let err = self.stderr.take().unwrap().join().unwrap();
         (status, self.seen.join("\n"), err)
     }
+}
+
+impl Drop for Running {
+    /// A test that fails half-way must not leave its demo running (and its objects behind):
+    /// SIGTERM to the group, a moment to clean up, then SIGKILL.
+    fn drop(&mut self) {
+        use nix::sys::signal::{killpg, Signal};
+        let pg = nix::unistd::Pid::from_raw(self.pgid());
+        if !matches!(self.child.try_wait(), Ok(None)) {
+            return;
+        }
+        let _ = killpg(pg, Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = killpg(pg, Signal::SIGKILL);
+        let _ = self.child.wait();
+    }
+}
+
+/// The status a shell would see: the exit code, or 128+N for a death by signal N.
+pub fn exit_code(status: &std::process::ExitStatus) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt;
+    status.code().or_else(|| status.signal().map(|s| 128 + s))
 }
 
 /// Children of `pid` (from /proc).

@@ -1,0 +1,130 @@
+//! Is a recorded object still there, still the one the record names, and does anyone use
+//! it? What `clean` asks before it removes anything, and `ls` before it marks a row.
+//!
+//! Ids, keys and names are reused, so a record matches an object only when everything it
+//! knows agrees: the key (System V), the id or inode once known, the owner (us), a creation
+//! or change time not before the record was written, and, for a segment, the creator's pid.
+//! An object is in use when a process has it attached (`nattch`), open or mapped (found in
+//! /proc/PID/fd and /proc/PID/maps of our own processes), or when a live ipclab run holds a
+//! record of it.
+
+use super::registry::Record;
+use super::{sysvipc, Kind};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
+
+/// What is known of a recorded object that still exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Its System V id or inode.
+    pub id: i64,
+    /// Processes attached (System V segments only).
+    pub nattch: Option<u64>,
+}
+
+fn euid() -> u32 {
+    nix::unistd::geteuid().as_raw()
+}
+
+/// The path a POSIX shm name lives at.
+pub fn posix_path(name: &str) -> String {
+    format!("{}{name}", super::posix::DEV_SHM)
+}
+
+/// The object `rec` names, if it still exists and is still the one recorded.
+pub fn find(rec: &Record) -> Option<Found> {
+    let since = rec.time - 1;
+    if rec.kind.is_sysv() {
+        let row = sysvipc::rows(rec.kind).into_iter().find(|r| {
+            Some(r.key()) == rec.key
+                && rec.id.is_none_or(|id| i64::from(r.id(rec.kind)) == id)
+                && r.uid() == euid()
+                && r.ctime() >= since
+                && (rec.kind != Kind::SysvShm || r.num::<i32>("cpid") == rec.run.pid)
+        })?;
+        return Some(Found {
+            id: i64::from(row.id(rec.kind)),
+            nattch: (rec.kind == Kind::SysvShm).then(|| row.num("nattch")),
+        });
+    }
+    let name = rec.name.as_deref()?;
+    let path = match rec.kind {
+        Kind::PosixShm => posix_path(name),
+        _ => name.to_string(),
+    };
+    let md = std::fs::symlink_metadata(&path).ok()?;
+    let t = md.file_type();
+    let right_type = match rec.kind {
+        Kind::PosixShm => t.is_file(),
+        Kind::Fifo => t.is_fifo(),
+        Kind::Dir => t.is_dir(),
+        _ => false,
+    };
+    let same = match rec.id {
+        Some(ino) => md.ino() as i64 == ino,
+        None => md.ctime() >= since,
+    };
+    (right_type && same && md.uid() == euid()).then(|| Found {
+        id: md.ino() as i64,
+        nattch: None,
+    })
+}
+
+/// Who uses the object, in words; `None` when nobody does. `records` are all the records,
+/// so that a live run's record of the same object counts as a use.
+pub fn users(rec: &Record, found: &Found, records: &[Record]) -> Option<String> {
+    if let Some(n) = found.nattch.filter(|&n| n > 0) {
+        return Some(format!("attached by {n} process(es)"));
+    }
+    let as_found = Record {
+        id: Some(found.id),
+        ..rec.clone()
+    };
+    if let Some(o) = records
+        .iter()
+        .find(|o| o.run != rec.run && o.same_object(&as_found) && o.run.alive())
+    {
+        return Some(format!("held by a running ipclab (pid {})", o.run.pid));
+    }
+    let path = match (rec.kind, rec.name.as_deref()) {
+        (Kind::PosixShm, Some(n)) => posix_path(n),
+        (Kind::Fifo | Kind::Dir, Some(n)) => n.to_string(),
+        _ => return None,
+    };
+    opened_by(Path::new(&path)).map(|pid| format!("open in pid {pid}"))
+}
+
+/// A process of ours that has `path` open, mapped, or (for a directory) as its cwd.
+fn opened_by(path: &Path) -> Option<i32> {
+    let me = std::process::id() as i32;
+    let procs = std::fs::read_dir("/proc").ok()?;
+    for p in procs.flatten() {
+        let Some(pid) = p.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+            continue;
+        };
+        if pid == me {
+            continue;
+        }
+        let dir = p.path();
+        if std::fs::read_link(dir.join("cwd")).is_ok_and(|c| c.starts_with(path)) {
+            return Some(pid);
+        }
+        let fds = std::fs::read_dir(dir.join("fd"))
+            .into_iter()
+            .flatten()
+            .flatten();
+        if fds
+            .into_iter()
+            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|l| l == path))
+        {
+            return Some(pid);
+        }
+        let shown = path.to_string_lossy();
+        if std::fs::read_to_string(dir.join("maps"))
+            .is_ok_and(|m| m.lines().any(|l| l.ends_with(shown.as_ref())))
+        {
+            return Some(pid);
+        }
+    }
+    None
+}

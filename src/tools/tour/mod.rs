@@ -1,0 +1,210 @@
+//! `ipclab tour`: every demo, with built-in input and fast intervals, one after another,
+//! each under a heading that names its slide, then a check that nothing was left behind.
+//!
+//! Two-terminal demos (FIFO, message queue, shm+sem+msg) run both sides: the side that
+//! waits (reader, server) is started first in the background, the tour waits until it is
+//! ready, runs the other side, and then shows what the first side printed, labelled as the
+//! other terminal, so the transcript reads the same every time.
+//!
+//! The tour works in a private scratch directory (random name, mode 0700, recorded before it
+//! exists: see [`crate::objects::scratch`]); its key files and FIFO live there and the demos
+//! keyed on "." run there, so the leak check knows exactly which keys and names are its own
+//! and never blames, or touches, another program's objects. Ctrl-C, SIGTERM or SIGHUP end
+//! the running step (the signal is forwarded to it) and the tour, and the directory goes.
+
+mod steps;
+
+use crate::error::check_interrupted;
+use crate::objects::{scratch, sysvipc, Kind};
+use crate::outln;
+use crate::process;
+use anyhow::{anyhow, Result};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+pub use steps::Section;
+use steps::{steps, Ready, Step};
+
+/// `ipclab tour [SECTION]`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example: ipclab tour msg --pause")]
+pub struct Args {
+    /// Only this part of the lecture
+    #[arg(value_enum)]
+    pub section: Option<Section>,
+    /// Wait for Enter before each step (for class)
+    #[arg(long)]
+    pub pause: bool,
+    /// List the sections and their slides, run nothing
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// The System V objects whose key is one of `keys`.
+fn sysv_objects(keys: &[i32]) -> Vec<String> {
+    let mut found = Vec::new();
+    for t in Kind::SYSV {
+        for &k in keys {
+            for id in sysvipc::ids_with_key(t, k) {
+                found.push(format!("System V {} id {id} (key {k})", t.proc_table()));
+            }
+        }
+    }
+    found
+}
+
+fn is_ready(r: &Ready) -> bool {
+    match r {
+        Ready::Path(p) => p.exists(),
+        Ready::Sysv(key, n) => sysv_objects(&[*key]).len() >= *n,
+    }
+}
+
+fn list() -> Result<()> {
+    for sec in [Section::Shm, Section::Mmap, Section::Msg] {
+        outln!("{:<5} {}", sec.name(), sec.slides())?;
+        for step in steps(Path::new("$TOUR"), 0, 0)
+            .iter()
+            .filter(|st| st.section == sec)
+        {
+            outln!("        {}", step.heading)?;
+        }
+    }
+    Ok(())
+}
+
+/// Run one step (and its partner); the failures it saw are added to `failed`.
+fn run_step(step: &Step, dir: &Path, shown: &str, failed: &mut Vec<String>) -> Result<()> {
+    let mut partner = None;
+    if let Some((args, ready)) = &step.partner {
+        outln!(
+            "(other terminal) $ ipclab {}",
+            args.join(" ").replace(shown, "$TOUR")
+        )?;
+        let mut cmd = process::ipclab_command()?;
+        cmd.args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
+        let child = process::start(&mut cmd)?;
+        let start = Instant::now();
+        while !is_ready(ready) && start.elapsed() < Duration::from_secs(10) {
+            crate::process::nap(Duration::from_millis(5))?;
+        }
+        partner = Some((args[0].clone(), child));
+    }
+    outln!("$ ipclab {}", step.args.join(" ").replace(shown, "$TOUR"))?;
+    let mut cmd = process::ipclab_command()?;
+    cmd.args(&step.args).current_dir(dir).stdin(Stdio::piped());
+    let mut child = process::start(&mut cmd)?;
+    if let Some(mut input) = child.0.stdin.take() {
+        input.write_all(step.stdin).ok();
+    }
+    let status = child.wait()?;
+    check_interrupted()?;
+    if !status.success() {
+        failed.push(format!("`ipclab {}` ({status})", step.args[0]));
+    }
+    if let Some((name, mut child)) = partner {
+        let mut text = String::new();
+        if let Some(mut out) = child.0.stdout.take() {
+            out.read_to_string(&mut text).ok();
+        }
+        let status = child.wait()?;
+        check_interrupted()?;
+        outln!("--- meanwhile, in the other terminal ({name}) ---")?;
+        crate::out::write(format_args!("{text}"))?;
+        if !status.success() {
+            failed.push(format!("`ipclab {name}` ({status})"));
+        }
+    }
+    Ok(())
+}
+
+/// Wait for Enter before a step; false at end of input.
+fn pause(step: &Step, stdin: &mut impl std::io::BufRead) -> Result<bool> {
+    crate::out!("[press Enter for: {}] ", step.heading)?;
+    let mut line = String::new();
+    let got = stdin.read_line(&mut line);
+    check_interrupted()?;
+    if got? == 0 {
+        return Ok(false);
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        outln!()?;
+    }
+    Ok(true)
+}
+
+/// Run the tour.
+pub fn run(args: Args) -> Result<()> {
+    if args.list {
+        return list();
+    }
+    crate::sys::signals::catch_termination()?;
+    let dir = scratch::Dir::new("tour")?;
+    let (shm_key, msg_key) = (dir.join("shm.key"), dir.join("msg.key"));
+    for k in [&shm_key, &msg_key] {
+        std::fs::write(k, b"")
+            .map_err(|e| anyhow!("cannot create the tour's key file {}: {e}", k.display()))?;
+    }
+    let ftok = |p: &Path, id: u8| crate::sys::ipc::ftok(p, id).unwrap_or(0);
+    let keys = [
+        ftok(&shm_key, 0x27),
+        ftok(&msg_key, b'z'),
+        ftok(dir.path(), b'z'),
+    ];
+    let shown = dir.path().to_string_lossy().into_owned();
+
+    let mut failed = Vec::new();
+    let chosen: Vec<Step> = steps(dir.path(), keys[1], keys[2])
+        .into_iter()
+        .filter(|st| args.section.is_none_or(|sec| st.section == sec))
+        .collect();
+    let mut stdin = std::io::stdin().lock();
+    for (i, step) in chosen.iter().enumerate() {
+        if i > 0 {
+            outln!()?;
+        }
+        if args.pause && !pause(step, &mut stdin)? {
+            outln!()?;
+            return Err(anyhow!(
+                "end of input after {i} of {} steps: --pause waits for Enter before each step (give it a terminal, or drop --pause)",
+                chosen.len()
+            ));
+        }
+        outln!("=== {} ===", step.heading)?;
+        run_step(step, dir.path(), &shown, &mut failed)?;
+    }
+
+    outln!("\n=== Leak check: what the tour created is gone ===")?;
+    let mut left = sysv_objects(&keys);
+    let posix = steps::posix_name(dir.path());
+    left.extend(
+        std::fs::read_dir("/dev/shm")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(&posix))
+            .map(|n| format!("/dev/shm/{n}")),
+    );
+    if dir.join("fifo1").exists() {
+        left.push("the FIFO $TOUR/fifo1".into());
+    }
+    if left.is_empty() {
+        outln!("nothing left behind: no System V object under the tour's keys, no /dev/shm entry or FIFO of its own")?;
+    } else {
+        for l in &left {
+            outln!("LEFT BEHIND: {l}")?;
+        }
+        failed.push(format!("{} object(s) left behind", left.len()));
+    }
+    if failed.is_empty() {
+        outln!("tour complete: every demo ran and cleaned up")?;
+        Ok(())
+    } else {
+        Err(anyhow!("tour failed: {}", failed.join("; ")))
+    }
+}
