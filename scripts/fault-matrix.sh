@@ -1,13 +1,9 @@
 #!/usr/bin/env bash
-# Run ipclab's fault-injection matrix and print its table: every demo and controller, at each
-# blocking point, under SIGINT/SIGTERM/SIGHUP, SIGKILL of each child, SIGKILL then
-# `ipclab clean`, EOF, a closed stdout and a full /dev/shm. Ends with "N passed, N failed".
+# Run ipclab's fault-injection matrix (every demo and controller, at each blocking point,
+# under SIGINT/SIGTERM/SIGHUP, SIGKILL of each child, SIGKILL then `ipclab clean`, EOF, a
+# closed stdout and a full /dev/shm) and the strace delay_exit cases; one line per trial.
+# Any argument is a filter: scripts/fault-matrix.sh 'msg-server'
 set -uo pipefail
 cd "$(dirname "$0")/.."
-out=$(cargo test --quiet --test cli fault_matrix -- --nocapture 2>&1)
-status=$?
-printf '%s\n' "$out" | sed -n '/^FAULT-TABLE$/,/^END-FAULT-TABLE$/p' | sed '1d;$d'
-if ! printf '%s\n' "$out" | grep -q '^FAULT-TABLE$'; then
-    printf '%s\n' "$out" | tail -30
-fi
-exit $status
+filter=${1:-}
+cargo test --quiet --test faults -- ${filter:+"$filter"} 2>&1 | grep -E '^test (matrix|inject)|^test result|^---- |FAILED|left|exit'

@@ -244,7 +244,7 @@ fn a_planted_registry_never_makes_clean_remove_your_objects() {
         return;
     };
     let row = format!(
-        "sysv-shm\t{}\t{id}\t-\t999999\t1\t0\t0\tipclab shmcon\n",
+        "sysv-shm\t{}\t{id}\t-\t999999\t1\t0\t0\tmade\tipclab shmcon\n",
         key as i32
     );
     // Through IPCLAB_STATE_DIR, and through the /tmp fallback another user created first.

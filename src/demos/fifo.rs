@@ -119,10 +119,12 @@ fn not_a_fifo(path: &Path, what: &str) -> anyhow::Error {
     )
 }
 
-/// The FIFO this run created; unlinked when dropped unless kept.
+/// The FIFO this run created (unlinked when dropped unless kept), or found in place (a
+/// use record keeps `clean` off it while this run lives).
 struct Created {
     path: PathBuf,
     entry: Option<Entry>,
+    _uses: Option<Entry>,
 }
 
 impl Drop for Created {
@@ -172,6 +174,7 @@ fn make_fifo(args: &ReadArgs) -> Result<(Created, Option<u64>)> {
     let mut created = Created {
         path: path.clone(),
         entry: None,
+        _uses: None,
     };
     match made {
         Ok(()) => {
@@ -204,6 +207,9 @@ fn make_fifo(args: &ReadArgs) -> Result<(Created, Option<u64>)> {
                             &md,
                             args.trust,
                         )?;
+                        // Not ours to remove, but ours to keep `clean` off while we use it.
+                        let ino = md.ino() as i64;
+                        created._uses = Some(Entry::using(Kind::Fifo, None, ino, Some(&abs)));
                         Ok((created, None))
                     }
                     AtPath::Other(what) => Err(not_a_fifo(path, what)),

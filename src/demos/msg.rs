@@ -32,6 +32,7 @@
 
 use crate::error::{check_interrupted, sys_error};
 use crate::layout::MSG_TEXT;
+use crate::objects::registry::Entry;
 use crate::objects::sysv::{self as segment, Owned};
 use crate::objects::trust::{self, TrustArgs};
 use crate::objects::{keys, Kind};
@@ -178,18 +179,26 @@ fn pid_in(text: &[u8]) -> Option<i64> {
         .filter(|&p| p > 0)
 }
 
+/// The queue a server serves: its own (removed at the end), or one it joined (a use
+/// record keeps `clean` off it while the server runs; it stays when the server ends).
+enum ServedQueue {
+    Own(Owned),
+    Joined { _using: Entry },
+}
+
 /// Step 2 of the server: create the queue, or (with `--join`) serve the one that is there.
-fn server_queue(args: &ServerArgs, key: Key) -> Result<(i32, Option<Owned>)> {
+fn server_queue(args: &ServerArgs, key: Key) -> Result<(i32, ServedQueue)> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
     match segment::create(Kind::SysvMsg, key, || ipc::msgget(key, flags)) {
-        Ok(q) => Ok((q.id, Some(q))),
+        Ok(q) => Ok((q.id, ServedQueue::Own(q))),
         Err(Errno::EEXIST) if args.join => {
             let id = ipc::msgget(key, 0).map_err(|e| queue_error("msgget()", -1, e))?;
             trust::check_sysv(Kind::SysvMsg, key, id, args.trust)?;
             out::note(format_args!(
                 "--join: serving the existing queue {id}; it is not this server's, so it stays when the server ends"
             ));
-            Ok((id, None))
+            let _using = Entry::using(Kind::SysvMsg, Some(key), i64::from(id), None);
+            Ok((id, ServedQueue::Joined { _using }))
         }
         Err(Errno::EEXIST) => Err(segment::occupied(
             Kind::SysvMsg,
@@ -258,7 +267,7 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
         served += 1;
     };
     // The end: let the last reply be taken (not after a signal), then remove the queue.
-    if let Some(q) = queue.as_mut() {
+    if let ServedQueue::Own(q) = &mut queue {
         drain(msqid);
         let left = ipc::msg_stat(msqid).map(|s| s.qnum).unwrap_or(0);
         let _ = q.remove();
@@ -272,15 +281,19 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     check_interrupted()
 }
 
-/// Wait for the server's queue under `key` (the client never creates it).
-fn client_queue(args: &ClientArgs, key: Key) -> Result<i32> {
+/// Wait for the server's queue under `key` (the client never creates it); the use record
+/// keeps `clean` off it while the client runs.
+fn client_queue(args: &ClientArgs, key: Key) -> Result<(i32, Entry)> {
     let deadline = Instant::now() + args.timeout;
     let mut said = false;
     loop {
         match ipc::msgget(key, 0) {
             Ok(id) => {
                 trust::check_sysv(Kind::SysvMsg, key, id, args.trust)?;
-                return Ok(id);
+                return Ok((
+                    id,
+                    Entry::using(Kind::SysvMsg, Some(key), i64::from(id), None),
+                ));
             }
             Err(Errno::ENOENT) => {}
             Err(e) => return Err(queue_error("msgget()", -1, e)),
@@ -338,7 +351,7 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
     }
     let key = args.key.key()?;
     outln!("Message Queue - Client key is: {key}.")?;
-    let msqid = client_queue(&args, key)?;
+    let (msqid, _using) = client_queue(&args, key)?;
     outln!("My msqid is: {msqid}.")?;
     outln!("My pid is: {pid}.")?;
     let want = if args.reply_to_pid {

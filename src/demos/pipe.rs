@@ -38,7 +38,7 @@ fn writer(w: OwnedFd, bytes: &[u8]) -> Result<()> {
     while done < bytes.len() {
         match proc::write(&w, &bytes[done..]) {
             Ok(n) => done += n,
-            Err(Errno::EINTR) => continue,
+            Err(Errno::EINTR) => crate::error::check_interrupted()?,
             Err(Errno::EPIPE) => return Err(anyhow!("write(): the reader closed its end (EPIPE)")),
             Err(e) => return Err(anyhow!("write(): {}", e.desc())),
         }
@@ -58,7 +58,7 @@ fn reader(r: OwnedFd) -> Result<()> {
                 out::bytes(&buf[..n])?;
                 total += n;
             }
-            Err(Errno::EINTR) => continue,
+            Err(Errno::EINTR) => crate::error::check_interrupted()?,
             Err(e) => return Err(anyhow!("read(): {}", e.desc())),
         }
     }
@@ -68,6 +68,7 @@ fn reader(r: OwnedFd) -> Result<()> {
 
 /// Run the demo.
 pub fn run(args: Args) -> Result<()> {
+    crate::sys::signals::catch_termination()?;
     let mut text = args.message.clone().into_bytes();
     text.push(b'\n');
     // Step 1: the pipe.

@@ -30,6 +30,7 @@
 use crate::error::SysContext;
 use crate::layout::SHM_MSG_SIZE;
 use crate::objects::keys;
+use crate::objects::registry::Entry;
 use crate::objects::sysv::{self as segment, Owned};
 use crate::objects::trust::{self, TrustArgs};
 use crate::objects::Kind;
@@ -182,8 +183,9 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     Ok(())
 }
 
-/// Open the server's object of `kind` (never creating it), refusing another user's.
-fn open(kind: Kind, key: Key, r: Result<i32, Errno>, trust: TrustArgs) -> Result<i32> {
+/// Open the server's object of `kind` (never creating it), refusing another user's; the
+/// use record keeps `clean` off it while the client runs.
+fn open(kind: Kind, key: Key, r: Result<i32, Errno>, trust: TrustArgs) -> Result<(i32, Entry)> {
     let what = kind.noun();
     let id = r.map_err(|e| match e {
         Errno::ENOENT => anyhow!("no {what} for this key (ENOENT): start `ipclab shm-msg-server` first, with the same --path"),
@@ -191,7 +193,7 @@ fn open(kind: Kind, key: Key, r: Result<i32, Errno>, trust: TrustArgs) -> Result
         e => crate::error::sys_error(what, e),
     })?;
     trust::check_sysv(kind, key, id, trust)?;
-    Ok(id)
+    Ok((id, Entry::using(kind, Some(key), i64::from(id), None)))
 }
 
 const BANNER: &str = "\
@@ -248,16 +250,15 @@ fn quit_at_eof(send: &dyn Fn(u8) -> Result<()>, att: crate::sys::ipc::Attachment
 pub fn run_client(args: ClientArgs) -> Result<()> {
     signals::catch_termination()?;
     let key = args.key.key()?;
-    let shmid = open(
+    let (shmid, _segment) = open(
         Kind::SysvShm,
         key,
         ipc::shmget(key, SHM_MSG_SIZE, 0),
         args.trust,
     )?;
-    let att =
-        ipc::shmat(shmid, SHM_MSG_SIZE, false).map_err(|e| anyhow!("shmat(): {}", e.desc()))?;
-    let msqid = open(Kind::SysvMsg, key, ipc::msgget(key, 0), args.trust)?;
-    let semid = open(Kind::SysvSem, key, ipc::semget(key, 0, 0), args.trust)?;
+    let att = ipc::shmat(shmid, SHM_MSG_SIZE, false).sys("shmat()")?;
+    let (msqid, _queue) = open(Kind::SysvMsg, key, ipc::msgget(key, 0), args.trust)?;
+    let (semid, _set) = open(Kind::SysvSem, key, ipc::semget(key, 0, 0), args.trust)?;
     outln!("{BANNER}")?;
     let region = att.region();
     let stdin = std::io::stdin();

@@ -153,7 +153,7 @@ fn wait_for_message(region: &Region<'_>, timeout: Duration, name: &str) -> Resul
 fn consume_items(args: &Args, count: u64) -> Result<()> {
     let opened = shmproducer::open_ring(&args.peer)?;
     let mut unlink = opened.unlink;
-    // Standalone, the consumer is the last user: it removes the object whoever made it.
+    // Standalone, either side removes the object when it ends (see shmproducer).
     if !args.peer.managed {
         unlink.adopt();
     }

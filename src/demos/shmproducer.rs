@@ -98,13 +98,20 @@ fn produce_items(args: &Args, count: u64) -> Result<()> {
         args.peer.ring.sync,
     )?;
     ring.join(Role::Producer, args.peer.timeout);
+    // Standalone, either side removes the object when it ends (the other keeps its mapping;
+    // the name is only for finding it), so a side whose peer was killed still cleans up.
     let mut guard = opened.unlink;
+    if !args.peer.managed {
+        guard.adopt();
+    }
     ring.produce(count, || {
         outln!("produced {count} items")?;
         Ok(())
     })?;
-    // The consumer unlinks a buffer it shares with us; ours only guarded the setup.
-    guard.disown();
+    if args.peer.managed {
+        // shmpthreadcon owns it: ours only guarded the setup.
+        guard.disown();
+    }
     Ok(())
 }
 

@@ -180,12 +180,23 @@ impl Unlink {
         }
     }
 
-    /// Unlink now, reporting errors.
+    /// Unlink now, reporting errors: only the object recorded (its inode, when known); one
+    /// already gone (the other side of a pair removed it) is done.
     pub fn now(&mut self) -> crate::sys::SysResult<()> {
         let Some(mut entry) = self.entry.take() else {
             return Ok(());
         };
-        let r = crate::sys::mem::shm_unlink(&self.name);
+        let path = super::live::posix_path(&self.name);
+        let current =
+            std::fs::symlink_metadata(path).map(|m| std::os::unix::fs::MetadataExt::ino(&m) as i64);
+        let r = match (current, entry.id()) {
+            (Err(_), _) => Ok(()),
+            (Ok(now), Some(was)) if now != was => Ok(()),
+            _ => match crate::sys::mem::shm_unlink(&self.name) {
+                Err(crate::sys::Errno::ENOENT) => Ok(()),
+                other => other,
+            },
+        };
         if !matches!(r, Err(crate::sys::Errno::EACCES)) {
             entry.forget();
         }

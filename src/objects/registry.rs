@@ -11,6 +11,11 @@
 //! nobody else, and `objects.tsv` a regular file of yours: otherwise ipclab refuses it (a
 //! planted registry could make `clean` remove your objects).
 //!
+//! **Made or used.** A run records what it makes (`made`: `clean` may remove it once the run
+//! is gone) and what it uses but did not make (`uses`: a FIFO it found, a queue it joins,
+//! a segment it attaches), so that `clean` leaves an object alone while any live run holds
+//! it. A `uses` record never makes anything removable.
+//!
 //! **One record per run.** A record names the run that made it (pid, start time of that pid
 //! and a sequence number within the run), so two runs never share, overwrite or erase each
 //! other's records. Every change takes an exclusive `flock` on `lock`, rewrites the table
@@ -65,6 +70,8 @@ pub struct Record {
     pub seq: u32,
     /// When it was recorded, before the object was made (seconds since the epoch).
     pub time: i64,
+    /// This run only uses the object (it did not make it).
+    pub uses: bool,
     pub command: String,
 }
 
@@ -198,11 +205,11 @@ fn opt<T: std::str::FromStr>(s: &str) -> Option<T> {
     (s != "-").then(|| s.parse().ok()).flatten()
 }
 
-const HEADER: &str = "# ipclab objects v2: kind key id name pid start seq time command\n";
+const HEADER: &str = "# ipclab objects v2: kind key id name pid start seq time role command\n";
 
 fn line(r: &Record) -> String {
     format!(
-        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
         r.kind.as_str(),
         dash(&r.key),
         dash(&r.id),
@@ -211,13 +218,14 @@ fn line(r: &Record) -> String {
         r.run.start,
         r.seq,
         r.time,
+        if r.uses { "uses" } else { "made" },
         escape(&r.command)
     )
 }
 
 fn parse(l: &str) -> Option<Record> {
     let f: Vec<&str> = l.split('\t').collect();
-    if f.len() != 9 {
+    if f.len() != 10 {
         return None;
     }
     Some(Record {
@@ -231,7 +239,12 @@ fn parse(l: &str) -> Option<Record> {
         },
         seq: f[6].parse().ok()?,
         time: f[7].parse().ok()?,
-        command: unescape(f[8]),
+        uses: match f[8] {
+            "made" => false,
+            "uses" => true,
+            _ => return None,
+        },
+        command: unescape(f[9]),
     })
 }
 
@@ -339,14 +352,31 @@ pub struct Entry {
 impl Entry {
     /// Record that this run is about to create an object of `kind` under `key` or `name`.
     pub fn begin(kind: Kind, key: Option<i32>, name: Option<&str>) -> Entry {
+        Self::write(kind, key, None, name, false)
+    }
+
+    /// Record that this run uses an existing object (`id`: its System V id or inode) it did
+    /// not make: while the run lives, `clean` leaves the object alone. Forgotten on drop.
+    pub fn using(kind: Kind, key: Option<i32>, id: i64, name: Option<&str>) -> Entry {
+        Self::write(kind, key, Some(id), name, true)
+    }
+
+    fn write(
+        kind: Kind,
+        key: Option<i32>,
+        id: Option<i64>,
+        name: Option<&str>,
+        uses: bool,
+    ) -> Entry {
         let rec = Record {
             kind,
             key,
-            id: None,
+            id,
             name: name.map(str::to_string),
             run: Run::this(),
             seq: SEQ.fetch_add(1, Ordering::SeqCst),
             time: now(),
+            uses,
             command: this_command(),
         };
         let r = update(|v| v.push(rec.clone()));
@@ -374,6 +404,11 @@ impl Entry {
         }
     }
 
+    /// The id (System V) or inode (files) the object got, once created.
+    pub fn id(&self) -> Option<i64> {
+        self.rec.id
+    }
+
     /// The object is gone, or no longer this run's to remove: drop the record.
     pub fn forget(&mut self) {
         if std::mem::take(&mut self.live) {
@@ -381,6 +416,16 @@ impl Entry {
             if let Err(e) = update(|v| v.retain(|o| o.slot() != slot)) {
                 warn(&e);
             }
+        }
+    }
+}
+
+impl Drop for Entry {
+    /// A `uses` record ends with its holder; a `made` one is forgotten only when its object
+    /// is removed (the owner guards say when), or stays for `clean`.
+    fn drop(&mut self) {
+        if self.rec.uses {
+            self.forget();
         }
     }
 }
@@ -399,6 +444,7 @@ mod tests {
             run: Run { pid: 42, start: 7 },
             seq: 3,
             time: 1_700_000_000,
+            uses: true,
             command: "ipclab fifo-read".into(),
         };
         assert_eq!(parse(line(&r).trim_end()), Some(r));

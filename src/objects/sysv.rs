@@ -125,7 +125,7 @@ impl Drop for Owned {
 fn stale(kind: Kind, key: Key) -> Option<(i32, registry::Record)> {
     let records = registry::load().ok()?;
     records.iter().find_map(|r| {
-        if r.kind != kind || r.key != Some(key) || r.run.alive() {
+        if r.kind != kind || r.key != Some(key) || r.uses || r.run.alive() {
             return None;
         }
         let found = live::find(r)?;

@@ -127,10 +127,23 @@ impl Drop for Started {
 static REPORT: std::sync::Mutex<Option<OwnedFd>> = std::sync::Mutex::new(None);
 
 /// The parent's side of a [`fork`]: the child's pid, and the pipe its error comes back on.
+/// Dropped before it was waited for (an early return, Ctrl-C), it ends the child (SIGTERM)
+/// and reaps it: a demo never exits leaving its child behind.
 #[derive(Debug)]
 pub struct ForkedChild {
     pub pid: i32,
     report: OwnedFd,
+    waited: bool,
+}
+
+impl Drop for ForkedChild {
+    fn drop(&mut self) {
+        if !self.waited {
+            signals::kill(self.pid, nix::sys::signal::Signal::SIGTERM);
+            let _ = spawn::wait_pid(self.pid);
+            signals::unforward(self.pid);
+        }
+    }
 }
 
 /// Which side of a [`fork`] we are on.
@@ -160,6 +173,7 @@ pub fn fork() -> Result<Side> {
             Ok(Side::Parent(ForkedChild {
                 pid: child,
                 report: r,
+                waited: false,
             }))
         }
     }
@@ -167,8 +181,9 @@ pub fn fork() -> Result<Side> {
 
 impl ForkedChild {
     /// Wait for the child: how it ended, and the error it reported, if any.
-    pub fn wait(self) -> Result<(Exit, Option<String>)> {
+    pub fn wait(mut self) -> Result<(Exit, Option<String>)> {
         let how = spawn::wait_pid(self.pid).sys("waitpid()")?;
+        self.waited = true;
         signals::unforward(self.pid);
         let mut text = Vec::new();
         let mut buf = [0u8; 1024];

@@ -72,6 +72,8 @@ pub enum Handoff {
     },
     Sem {
         semid: i32,
+        /// Keeps `clean` off the set while this side runs.
+        _using: crate::objects::registry::Entry,
     },
 }
 
@@ -91,7 +93,11 @@ impl Handoff {
             SyncMode::Sem => match ipc::semget(key, 2, 0) {
                 Ok(semid) => {
                     trust::check_sysv(Kind::SysvSem, key, semid, trust)?;
-                    Ok(Handoff::Sem { semid })
+                    let using = crate::objects::registry::Entry::using(Kind::SysvSem, Some(key), i64::from(semid), None);
+                    Ok(Handoff::Sem {
+                        semid,
+                        _using: using,
+                    })
                 }
                 Err(Errno::ENOENT) => Err(anyhow!(
                     "semget(): no semaphore set has key {:x}: --sync sem needs the one `ipclab shmcon --sync sem` creates",
@@ -154,7 +160,7 @@ impl Handoff {
     pub fn wait_writable(&self, region: &Region<'_>) -> Result<()> {
         match self {
             Handoff::Flag { .. } => self.wait_flag(region, |w| w == 0, "reader"),
-            Handoff::Sem { semid } => Self::sem(*semid, EMPTY, -1),
+            Handoff::Sem { semid, .. } => Self::sem(*semid, EMPTY, -1),
         }
     }
 
@@ -163,7 +169,7 @@ impl Handoff {
         region.atomic_i32(WRITTEN).store(1, Ordering::Release);
         match self {
             Handoff::Flag { .. } => Ok(()),
-            Handoff::Sem { semid } => Self::sem(*semid, FULL, 1),
+            Handoff::Sem { semid, .. } => Self::sem(*semid, FULL, 1),
         }
     }
 
@@ -171,7 +177,7 @@ impl Handoff {
     pub fn wait_readable(&self, region: &Region<'_>) -> Result<()> {
         match self {
             Handoff::Flag { .. } => self.wait_flag(region, |w| w != 0, "writer"),
-            Handoff::Sem { semid } => Self::sem(*semid, FULL, -1),
+            Handoff::Sem { semid, .. } => Self::sem(*semid, FULL, -1),
         }
     }
 
@@ -180,7 +186,7 @@ impl Handoff {
         region.atomic_i32(WRITTEN).store(0, Ordering::Release);
         match self {
             Handoff::Flag { .. } => Ok(()),
-            Handoff::Sem { semid } => Self::sem(*semid, EMPTY, 1),
+            Handoff::Sem { semid, .. } => Self::sem(*semid, EMPTY, 1),
         }
     }
 }

@@ -36,7 +36,11 @@ extern "C" fn on_signal(sig: libc::c_int) {
 
 fn handle(sig: libc::c_int) {
     if sig == libc::SIGCHLD {
-        CHILD_EXITED.store(true, Ordering::SeqCst);
+        // As for a termination signal: a blocking call entered just after this would not
+        // be interrupted by it, so keep nudging until the caller has looked.
+        if !CHILD_EXITED.swap(true, Ordering::SeqCst) {
+            tick();
+        }
         return;
     }
     if sig == libc::SIGALRM {
@@ -182,7 +186,8 @@ impl Drop for Hold {
 }
 
 /// Also catch SIGCHLD, so a blocking call in the parent returns EINTR when a child ends
-/// (a parent blocked in P for a V its child will never send can then notice).
+/// (a parent blocked in P for a V its child will never send can then notice); a child's
+/// exit also starts the ticker (see [`tick`]), so a call entered just after it returns too.
 pub fn catch_child_exit() -> nix::Result<()> {
     let action = SigAction::new(
         SigHandler::Handler(on_signal),
@@ -212,7 +217,11 @@ pub fn wait_for(sig: Signal, timeout: std::time::Duration) -> bool {
     r == sig as libc::c_int
 }
 
-/// Forget earlier child exits (before starting a new child).
+/// Forget earlier child exits (before starting a new child), and stop the ticker a child's
+/// exit started, unless a termination signal needs it.
 pub fn reset_child_exited() {
     CHILD_EXITED.store(false, Ordering::SeqCst);
+    if pending().is_none() {
+        stop_ticking();
+    }
 }

@@ -71,6 +71,11 @@ pub fn run(args: Args) -> Result<()> {
     let mut lines = Vec::new();
     let mut left = 0;
     for r in records.iter().filter(|r| !r.run.alive()) {
+        // A dead run's use of an object is simply over: never a reason to remove it.
+        if r.uses {
+            dropped.push(r.clone());
+            continue;
+        }
         // Still there, and still the object recorded (ids, keys and names are reused)?
         let Some(found) = live::find(r) else {
             dropped.push(r.clone());

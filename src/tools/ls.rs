@@ -47,7 +47,7 @@ pub struct Object {
 fn record_of(records: &[Record], kind: Kind, ident: i64, name: Option<&str>) -> Option<Record> {
     records
         .iter()
-        .filter(|r| r.kind == kind && (kind.is_sysv() || r.name.as_deref() == name))
+        .filter(|r| !r.uses && r.kind == kind && (kind.is_sysv() || r.name.as_deref() == name))
         .find(|r| live::find(r).is_some_and(|f| f.id == ident))
         .cloned()
 }

@@ -355,11 +355,31 @@ impl Running {
                 break s;
             }
             if Instant::now() > deadline {
+                let ps = Command::new("ps")
+                    .args(["-eo", "pid,ppid,pgid,stat,wchan:24,args"])
+                    .output()
+                    .map(|o| {
+                        String::from_utf8_lossy(&o.stdout)
+                            .lines()
+                            .filter(|l| l.contains("ipclab") || l.contains("PID"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    })
+                    .unwrap_or_default();
+                let where_ = format!(
+                    "pid {} (try_wait {:?})\n{}{ps}",
+                    self.pgid(),
+                    self.child.try_wait(),
+                    describe_group(self.pgid())
+                );
                 let _ = nix::sys::signal::killpg(
                     nix::unistd::Pid::from_raw(self.pgid()),
                     nix::sys::signal::Signal::SIGKILL,
                 );
-                panic!("process did not end; output:\n{}", self.seen.join("\n"));
+                panic!(
+                    "process did not end; where it was:\n{where_}\noutput:\n{}",
+                    self.seen.join("\n")
+                );
             }
             std::thread::sleep(Duration::from_millis(10));
         };
@@ -388,6 +408,36 @@ impl Drop for Running {
         let _ = killpg(pg, Signal::SIGKILL);
         let _ = self.child.wait();
     }
+}
+
+/// Every process of group `pgid`: its command, state, kernel wait channel, the call it is
+/// in and its kernel stack (what a hang looks like, for the failure message).
+pub fn describe_group(pgid: i32) -> String {
+    let mut out = String::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
+            continue;
+        };
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        if f.get(2).and_then(|g| g.parse::<i32>().ok()) != Some(pgid) {
+            continue;
+        }
+        let read =
+            |what: &str| std::fs::read_to_string(format!("/proc/{pid}/{what}")).unwrap_or_default();
+        out.push_str(&format!(
+            "pid {pid} {:?} state {} wchan {} syscall {}\n{}",
+            read("cmdline").replace('\0', " ").trim_end(),
+            f[0],
+            read("wchan"),
+            read("syscall").trim_end(),
+            read("stack")
+        ));
+    }
+    out
 }
 
 /// The status a shell would see: the exit code, or 128+N for a death by signal N.

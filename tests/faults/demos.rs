@@ -10,6 +10,8 @@ pub enum Fault {
     TermLeader,
     HupLeader,
     KillChild(&'static str),
+    /// SIGKILL of the other side of a two-terminal pair: this side must notice.
+    KillPartner,
     KillLeaderThenClean,
     Eof,
     HeadOne,
@@ -23,6 +25,7 @@ impl Fault {
             Fault::TermLeader => "SIGTERM".into(),
             Fault::HupLeader => "SIGHUP".into(),
             Fault::KillChild(c) => format!("SIGKILL of {c}"),
+            Fault::KillPartner => "SIGKILL of the other side".into(),
             Fault::KillLeaderThenClean => "SIGKILL, then ipclab clean".into(),
             Fault::Eof => "EOF on stdin".into(),
             Fault::HeadOne => "stdout closed (| head -1)".into(),
@@ -36,7 +39,7 @@ impl Fault {
             Fault::IntGroup => Some(130),
             Fault::TermLeader => Some(143),
             Fault::HupLeader => Some(129),
-            Fault::KillChild(_) | Fault::FullDevShm => Some(1),
+            Fault::KillChild(_) | Fault::KillPartner | Fault::FullDevShm => Some(1),
             Fault::KillLeaderThenClean => None,
             Fault::Eof | Fault::HeadOne => Some(0),
         }
@@ -285,6 +288,56 @@ pub fn demos(dir: &Path, tag: &str) -> Vec<Demo> {
     );
     d.posix = vec![name.clone()];
     d.faults = vec![Fault::HeadOne];
+    v.push(d);
+    // The bounded buffer across two terminals: each side must notice the other's death.
+    for (me, other) in [
+        ("shmconsumer", "shmproducer"),
+        ("shmproducer", "shmconsumer"),
+    ] {
+        let ring = |who: &str| {
+            s(&[
+                who,
+                &name,
+                "--items",
+                "100000000000",
+                "--sync",
+                "sem",
+                "--buffer-size",
+                "2",
+                "--timeout",
+                "60s",
+            ])
+        };
+        let mut args = s(&["--trace"]);
+        args.extend(ring(me));
+        let label = if me == "shmconsumer" {
+            "shmconsumer --items"
+        } else {
+            "shmproducer --items, consumer first"
+        };
+        let mut d = base(
+            label,
+            "mid-transfer, the other side in another terminal",
+            args,
+            Ready::ErrLine("sem_post"),
+        );
+        d.posix = vec![name.clone()];
+        d.partner = Some((ring(other), Ready::ErrLine("waiting up to")));
+        d.faults.push(Fault::KillPartner);
+        v.push(d);
+    }
+    // bench: a measuring child per test; signals must reach it (it spins at 100% otherwise).
+    let args = s(&[
+        "bench",
+        "--only",
+        "pipe,sysv-msg,posix-mq,posix-shm",
+        "--sizes",
+        "64",
+        "--count",
+        "100000000",
+    ]);
+    let mut d = base("bench", "mid-measurement", args, Ready::Children(1));
+    d.faults.push(Fault::KillChild("the measuring child"));
     v.push(d);
     let args = s(&["mmap-anon", "--delay", "60s"]);
     let mut d = base(

@@ -56,6 +56,7 @@ struct Plan {
     signal: Signal,
     target: &'static str,
     delay_ms: u64,
+    proj: u8,
 }
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -85,6 +86,7 @@ pub fn trials() -> Vec<Trial> {
                 signal: SIGNALS[rng.below(3) as usize],
                 target: TARGETS[rng.below(3) as usize],
                 delay_ms,
+                proj: 1 + rng.below(255) as u8,
             };
             let name = format!(
                 "random: #{i} (seed {seed}): {} {} to the {} after {} ms",
@@ -99,78 +101,75 @@ pub fn trials() -> Vec<Trial> {
 }
 
 /// The commands of a demo (the first is the one signalled), its stdin, and what it makes.
+/// In the command lines, `{k}` is the key file, `{p}` the trial's project id (ftok keeps 16
+/// bits of an inode: among thousands of scratch directories two can share a key, so each
+/// trial also has a project id of its own) and `{name}` its POSIX name.
 fn workload(
     demo: &str,
     dir: &Path,
     tag: &str,
+    proj: u8,
 ) -> (Vec<Vec<String>>, &'static str, Vec<u32>, String) {
     let kf = dir.join("k");
     std::fs::write(&kf, b"").unwrap();
-    let k = kf.display().to_string();
     let name = format!("ipclab-random-{tag}");
-    let keys = vec![ftok(&kf, 0x27), ftok(&kf, b'z'), ftok(dir, b'z')];
-    let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let keys = vec![ftok(&kf, proj), ftok(dir, proj)];
+    let (k, p) = (kf.display().to_string(), proj.to_string());
+    let v = |line: &str| -> Vec<String> {
+        line.split_whitespace()
+            .map(|w| {
+                w.replace("{k}", &k)
+                    .replace("{p}", &p)
+                    .replace("{name}", &name)
+            })
+            .collect()
+    };
     let lines = "one\ntwo\nthree\nfour\nend\n";
-    let (cmds, stdin) = match demo {
-        "shmcon" => (vec![v(&["shmcon", &k, "--interval", "2ms"])], lines),
-        "shmcon-sem" => (vec![v(&["shmcon", &k, "--sync", "sem"])], lines),
-        "shmpthreadcon" => (vec![v(&["shmpthreadcon", &name])], ""),
-        "ring-spin" => (vec![v(&["shmpthreadcon", &name, "--items", "300000"])], ""),
-        "ring-sem" => (
-            vec![v(&[
-                "shmpthreadcon",
-                &name,
-                "--items",
-                "20000",
-                "--sync",
-                "sem",
-            ])],
-            "",
-        ),
-        "pipe" => (vec![v(&["pipe"])], ""),
-        "sem-demo" => (vec![v(&["sem-demo", "--path", ".", "--delay", "50ms"])], ""),
-        "mmap-anon" => (vec![v(&["mmap-anon", "--delay", "20ms"])], ""),
-        "mmap-file" => (vec![v(&["mmap-file", "demo"])], ""),
+    let (cmds, stdin): (Vec<&str>, &str) = match demo {
+        "shmcon" => (vec!["shmcon {k} --proj-id {p} --interval 2ms"], lines),
+        "shmcon-sem" => (vec!["shmcon {k} --proj-id {p} --sync sem"], lines),
+        "shmpthreadcon" => (vec!["shmpthreadcon {name}"], ""),
+        "ring-spin" => (vec!["shmpthreadcon {name} --items 300000"], ""),
+        "ring-sem" => (vec!["shmpthreadcon {name} --items 20000 --sync sem"], ""),
+        "pipe" => (vec!["pipe"], ""),
+        "sem-demo" => (vec!["sem-demo --path . --proj-id {p} --delay 50ms"], ""),
+        "mmap-anon" => (vec!["mmap-anon --delay 20ms"], ""),
+        "mmap-file" => (vec!["mmap-file demo"], ""),
         "msg" => (
             vec![
-                v(&["msg-server", "--path", &k, "--count", "3"]),
-                v(&[
-                    "msg-client",
-                    "--path",
-                    &k,
-                    "--count",
-                    "3",
-                    "--timeout",
-                    "2s",
-                ]),
+                "msg-server --path {k} --proj-id {p} --count 3",
+                "msg-client --path {k} --proj-id {p} --count 3 --timeout 2s",
             ],
             "",
         ),
         "fifo" => (
             vec![
-                v(&["fifo-read"]),
-                v(&[
-                    "fifo-write",
-                    "--count",
-                    "20",
-                    "--interval",
-                    "5ms",
-                    "--timeout",
-                    "2s",
-                ]),
+                "fifo-read",
+                "fifo-write --count 20 --interval 5ms --timeout 2s",
             ],
             "",
         ),
         "shm-msg" => (
             vec![
-                v(&["shm-msg-server", "--path", "."]),
-                v(&["shm-msg-client", "--path", "."]),
+                "shm-msg-server --path . --proj-id {p}",
+                "shm-msg-client --path . --proj-id {p}",
             ],
             "r\nx\nr\ny\nq\n",
         ),
-        _ => (vec![v(&["tour", "mmap"])], ""),
+        "ring-pair" => (
+            vec![
+                "shmconsumer {name} --items 200000 --timeout 2s",
+                "shmproducer {name} --items 200000 --timeout 2s",
+            ],
+            "",
+        ),
+        "bench" => (
+            vec!["bench --only pipe,sysv-msg,posix-shm --sizes 64 --count 20000"],
+            "",
+        ),
+        _ => (vec!["tour mmap"], ""),
     };
-    (cmds, stdin, keys, name)
+    (cmds.into_iter().map(v).collect(), stdin, keys, name)
 }
 
 fn run(plan: Plan) -> Result<(), String> {
@@ -182,7 +181,7 @@ fn run(plan: Plan) -> Result<(), String> {
         std::process::id(),
         scratch.dir.file_name().unwrap().to_string_lossy()
     );
-    let (cmds, stdin, keys, name) = workload(plan.demo, &scratch.dir, &tag);
+    let (cmds, stdin, keys, name) = workload(plan.demo, &scratch.dir, &tag, plan.proj);
     let mut runs: Vec<Running> = cmds
         .iter()
         .map(|args| {
@@ -204,11 +203,21 @@ fn run(plan: Plan) -> Result<(), String> {
     let leader = runs[0].pgid();
     let child = children_of(leader).first().copied();
     let hit_child = plan.target == "child" && child.is_some();
-    let _ = match (plan.target, child) {
-        ("group", _) => killpg(Pid::from_raw(leader), plan.signal),
-        ("child", Some(c)) => kill(Pid::from_raw(c), plan.signal),
-        _ => kill(Pid::from_raw(leader), plan.signal),
+    let (hit, sent) = match (plan.target, child) {
+        ("group", _) => (
+            format!("group {leader}"),
+            killpg(Pid::from_raw(leader), plan.signal),
+        ),
+        ("child", Some(c)) => (
+            format!("child {c} ({})", argv0_of(c)),
+            kill(Pid::from_raw(c), plan.signal),
+        ),
+        _ => (
+            format!("leader {leader}"),
+            kill(Pid::from_raw(leader), plan.signal),
+        ),
     };
+    let hit = format!("{hit} ({sent:?})");
     let mut problems = Vec::new();
     for (i, r) in runs.into_iter().enumerate() {
         let pgid = r.pgid();
@@ -222,7 +231,9 @@ fn run(plan: Plan) -> Result<(), String> {
             _ => matches!(code, Some(0 | 1)),
         };
         if !ok {
-            problems.push(format!("process {i} ended with {code:?}; stderr: {err}"));
+            problems.push(format!(
+                "process {i} ended with {code:?} after the signal hit {hit}; stderr: {err}"
+            ));
         }
         if code == Some(1) && err.lines().count() > 2 {
             problems.push(format!(
