@@ -12,10 +12,16 @@ trials=${1:-2000}
 seed=${2:-$(( (RANDOM << 15 | RANDOM) % 1000000 + 1 ))}
 echo "signal fuzz: $trials trials, seed $seed (replay: scripts/signal-fuzz.sh $trials $seed)"
 cargo build --quiet --tests
-out=$(IPCLAB_SIGNAL_TRIALS=$trials IPCLAB_SIGNAL_SEED=$seed cargo test --quiet --test faults -- random: 2>&1)
+# A shell without job control starts background commands with SIGINT ignored, and an
+# ignored disposition survives exec (ipclab keeps it, as Unix programs do): the trials
+# need SIGINT and SIGHUP at their defaults, whoever started this script.
+out=$(IPCLAB_SIGNAL_TRIALS=$trials IPCLAB_SIGNAL_SEED=$seed env --default-signal=INT,HUP cargo test --quiet --test faults -- random: 2>&1)
 status=$?
-printf '%s\n' "$out" | grep -E '^---- |FAILED|process|left' | head -100
+log=target/signal-fuzz-$seed.log
+printf '%s\n' "$out" > "$log"
+# Each failure in full (what the trial hit, the status, where a stuck process was).
+printf '%s\n' "$out" | sed -n '/^---- /,/^failures:$/p' | sed '$d' | head -200
 passed=$(printf '%s\n' "$out" | grep -cE '^test random: .* ok$')
 failed=$(printf '%s\n' "$out" | grep -cE '^test random: .* FAILED$')
-echo "signal fuzz: seed $seed: $passed passed, $failed failed of $trials"
+echo "signal fuzz: seed $seed: $passed passed, $failed failed of $trials (full output: $log)"
 exit $status

@@ -82,3 +82,36 @@ const _: () = assert!(size_of::<MsgForm1>() == 16 && offset_of!(MsgForm1, mtext)
 
 /// The shm+sem+msg demo's segment size.
 pub const SHM_MSG_SIZE: usize = 1024;
+
+/// `struct student { char name[32]; int age; }` (seed 003, System V 使用案例): 36 bytes.
+#[repr(C)]
+pub struct Student {
+    pub name: [u8; 32],
+    pub age: i32,
+}
+
+/// `sizeof(struct student)`, the size of the seed's segment.
+pub const STUDENT_SIZE: usize = size_of::<Student>();
+/// Offset of `age`.
+pub const STUDENT_AGE: usize = offset_of!(Student, age);
+/// The seed's key, `(key_t)1234`.
+pub const STUDENT_KEY: i32 = 1234;
+
+const _: () = assert!(STUDENT_SIZE == 36 && STUDENT_AGE == 32);
+const _: () = assert!(std::mem::align_of::<Student>() == 4);
+
+/// mmap_w_ipc / mmap_r_ipc (seed 003 二.2): the file is 4096 bytes, the message lives at
+/// offset 1024, and is the C string below (40 bytes in UTF-8, then its NUL).
+pub const IPC_FILE_SIZE: usize = 4096;
+/// Where the message lives in the file.
+pub const IPC_MESSAGE_AT: usize = 1024;
+/// The writer's message (the newline is part of it).
+pub const IPC_MESSAGE: &str = "hello parent, i am your 朋友！！！\n";
+
+const _: () = assert!(IPC_MESSAGE.len() == 40);
+
+/// parent_child_mmap (seed 003 二.1): what the parent writes at offset 0 (21 bytes, then
+/// its NUL).
+pub const PARENT_MESSAGE: &str = "你是我儿子吗？";
+
+const _: () = assert!(PARENT_MESSAGE.len() == 21);

@@ -111,16 +111,42 @@ fn bad_intervals_modes_and_proj_ids() {
 }
 
 #[test]
-fn unknown_applet_name_in_argv0_lists_the_applets() {
+fn an_unknown_name_runs_ipclab_and_a_mistake_names_the_nearest_applet() {
     let s = Scratch::new("argv0");
     let link = s.path("shmreed");
     std::os::unix::fs::symlink(bin(), &link).unwrap();
-    let out = std::process::Command::new(&link).output().unwrap();
+    // Under any other name the binary is ipclab itself (as coreutils does)...
+    let out = std::process::Command::new(&link)
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .starts_with("ipclab "));
+    // ...and a command line that then fails says under which name, and what was meant.
+    let out = std::process::Command::new(&link)
+        .arg("27011c6c")
+        .output()
+        .unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(err.lines().count(), 1);
     assert!(
-        err.contains("'shmreed' is not an applet") && err.contains("shmread, shmwrite"),
+        err.contains("run as 'shmreed', which names no applet")
+            && err.contains("did you mean 'shmread'?"),
+        "{err}"
+    );
+    // A mistyped applet gets the same suggestion; `ipclab` alone prints its help and exits 2.
+    let out = ipclab().arg("shmcn").output().unwrap();
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("did you mean 'shmcon'?"));
+    let out = ipclab().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("Usage:") && !err.contains("ipclab: ipclab:"),
         "{err}"
     );
 }

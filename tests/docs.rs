@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
-const DEMO_PAGES: [&str; 8] = [
+const DEMO_PAGES: [&str; 9] = [
     "shm-sysv.md",
+    "sysv-student.md",
     "shm-posix.md",
     "mmap.md",
     "pipe.md",

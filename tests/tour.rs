@@ -30,11 +30,13 @@ fn sections_list_pause_and_trace() {
     for sec in ["shm ", "mmap ", "msg "] {
         assert!(text.lines().any(|l| l.starts_with(sec)), "{sec}: {text}");
     }
-    assert!(text.contains("algorithms 8-0") && text.contains("seed 002"));
+    assert!(
+        text.contains("algorithms 8-0") && text.contains("IPC全解析") && !text.contains("seed ")
+    );
     let out = ipclab().args(["tour", "mmap"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success());
-    assert!(text.contains("Seed 004 example 2") && !text.contains("Algorithms 8-1"));
+    assert!(text.contains("mmap() 范例2") && !text.contains("Algorithms 8-1"));
     // --pause waits for a line per step; end of input stops the tour with an error that
     // says how far it got.
     let out = ipclab()

@@ -9,65 +9,11 @@ use crate::{demos, tools};
 
 pub mod links;
 pub mod manual;
+pub mod names;
 use crate::error;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::process::ExitCode;
-
-/// Every applet: its name, and the lecture demo it mirrors.
-pub const APPLETS: &[(&str, &str)] = &[
-    ("shmcon", "Algorithm 8-1 shmcon.c: System V shm controller"),
-    ("shmread", "Algorithm 8-2 shmread.c: the single reader"),
-    ("shmwrite", "Algorithm 8-3 shmwrite.c: the single writer"),
-    (
-        "shmpthreadcon",
-        "Algorithm 8-4 shmpthreadcon.c: POSIX shm controller",
-    ),
-    (
-        "shmthreadcon",
-        "Algorithm 8-4, the Chinese slide's name (alias)",
-    ),
-    ("shmproducer", "Algorithm 8-5 shmproducer.c: the producer"),
-    ("shmconsumer", "Algorithm 8-6 shmconsumer.c: the consumer"),
-    (
-        "mmap-file",
-        "seed 004 example 1 map_normalfile1/2, seed 003 mmap.c",
-    ),
-    (
-        "mmap-anon",
-        "seed 004 example 2 (anonymous mapping shared over fork)",
-    ),
-    ("pipe", "seed 002 1 (pipe): parent writes, child reads"),
-    ("fifo-read", "seed 002 2 (FIFO): the reader"),
-    ("fifo-write", "seed 002 2 (FIFO): the writer"),
-    ("msg-server", "seed 002 3 (message queue): the server"),
-    ("msg-client", "seed 002 3 (message queue): the client"),
-    (
-        "sem-demo",
-        "seed 002 4 (semaphore): the child before the father",
-    ),
-    ("shm-msg-server", "seed 002 5 (shm + sem + msg): the server"),
-    ("shm-msg-client", "seed 002 5 (shm + sem + msg): the client"),
-    ("ftok", "the ftok() note: how a key is made"),
-    (
-        "ls",
-        "ipcs, lsipc and ls /dev/shm in one, marking what ipclab made",
-    ),
-    (
-        "clean",
-        "remove what crashed ipclab runs left (never anything else)",
-    ),
-    ("limits", "the slides' ipcs -l, with current use"),
-    ("links", "busybox --install -s: applet symlinks"),
-    (
-        "completions",
-        "shell completions (bash, zsh, fish, elvish, powershell)",
-    ),
-    ("man", "man pages for ipclab and every applet"),
-    ("split", "two-terminal demos side by side in tmux"),
-    ("bench", "every IPC mechanism measured side by side"),
-    ("tour", "every demo, one after another, with a leak check"),
-];
 
 const AFTER_HELP: &str = "\
 Each applet also runs by its own name through a symlink (`ipclab links DIR`).
@@ -125,6 +71,8 @@ pub enum Cmd {
     ShmMsgServer(demos::shm_msg::ServerArgs),
     /// Seed 002 5 (shm + sem + msg): write words into the segment, notify the server
     ShmMsgClient(demos::shm_msg::ClientArgs),
+    /// The shared-memory notes' System V example (shmwrite.cpp, shmread.cpp): struct student under key 1234
+    SysvStudent(demos::sysv_student::Args),
     /// The ftok() note: the key of PATHNAME and the three parts it is made of
     Ftok(demos::ftok::Args),
     /// Every IPC object you can see (System V and POSIX), marking what ipclab created
@@ -147,55 +95,47 @@ pub enum Cmd {
     Tour(tools::tour::Args),
 }
 
-/// The applet chosen by argv[0], if its file name is an applet's.
-fn applet_of_argv0(argv0: &OsString) -> Result<Option<String>, String> {
-    let name = std::path::Path::new(argv0)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if name.starts_with("ipclab") || name.is_empty() {
-        return Ok(None);
-    }
-    if APPLETS.iter().any(|(a, _)| *a == name) {
-        return Ok(Some(name));
-    }
-    let names: Vec<&str> = APPLETS.iter().map(|(a, _)| *a).collect();
-    Err(format!(
-        "ipclab: '{name}' is not an applet (argv[0]); name a link after one of: {} — or run `ipclab APPLET`",
-        names.join(", ")
-    ))
+/// Every applet name: the subcommands and their aliases (from the clap types: no second
+/// table to keep in step).
+pub fn applet_names(cmd: &clap::Command) -> Vec<String> {
+    cmd.get_subcommands()
+        .flat_map(|s| std::iter::once(s.get_name()).chain(s.get_all_aliases()))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Run ipclab with these arguments; returns the process exit status.
 pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
+    let command = Cli::command();
+    let applets = applet_names(&command);
     let argv0 = args.first().cloned().unwrap_or_default();
-    match applet_of_argv0(&argv0) {
-        Ok(Some(applet)) => {
+    // Run as an applet (or a seed's program) when called by its name (see [`names`]).
+    let mut ran_as = None;
+    match names::invoked_as(&argv0, &applets) {
+        Some(fixed) => {
             args[0] = "ipclab".into();
-            args.insert(1, applet.into());
+            args.splice(1..1, fixed.into_iter().map(OsString::from));
         }
-        Ok(None) => {}
-        Err(msg) => {
-            eprintln!("{msg}");
-            return ExitCode::from(2);
-        }
+        // Any other name runs ipclab itself (as coreutils does); if that then fails to
+        // parse, the error says under which name it ran.
+        None => ran_as = names::unknown_name(&argv0),
     }
     // The applet named on the command line (for messages before clap has parsed it).
     let applet = args
         .iter()
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
-        .find(|a| APPLETS.iter().any(|(n, _)| n == a))
+        .find(|a| applets.contains(a))
         .unwrap_or_else(|| "ipclab".to_string());
 
-    let matches = match Cli::command().try_get_matches_from(&args) {
+    let matches = match command.clone().try_get_matches_from(&args) {
         Ok(m) => m,
-        Err(e) => return clap_error(&applet, e),
+        Err(e) => return clap_error(&applet, e, ran_as.map(|n| (n, command))),
     };
     let applet = matches.subcommand_name().unwrap_or("ipclab").to_string();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => return clap_error(&applet, e),
+        Err(e) => return clap_error(&applet, e, None),
     };
     crate::out::set_applet(&applet);
     crate::sys::trace::init_from_env(&applet);
@@ -220,6 +160,7 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::SemDemo(a) => demos::sem_demo::run(a),
         Cmd::ShmMsgServer(a) => demos::shm_msg::run_server(a),
         Cmd::ShmMsgClient(a) => demos::shm_msg::run_client(a),
+        Cmd::SysvStudent(a) => demos::sysv_student::run(a),
         Cmd::Ftok(a) => demos::ftok::run(a),
         Cmd::Ls(a) => tools::ls::run(a),
         Cmd::Clean(a) => tools::clean::run(a),
@@ -247,13 +188,29 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
     }
 }
 
-/// clap's own errors, reduced to one line (help and version print as usual).
-fn clap_error(applet: &str, e: clap::Error) -> ExitCode {
+/// clap's suggestion for a mistyped applet name, if it has one.
+fn suggestion(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    match e.get(ContextKind::SuggestedSubcommand)? {
+        ContextValue::Strings(v) => v.last().cloned(),
+        ContextValue::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// clap's own errors, reduced to one line (help and version print as usual). `ran_as`: the
+/// unknown program name ipclab was run under, and the command to find its nearest applet.
+fn clap_error(applet: &str, e: clap::Error, ran_as: Option<(String, clap::Command)>) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let _ = e.print();
             ExitCode::SUCCESS
+        }
+        // `ipclab` alone: the short help, on stderr, and the usage-error status.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand if ran_as.is_none() => {
+            let _ = e.print();
+            ExitCode::from(2)
         }
         _ => {
             // clap's first paragraph (the error and any indented details), on one line.
@@ -264,8 +221,20 @@ fn clap_error(applet: &str, e: clap::Error) -> ExitCode {
                 .take_while(|l| !l.trim().is_empty())
                 .map(str::trim)
                 .collect();
-            let first = first.join(" ");
-            let first = first.trim_start_matches("error: ");
+            let mut first = first.join(" ").trim_start_matches("error: ").to_string();
+            if let Some(s) = suggestion(&e) {
+                first.push_str(&format!("; did you mean '{s}'?"));
+            }
+            if let Some((name, command)) = ran_as {
+                let near = command
+                    .try_get_matches_from(["ipclab", name.as_str()])
+                    .err()
+                    .and_then(|e| suggestion(&e))
+                    .map(|s| format!("; did you mean '{s}'? (`ipclab links DIR` makes the links)"))
+                    .unwrap_or_default();
+                first =
+                    format!("run as '{name}', which names no applet, so as ipclab: {first}{near}");
+            }
             let help = if applet == "ipclab" {
                 "ipclab --help".to_string()
             } else {
@@ -282,22 +251,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn applet_table_matches_subcommands() {
-        let cmd = Cli::command();
-        let subs: Vec<String> = cmd
-            .get_subcommands()
-            .map(|s| s.get_name().to_string())
-            .collect();
-        let table: Vec<String> = APPLETS
-            .iter()
-            .map(|(a, _)| a.to_string())
-            .filter(|a| a != "shmthreadcon")
-            .collect();
-        assert_eq!(subs, table);
+    fn clap_definition_is_valid() {
+        Cli::command().debug_assert();
     }
 
     #[test]
-    fn clap_definition_is_valid() {
-        Cli::command().debug_assert();
+    fn every_lecture_applet_and_seed_name_is_an_applet() {
+        let applets = applet_names(&Cli::command());
+        for a in names::LECTURE
+            .iter()
+            .chain(names::SEED_NAMES.iter().map(|(_, f)| &f[0]))
+        {
+            assert!(applets.iter().any(|x| x == a), "{a}");
+        }
     }
 }

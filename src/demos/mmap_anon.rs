@@ -1,4 +1,4 @@
-//! Seed 004 范例2 (and seed 003 `parent_child_mmap.c`): parent and child share an anonymous
+//! The mmap notes' 范例2 (seed 004): parent and child share an anonymous
 //! mapping. `mmap(NULL, 10 records, …, MAP_SHARED|MAP_ANONYMOUS, -1, 0)` before a plain
 //! `fork()`: the child inherits the mapping itself, not a copy, which is the lesson.
 //!

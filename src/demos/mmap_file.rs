@@ -1,6 +1,13 @@
-//! Seed 004 范例1 (`map_normalfile1.c` / `map_normalfile2.c`; seed 003 `mmap_w_ipc.c` /
-//! `mmap_r_ipc.c`): two unrelated processes share memory by mapping the same ordinary file;
-//! and seed 003's `mmap.c`: edit a file through a mapping.
+//! `ipclab mmap-file`: the mmap notes' programs, one subcommand each.
+//!
+//! | subcommand | seed program | file |
+//! |---|---|---|
+//! | `write PATH` | map_normalfile1.c (seed 004 范例1) | here |
+//! | `read PATH` | map_normalfile2.c | here |
+//! | `demo [PATH]` | both, and the notes' conclusions | [`super::mmap_demo`] |
+//! | `fork [PATH]` | parent_child_mmap.c (seed 003 二.1) | [`super::mmap_fork`] |
+//! | `send [PATH]`, `receive [PATH]` | mmap_w_ipc.c, mmap_r_ipc.c (seed 003 二.2) | [`super::mmap_ipc`] |
+//! | `edit PATH TEXT` | mmap.c (seed 003 一) | here |
 //!
 //! `write PATH` (map_normalfile1), the seed's steps:
 //! 1. open PATH, created and truncated
@@ -9,19 +16,19 @@
 //! 4. fill all 10 (`b`…`k`, ages 20…29), print `initialize over`
 //! 5. hold the mapping (`--hold`, the seed's `sleep(10)`), unmap, print `umap ok`
 //!
-//! `read PATH` (map_normalfile2) maps 10 records and prints them. `demo` runs both, the
-//! reader during the hold and after the unmap, and prints the seed's conclusions from what
-//! it observed. `edit PATH TEXT` is `mmap.c`.
+//! `read PATH` (map_normalfile2) maps 10 records and prints them.
 //!
 //! Fixed from the C programs: a missing or empty file is a clear error, not a SIGBUS or an
-//! EINVAL nobody checks (hazards 20, 21); names are NUL-terminated (hazard 19); the SIGBUS
-//! of touching beyond the file's last page is shown in a child, caught and explained.
+//! EINVAL nobody checks (hazards 20, 21); names are NUL-terminated (hazard 19); `write`
+//! never truncates a file of another size unless `--force` (the seed's O_TRUNC cuts any
+//! file of that name to 40 bytes) and never writes through a symlink; the SIGBUS of
+//! touching beyond the file's last page is shown in a child, caught and explained (`demo`).
 
+use crate::error::SysContext;
 use crate::layout::{people_record, PEOPLE_AGE, PEOPLE_SIZE};
-use crate::process::{self, Side};
+use crate::objects::datafile::{DataFile, SizeRule};
+use crate::objects::trust::TrustArgs;
 use crate::sys::mem::{self, Share};
-use crate::sys::proc;
-use crate::sys::spawn::Exit;
 use crate::sys::{signals, Errno};
 use crate::{out, outln};
 use anyhow::{anyhow, Result};
@@ -30,9 +37,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Records in the file (the seed's `sizeof(people)*5`).
-const FILE_RECORDS: usize = 5;
+pub const FILE_RECORDS: usize = 5;
 /// Records mapped (the seed's `sizeof(people)*10`).
-const MAP_RECORDS: usize = 10;
+pub const MAP_RECORDS: usize = 10;
 
 /// `ipclab mmap-file`.
 #[derive(clap::Args, Debug)]
@@ -49,6 +56,9 @@ pub enum Cmd {
     Write {
         /// The file to create (it is yours: it stays)
         path: PathBuf,
+        /// Use an existing file of another size anyway (cutting it to 40 bytes)
+        #[arg(long)]
+        force: bool,
         /// How long to hold the mapping (the seed's sleep(10))
         #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
         hold: Duration,
@@ -66,6 +76,37 @@ pub enum Cmd {
         /// The file to use (default: a temporary one, removed at the end)
         path: Option<PathBuf>,
     },
+    /// parent_child_mmap.c: a file mapping shared over fork; the parent writes, the child prints
+    Fork {
+        /// An existing, non-empty file (the seed's english.txt)
+        #[arg(default_value = "english.txt")]
+        path: PathBuf,
+        /// Let the child print without waiting for the parent's write, as the seed does
+        #[arg(long)]
+        race: bool,
+    },
+    /// mmap_w_ipc.c: store the message at offset 1024 of the 4096-byte file, every 2 s
+    Send {
+        /// The shared file (the seed's temp)
+        #[arg(default_value = "temp")]
+        path: PathBuf,
+        /// Time between stores (the seed's sleep(2))
+        #[arg(long, allow_hyphen_values = true, default_value = "2s", value_parser = crate::units::interval)]
+        interval: Duration,
+        #[command(flatten)]
+        ipc: super::mmap_ipc::IpcArgs,
+    },
+    /// mmap_r_ipc.c: print the string at offset 1024 of the 4096-byte file, every second
+    Receive {
+        /// The shared file (the seed's temp)
+        #[arg(default_value = "temp")]
+        path: PathBuf,
+        /// Time between looks (the seed's sleep(1))
+        #[arg(long, allow_hyphen_values = true, default_value = "1s", value_parser = crate::units::interval)]
+        interval: Duration,
+        #[command(flatten)]
+        ipc: super::mmap_ipc::IpcArgs,
+    },
     /// mmap.c: map an existing file, print it, overwrite its start with TEXT
     Edit {
         /// An existing, non-empty file
@@ -81,10 +122,11 @@ pub fn run(args: Args) -> Result<()> {
     match args.cmd {
         Cmd::Write {
             path,
+            force,
             hold,
             sync_every,
         } => {
-            let map = write_records(&path)?;
+            let map = write_records(&path, force)?;
             hold_mapping(&map, hold, sync_every)?;
             map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
             outln!("umap ok")?;
@@ -95,35 +137,52 @@ pub fn run(args: Args) -> Result<()> {
             Ok(())
         }
         Cmd::Read { path } => {
-            print_records(&read_records(&path)?)?;
+            let records = read_records(&path)?;
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            if size != (PEOPLE_SIZE * FILE_RECORDS) as u64 {
+                out::note(format_args!(
+                    "{} is {size} bytes, not the 40 of map_normalfile1's 5 records: what follows is its bytes read as `people`, not people",
+                    path.display()
+                ));
+            }
+            print_records(&records)?;
             Ok(())
         }
-        Cmd::Demo { path } => demo(path),
+        Cmd::Demo { path } => super::mmap_demo::demo(path),
+        Cmd::Fork { path, race } => super::mmap_fork::run(&path, race),
+        Cmd::Send {
+            path,
+            interval,
+            ipc,
+        } => super::mmap_ipc::send(&path, interval, &ipc),
+        Cmd::Receive {
+            path,
+            interval,
+            ipc,
+        } => super::mmap_ipc::receive(&path, interval, &ipc),
         Cmd::Edit { path, text } => edit(&path, &text),
     }
 }
 
 /// Steps 1-4 of map_normalfile1.
-fn write_records(path: &Path) -> Result<mem::Mapping> {
-    // Step 1: open, created and truncated (0600; the seed's 00777 makes a data file executable).
-    let fd = mem::open(
-        path,
-        OFlag::O_CREAT | OFlag::O_RDWR | OFlag::O_TRUNC | OFlag::O_NOFOLLOW,
-        0o600,
-    )
-    .map_err(|e| match e {
-        Errno::ENOENT => anyhow!(
-            "cannot create {}: its directory does not exist",
-            path.display()
-        ),
-        e => open_error(path, e),
-    })?;
-    // Step 2: 5 records long.
-    mem::ftruncate(&fd, (PEOPLE_SIZE * FILE_RECORDS) as u64)?;
+pub fn write_records(path: &Path, force: bool) -> Result<mem::Mapping> {
+    // Steps 1 and 2: the file, 5 records long (0600; the seed's 00777 makes a data file
+    // executable). The seed's O_TRUNC would cut any file of that name to 40 bytes: a file
+    // of another size is refused unless --force.
+    let rule = SizeRule {
+        force,
+        keep: true,
+        mode: 0o600,
+    };
+    let size = (PEOPLE_SIZE * FILE_RECORDS) as u64;
+    let (file, note) = DataFile::open(path, size, rule, TrustArgs::default())?;
+    if let Some(n) = note {
+        out::note(format_args!("{n}"));
+    }
     // Step 3: map 10 records, then the descriptor is no longer needed.
-    let map = mem::map_file(&fd, PEOPLE_SIZE * MAP_RECORDS, true, Share::Shared)
-        .map_err(|e| anyhow!("mmap(): {}", e.desc()))?;
-    drop(fd);
+    let map =
+        mem::map_file(&file.fd, PEOPLE_SIZE * MAP_RECORDS, true, Share::Shared).sys("mmap()")?;
+    drop(file);
     // Step 4: fill all 10.
     let region = map.region();
     for i in 0..MAP_RECORDS {
@@ -163,7 +222,7 @@ fn open_existing(path: &Path, flags: OFlag) -> Result<std::os::fd::OwnedFd> {
     Ok(fd)
 }
 
-fn open_error(path: &Path, e: Errno) -> anyhow::Error {
+pub fn open_error(path: &Path, e: Errno) -> anyhow::Error {
     match e {
         Errno::ENOENT => anyhow!(
             "{}: no such file (or its directory is missing): run `ipclab mmap-file write {}` first",
@@ -213,121 +272,9 @@ pub fn read_records(path: &Path) -> Result<Vec<(String, i32)>> {
         .collect())
 }
 
-fn print_records(records: &[(String, i32)]) -> Result<()> {
+pub fn print_records(records: &[(String, i32)]) -> Result<()> {
     for (name, age) in records {
         outln!("name: {name} age {age};")?;
-    }
-    Ok(())
-}
-
-/// Run `f` in a forked child that reports a few bytes back; returns them, how it ended and
-/// the error it reported.
-fn in_child(f: impl FnOnce() -> Result<Vec<u8>>) -> Result<(Vec<u8>, Exit, Option<String>)> {
-    let (r, w) = proc::pipe()?;
-    match process::fork()? {
-        Side::Child => {
-            drop(r);
-            let result = f().map(|bytes| {
-                let _ = proc::write(&w, &bytes);
-            });
-            process::child_exit(result);
-        }
-        Side::Parent(child) => {
-            drop(w);
-            let mut got = Vec::new();
-            let mut buf = [0u8; 256];
-            loop {
-                match proc::read(&r, &mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => got.extend_from_slice(&buf[..n]),
-                    Err(Errno::EINTR) => crate::error::check_interrupted()?,
-                    Err(_) => break,
-                }
-            }
-            let (how, report) = child.wait()?;
-            Ok((got, how, report))
-        }
-    }
-}
-
-/// A reader in a separate process (its own open and mmap), printing; returns the ages seen.
-fn reader_process(path: &Path) -> Result<Vec<i32>> {
-    let path = path.to_path_buf();
-    let (bytes, how, report) = in_child(move || {
-        let recs = read_records(&path)?;
-        print_records(&recs)?;
-        Ok(recs.iter().flat_map(|(_, a)| a.to_ne_bytes()).collect())
-    })?;
-    if how != Exit::Code(0) {
-        return Err(anyhow!(
-            report.unwrap_or_else(|| format!("the reader process {how}"))
-        ));
-    }
-    Ok(bytes
-        .chunks_exact(4)
-        .map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
-        .collect())
-}
-
-/// `mmap-file demo`: write, read during the hold and after, conclude.
-fn demo(path: Option<PathBuf>) -> Result<()> {
-    // Without PATH, a file in a private scratch directory (random name, 0700, recorded),
-    // removed with it on every way out.
-    let (path, _temp) = match path {
-        Some(p) => (p, None),
-        None => {
-            let dir = crate::objects::scratch::Dir::new("mmap")?;
-            (dir.join("test_shm"), Some(dir))
-        }
-    };
-    outln!("--- map_normalfile1: this process ---")?;
-    let map = write_records(&path)?;
-    outln!("--- map_normalfile2: another process, during the hold ---")?;
-    let during = reader_process(&path)?;
-    map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
-    outln!("umap ok")?;
-    outln!("--- map_normalfile2: another process, after umap ok ---")?;
-    let after = reader_process(&path)?;
-    let size = std::fs::metadata(&path)?.len();
-
-    outln!("--- what this run showed ---")?;
-    outln!(
-        "1. the file is {size} bytes: mapping {} bytes and writing them all did not make it grow",
-        PEOPLE_SIZE * MAP_RECORDS
-    )?;
-    let tail = |v: &[i32]| {
-        v.get(FILE_RECORDS..)
-            .map(|t| t.to_vec())
-            .unwrap_or_default()
-    };
-    let seen = |v: &[i32]| tail(v).iter().any(|&a| a != 0);
-    outln!(
-        "2. records 6-10 lie beyond the end of the file: during the hold they were {} to the other process (both map the same page of the page cache); after the unmap they were {}; they are never written to the file",
-        if seen(&during) { "visible" } else { "not visible" },
-        if seen(&after) {
-            "still visible (the page is still cached; once it is written back and dropped, a reader sees zeros, as the seed did)"
-        } else {
-            "zeros (the page was written back and reread: only the file's 40 bytes survive)"
-        }
-    )?;
-    let path2 = path.clone();
-    let (_, how, _) = in_child(move || {
-        let fd = mem::open(&path2, OFlag::O_RDONLY, 0).map_err(|e| open_error(&path2, e))?;
-        let map = mem::map_file(&fd, 2 * 4096, false, Share::Shared)?;
-        let _ = mem::touch(&map, 4096);
-        Ok(Vec::new())
-    })?;
-    match how {
-        Exit::Signal(nix::sys::signal::Signal::SIGBUS) => outln!(
-            "3. a child that mapped two pages of this {size}-byte file and touched byte 4096 (beyond the file's last page) was killed by SIGBUS: the usable part of a mapping is the file's size rounded up to a page"
-        )?,
-        other => outln!("3. a child touching byte 4096 beyond the file's last page {other} (expected SIGBUS)")?,
-    }
-    if _temp.is_none() {
-        out::warn(
-            "mmap-file",
-            format_args!("{} stays: the file is yours", path.display()),
-        );
     }
     Ok(())
 }

@@ -25,7 +25,10 @@
 pub mod fifo;
 pub mod ftok;
 pub mod mmap_anon;
+pub mod mmap_demo;
 pub mod mmap_file;
+pub mod mmap_fork;
+pub mod mmap_ipc;
 pub mod msg;
 pub mod pipe;
 pub mod sem_demo;
@@ -36,6 +39,7 @@ pub mod shmproducer;
 pub mod shmpthreadcon;
 pub mod shmread;
 pub mod shmwrite;
+pub mod sysv_student;
 
 /// The reader's lines are indented like the slide's `printf("%*s…", 30, " ")`.
 pub const READER_INDENT: &str = "                              ";

@@ -55,7 +55,7 @@ pub fn find(rec: &Record) -> Option<Found> {
     let md = std::fs::symlink_metadata(&path).ok()?;
     let t = md.file_type();
     let right_type = match rec.kind {
-        Kind::PosixShm => t.is_file(),
+        Kind::PosixShm | Kind::File => t.is_file(),
         Kind::Fifo => t.is_fifo(),
         Kind::Dir => t.is_dir(),
         _ => false,
@@ -88,7 +88,7 @@ pub fn users(rec: &Record, found: &Found, records: &[Record]) -> Option<String> 
     }
     let path = match (rec.kind, rec.name.as_deref()) {
         (Kind::PosixShm, Some(n)) => posix_path(n),
-        (Kind::Fifo | Kind::Dir, Some(n)) => n.to_string(),
+        (Kind::Fifo | Kind::Dir | Kind::File, Some(n)) => n.to_string(),
         _ => return None,
     };
     opened_by(Path::new(&path)).map(|pid| format!("open in pid {pid}"))

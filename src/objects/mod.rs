@@ -9,6 +9,7 @@
 //! ipclab creates *before* it exists, and [`live`] tells whether a recorded object is still
 //! the one recorded and whether anyone uses it (for `ls` and `clean`).
 
+pub mod datafile;
 pub mod keys;
 pub mod live;
 pub mod posix;
@@ -29,12 +30,14 @@ pub enum Kind {
     Fifo,
     /// A private scratch directory (tour, bench, `mmap-file demo`).
     Dir,
+    /// A data file a demo made (`mmap-file send`'s `temp`).
+    File,
 }
 
 impl Kind {
     /// The three System V kinds, in `ipcs`' order.
     pub const SYSV: [Kind; 3] = [Kind::SysvShm, Kind::SysvMsg, Kind::SysvSem];
-    const ALL: [Kind; 7] = [
+    const ALL: [Kind; 8] = [
         Kind::SysvShm,
         Kind::SysvMsg,
         Kind::SysvSem,
@@ -42,6 +45,7 @@ impl Kind {
         Kind::PosixSem,
         Kind::Fifo,
         Kind::Dir,
+        Kind::File,
     ];
 
     /// The stable name.
@@ -54,6 +58,7 @@ impl Kind {
             Kind::PosixSem => "posix-sem",
             Kind::Fifo => "fifo",
             Kind::Dir => "dir",
+            Kind::File => "file",
         }
     }
 
@@ -72,6 +77,7 @@ impl Kind {
             Kind::PosixSem => "POSIX semaphore",
             Kind::Fifo => "FIFO",
             Kind::Dir => "scratch directory",
+            Kind::File => "data file",
         }
     }
 

@@ -70,3 +70,20 @@ pub fn write(fd: &OwnedFd, bytes: &[u8]) -> SysResult<usize> {
     );
     r
 }
+
+/// The path this process was executed as (`getauxval(AT_EXECFN)`): what execve was given,
+/// even when argv[0] says something else (the slides' controller passes `" "`).
+pub fn exec_path() -> Option<std::ffi::OsString> {
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: getauxval only reads the auxiliary vector the kernel gave this process; for
+    // AT_EXECFN it returns the address of a NUL-terminated string in that vector (which
+    // lives as long as the process), or 0 if there is none.
+    let p = unsafe { libc::getauxval(libc::AT_EXECFN) } as *const libc::c_char;
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: non-null, so it points at the kernel's NUL-terminated copy of the filename,
+    // valid and unchanged for the life of the process.
+    let s = unsafe { std::ffi::CStr::from_ptr(p) };
+    Some(std::ffi::OsStr::from_bytes(s.to_bytes()).to_owned())
+}

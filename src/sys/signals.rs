@@ -68,6 +68,11 @@ fn handle(sig: libc::c_int) {
 }
 
 /// Catch SIGINT, SIGTERM and SIGHUP from now on.
+///
+/// SIGINT and SIGHUP found ignored on entry stay ignored, as Unix programs do: a command
+/// started in the background by a shell without job control, or under `nohup`, must not
+/// be ended by a Ctrl-C meant for the foreground, or by the terminal hanging up. SIGTERM is
+/// always caught.
 pub fn catch_termination() -> nix::Result<()> {
     let action = SigAction::new(
         SigHandler::Handler(on_signal),
@@ -80,8 +85,14 @@ pub fn catch_termination() -> nix::Result<()> {
         Signal::SIGHUP,
         Signal::SIGALRM,
     ] {
-        // SAFETY: the handler only touches atomics and calls kill(), both async-signal-safe.
-        unsafe { signal::sigaction(sig, &action) }?;
+        // SAFETY: the handler only touches atomics and calls kill() and setitimer(), all
+        // async-signal-safe, and saves errno.
+        let old = unsafe { signal::sigaction(sig, &action) }?;
+        let ignored = matches!(old.handler(), SigHandler::SigIgn);
+        if matches!(sig, Signal::SIGINT | Signal::SIGHUP) && ignored {
+            // SAFETY: putting back the disposition we found, SIG_IGN.
+            unsafe { signal::sigaction(sig, &old) }?;
+        }
     }
     Ok(())
 }

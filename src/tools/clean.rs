@@ -59,6 +59,7 @@ fn remove(r: &Record, found: &Found) -> Result<(), String> {
         Kind::SysvMsg => ipc::msg_remove(id).map_err(|e| e.desc().to_string()),
         Kind::PosixShm => mem::shm_unlink(&path).map_err(|e| e.desc().to_string()),
         Kind::Fifo => file(|t| t.is_fifo(), |p| std::fs::remove_file(p)),
+        Kind::File => file(|t| t.is_file(), |p| std::fs::remove_file(p)),
         Kind::Dir => file(|t| t.is_dir(), |p| std::fs::remove_dir_all(p)),
         Kind::PosixSem => Ok(()),
     }

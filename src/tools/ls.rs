@@ -146,10 +146,10 @@ pub fn collect() -> Result<Vec<Object>> {
             lpid: None,
         });
     }
-    // FIFOs and scratch directories ipclab made (there is no directory of them to list).
+    // FIFOs, scratch directories and data files ipclab made (there is no directory of them to list).
     for r in records
         .iter()
-        .filter(|r| matches!(r.kind, Kind::Fifo | Kind::Dir))
+        .filter(|r| matches!(r.kind, Kind::Fifo | Kind::Dir | Kind::File))
     {
         let (Some(path), Some(_)) = (&r.name, live::find(r)) else {
             continue;

@@ -204,17 +204,38 @@ pub fn c_program_rt(name: &str) -> Option<PathBuf> {
     c_build(name, &["-lrt"])
 }
 
-fn c_build(name: &str, libs: &[&str]) -> Option<PathBuf> {
+/// A C program built at optimisation level `opt` ("-O0", "-O2"): some lessons depend on it.
+pub fn c_program_opt(name: &str, opt: &str) -> Option<PathBuf> {
+    c_build_as(name, opt, &[])
+}
+
+/// Tests that use a seed's fixed key (1234, ftok of /etc/passwd) take this lock: nothing
+/// else may use that key meanwhile.
+pub fn seed_key_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
-    let _g = LOCK.lock().unwrap();
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("c-{name}"));
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn c_build(name: &str, libs: &[&str]) -> Option<PathBuf> {
+    c_build_as(name, "-O2", libs)
+}
+
+fn c_build_as(name: &str, opt: &str, libs: &[&str]) -> Option<PathBuf> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _g = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let suffix = if opt == "-O2" {
+        String::new()
+    } else {
+        opt.to_string()
+    };
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("c-{name}{suffix}"));
     if out.exists() {
         return Some(out);
     }
     let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/c/{name}.c"));
     let tmp = out.with_extension("tmp");
     let st = Command::new("gcc")
-        .args(["-O2", "-Wall", "-o"])
+        .args([opt, "-Wall", "-o"])
         .arg(&tmp)
         .arg(&src)
         .args(libs)

@@ -24,7 +24,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 pub use steps::Section;
-use steps::{steps, Ready, Step};
+use steps::{steps, Keys, Ready, Step};
 
 /// `ipclab tour [SECTION]`.
 #[derive(clap::Args, Debug)]
@@ -64,7 +64,7 @@ fn is_ready(r: &Ready) -> bool {
 fn list() -> Result<()> {
     for sec in [Section::Shm, Section::Mmap, Section::Msg] {
         outln!("{:<5} {}", sec.name(), sec.slides())?;
-        for step in steps(Path::new("$TOUR"), 0, 0)
+        for step in steps(Path::new("$TOUR"), Keys::default())
             .iter()
             .filter(|st| st.section == sec)
         {
@@ -149,16 +149,28 @@ pub fn run(args: Args) -> Result<()> {
         std::fs::write(k, b"")
             .map_err(|e| anyhow!("cannot create the tour's key file {}: {e}", k.display()))?;
     }
+    // The data file the parent_child_mmap step maps, as the notes prepare english.txt.
+    std::fs::write(
+        dir.join("english.txt"),
+        "The quick brown fox jumps over the lazy dog.\n",
+    )
+    .map_err(|e| anyhow!("cannot create the tour's english.txt: {e}"))?;
     let ftok = |p: &Path, id: u8| crate::sys::ipc::ftok(p, id).unwrap_or(0);
     let keys = [
         ftok(&shm_key, 0x27),
         ftok(&msg_key, b'z'),
         ftok(dir.path(), b'z'),
+        ftok(&shm_key, b's'),
     ];
+    let step_keys = Keys {
+        msg: keys[1],
+        dot: keys[2],
+        student: keys[3],
+    };
     let shown = dir.path().to_string_lossy().into_owned();
 
     let mut failed = Vec::new();
-    let chosen: Vec<Step> = steps(dir.path(), keys[1], keys[2])
+    let chosen: Vec<Step> = steps(dir.path(), step_keys)
         .into_iter()
         .filter(|st| args.section.is_none_or(|sec| st.section == sec))
         .collect();
@@ -192,6 +204,9 @@ pub fn run(args: Args) -> Result<()> {
     );
     if dir.join("fifo1").exists() {
         left.push("the FIFO $TOUR/fifo1".into());
+    }
+    if dir.join("temp").exists() {
+        left.push("the file $TOUR/temp".into());
     }
     if left.is_empty() {
         outln!("nothing left behind: no System V object under the tour's keys, no /dev/shm entry or FIFO of its own")?;

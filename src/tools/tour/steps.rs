@@ -25,9 +25,9 @@ impl Section {
 
     pub fn slides(self) -> &'static str {
         match self {
-            Section::Shm => "slides \"Linux: Shared Memory\" and \"POSIX Shared Memory\": algorithms 8-0 … 8-6, the bounded buffer (seeds 000, 001)",
-            Section::Mmap => "mmap notes: seed 003 sections 1-2 (mmap.c, parent_child_mmap), seed 004 examples 1 and 2",
-            Section::Msg => "\"IPC全解析\" (seed 002) sections 1-5; \"Message Passing\" and \"Pipes\" slides (seeds 000, 001)",
+            Section::Shm => "slides \"Linux: Shared Memory\" and \"POSIX Shared Memory\": algorithms 8-0 … 8-6, the bounded buffer; the shared-memory notes' System V example",
+            Section::Mmap => "the mmap notes: mmap() 范例1 and 范例2, mmap for parent and child (有血缘关系) and for unrelated processes (无血缘关系)",
+            Section::Msg => "\"IPC全解析\" sections 一 … 五 (pipe, FIFO, message queue, semaphore, shm+sem+msg); the \"Message Passing\" and \"Pipes\" slides",
         }
     }
 }
@@ -60,17 +60,30 @@ pub fn posix_name(dir: &Path) -> String {
         .unwrap_or_else(|| format!("ipclab-tour-{}", std::process::id()))
 }
 
-/// Every step; `dir` is the tour's scratch directory (its key files and FIFO live there),
-/// `msg_key` and `dot_key` the keys the background sides' readiness is told by.
-pub fn steps(dir: &Path, msg_key: i32, dot_key: i32) -> Vec<Step> {
+/// The keys the background sides' readiness is told by.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Keys {
+    /// The message queue's (ftok of `$TOUR/msg.key`, 'z').
+    pub msg: i32,
+    /// The shm+sem+msg trio's (ftok of `$TOUR`, 'z').
+    pub dot: i32,
+    /// The student segment's (ftok of `$TOUR/shm.key`, 's').
+    pub student: i32,
+}
+
+/// Every step; `dir` is the tour's scratch directory (its key files, FIFO and data files
+/// live there, and the steps run in it).
+pub fn steps(dir: &Path, keys: Keys) -> Vec<Step> {
     let key = dir.join("shm.key").display().to_string();
     let msgkey = dir.join("msg.key").display().to_string();
+    let student = keys.student.to_string();
     let fifo = dir.join("fifo1");
+    let fifo_s = fifo.display().to_string();
     // The POSIX object is named after the scratch directory (random, so nobody can take the
     // name first).
     let posix = posix_name(dir);
     let section = |args: &[&str]| match args[0] {
-        "ftok" | "shmcon" | "shmpthreadcon" => Section::Shm,
+        "ftok" | "shmcon" | "shmpthreadcon" | "sysv-student" => Section::Shm,
         "mmap-file" | "mmap-anon" => Section::Mmap,
         _ => Section::Msg,
     };
@@ -86,9 +99,9 @@ pub fn steps(dir: &Path, msg_key: i32, dot_key: i32) -> Vec<Step> {
         step
     };
     vec![
-        s("The ftok() note: where a System V key comes from", &["ftok", &key], b""),
+        s("The ftok() note (Linux: Shared Memory, Key ID): where a System V key comes from", &["ftok", &key], b""),
         s(
-            "Algorithms 8-1, 8-2, 8-3: shmcon vforks shmread and shmwrite (the `written` flag)",
+            "Algorithms 8-1, 8-2, 8-3 (Linux: Shared Memory): shmcon vforks shmread and shmwrite, the `written` flag",
             &["shmcon", &key, "--interval", "10ms"],
             b"Hello World!\nend\n",
         ),
@@ -97,13 +110,22 @@ pub fn steps(dir: &Path, msg_key: i32, dot_key: i32) -> Vec<Step> {
             &["shmcon", &key, "--sync", "sem"],
             b"Hello World!\nend\n",
         ),
+        with(
+            s(
+                "The shared-memory notes' System V 使用案例: struct student under one key (sysv-student read; write in the other terminal)",
+                &["sysv-student", "read", "--key", &student],
+                b"",
+            ),
+            &["sysv-student", "write", "--key", &student],
+            Ready::Sysv(keys.student, 1),
+        ),
         s(
-            "Algorithms 8-4, 8-5, 8-6: shmpthreadcon vforks shmproducer and shmconsumer (POSIX shm)",
+            "Algorithms 8-4, 8-5, 8-6 (POSIX Shared Memory): shmpthreadcon vforks shmproducer and shmconsumer",
             &["shmpthreadcon", &posix],
             b"",
         ),
         s(
-            "The bounded buffer (in, out, BUFFER_SIZE): 100000 items, busy-waiting as on the slide",
+            "The bounded buffer (Producer-Consumer Problem with Shared-memory): in, out, BUFFER_SIZE; 100000 items, busy-waiting as on the slide",
             &["shmpthreadcon", &posix, "--items", "100000", "--sync", "spin"],
             b"",
         ),
@@ -113,43 +135,57 @@ pub fn steps(dir: &Path, msg_key: i32, dot_key: i32) -> Vec<Step> {
             b"",
         ),
         s(
-            "Seed 004 example 1: two processes share a mapped file (map_normalfile1/2)",
+            "mmap() 范例1 (the mmap notes): two processes share a mapped file (map_normalfile1/2)",
             &["mmap-file", "demo"],
             b"",
         ),
-        s("Seed 004 example 2: parent and child share an anonymous mapping", &["mmap-anon"], b""),
-        s("Seed 002 1: a pipe from parent to child", &["pipe"], b""),
+        s("mmap() 范例2: parent and child share an anonymous mapping", &["mmap-anon"], b""),
+        s(
+            "mmap 有血缘关系进程间通信: a file mapping shared over fork (parent_child_mmap, english.txt)",
+            &["mmap-file", "fork"],
+            b"",
+        ),
         with(
             s(
-                "Seed 002 2: a FIFO between unrelated processes (fifo-write; fifo-read in the other terminal)",
-                &["fifo-write", &fifo.display().to_string(), "--count", "3", "--interval", "10ms"],
+                "mmap 无血缘关系进程间通信: unrelated processes share a 4096-byte file (mmap-file send; receive in the other terminal)",
+                &["mmap-file", "send", "--count", "3", "--interval", "20ms"],
                 b"",
             ),
-            &["fifo-read", &fifo.display().to_string()],
+            &["mmap-file", "receive", "--count", "4", "--interval", "20ms"],
+            Ready::Path(dir.join("temp")),
+        ),
+        s("IPC全解析 一 管道 (Pipes): a pipe from parent to child", &["pipe"], b""),
+        with(
+            s(
+                "IPC全解析 二 FIFO: a named pipe between unrelated processes (fifo-write; fifo-read in the other terminal)",
+                &["fifo-write", &fifo_s, "--count", "3", "--interval", "10ms"],
+                b"",
+            ),
+            &["fifo-read", &fifo_s],
             Ready::Path(fifo.clone()),
         ),
         with(
             s(
-                "Seed 002 3: a message queue (msg-client; msg-server in the other terminal)",
+                "IPC全解析 三 消息队列 (Message Passing): a message queue (msg-client; msg-server in the other terminal)",
                 &["msg-client", "--path", &msgkey],
                 b"",
             ),
             &["msg-server", "--path", &msgkey, "--count", "1"],
-            Ready::Sysv(msg_key, 1),
+            Ready::Sysv(keys.msg, 1),
         ),
         s(
-            "Seed 002 4: a semaphore makes the father wait for the child",
+            "IPC全解析 四 信号量: a semaphore makes the father wait for the child",
             &["sem-demo", "--delay", "100ms"],
             b"",
         ),
         with(
             s(
-                "Seed 002 5: shared memory + semaphore + message queue (shm-msg-client; the server in the other terminal)",
+                "IPC全解析 五 共享内存: shared memory + semaphore + message queue (shm-msg-client; the server in the other terminal)",
                 &["shm-msg-client", "--path", "."],
                 b"r\nHello\nr\nWorld\nq\n",
             ),
             &["shm-msg-server", "--path", "."],
-            Ready::Sysv(dot_key, 3),
+            Ready::Sysv(keys.dot, 3),
         ),
     ]
 }
