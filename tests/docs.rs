@@ -61,6 +61,7 @@ fn every_demo_page_exists_in_both_languages_with_its_parts() {
         "c-to-rust.md",
         "troubleshooting.md",
         "tools.md",
+        "bench.md",
         "README.md",
     ] {
         read(&format!("docs/{page}"));

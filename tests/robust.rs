@@ -53,8 +53,8 @@ fn fifty_malformed_inputs_each_get_one_clear_line() {
         bad(&["shmproducer", &long_name], "NAME_MAX"),
         bad(&["shmconsumer", ".."], "not a usable name"),
         bad(
-            &["shmproducer", "ipclab-no-such-object"],
-            "shmconsumer NAME",
+            &["shmproducer", "ipclab-no-such-object", "--timeout", "0"],
+            "ipclab shmconsumer ipclab-no-such-object",
         ),
         // paths
         bad(&["shmcon", &d("no/such/dir/k")], "directory does not exist"),
@@ -227,8 +227,8 @@ fn sigchld_and_sigwinch_storms_lose_nothing() {
     let s = Scratch::new("storm");
     let mut rc = cmd();
     rc.current_dir(&s.dir).arg("fifo-read");
-    let reader = Running::start(rc);
-    wait_until(10, "the FIFO", || s.path("fifo1").exists());
+    let mut reader = Running::start(rc);
+    reader.wait_for_err("waiting for a writer");
     let stop = Arc::new(AtomicBool::new(false));
     let st = storm(reader.pgid(), stop.clone());
     let out = ipclab()
@@ -332,8 +332,8 @@ fn stress_four_of_each_pair_at_once() {
         let fifo = s.path(&format!("fifo{i}"));
         let mut c = cmd();
         c.arg("fifo-read").arg(&fifo);
-        let reader = Running::start(c);
-        wait_until(10, "the FIFO", || fifo.exists());
+        let mut reader = Running::start(c);
+        reader.wait_for_err("waiting for a writer");
         let mut c = cmd();
         c.arg("fifo-write").arg(&fifo).args([
             "--count",

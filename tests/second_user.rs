@@ -91,21 +91,27 @@ fn another_users_objects_need_permission_and_trust() {
             (_, false) => refused(out, what, &["belongs to root", "666", "--trust-foreign"]),
             _ => assert!(out.status.success(), "{what}: {}", stderr(&out)),
         };
-        // System V segment: the second user writes to the controller's reader.
+        // System V segment: a served segment with our reader; the second user writes.
         let mut c = cmd();
         c.arg("shmcon")
             .arg(&kf)
-            .args(["--interval", "10ms", "--mode", mode]);
+            .args(["--serve", "--interval", "10ms", "--mode", mode]);
         let mut con = Running::start(c);
-        con.wait_for("shmwrite process ready");
+        con.wait_for("in a third terminal");
         let key_hex = format!("{key:x}");
+        let mut c = cmd();
+        c.args(["shmread", key_hex.as_str(), "--interval", "10ms"]);
+        let mut reader = Running::start(c);
+        reader.wait_for("shmread process ready");
         let args = [&["shmwrite", key_hex.as_str(), "--interval", "10ms"], flag].concat();
         expect(as_nobody(&args, "from nobody\nend\n"), "segment");
         if trust {
-            con.wait_for("You wrote: from nobody");
+            reader.wait_for("You wrote: from nobody");
         }
-        killpg(Pid::from_raw(con.pgid()), Signal::SIGINT).unwrap();
-        let _ = con.finish();
+        for r in [reader, con] {
+            let _ = killpg(Pid::from_raw(r.pgid()), Signal::SIGINT);
+            let _ = r.finish();
+        }
         // Message queue.
         let mut c = cmd();
         c.args(["msg-server", "--path", &kfs, "--mode", mode, "--count", "1"]);

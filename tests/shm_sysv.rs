@@ -2,7 +2,8 @@
 
 use crate::common::*;
 
-/// The slide's transcript (001), with ids, keys, addresses masked.
+/// The slide's transcript (001), with ids, keys, addresses masked. The slide's printf
+/// leaves a blank before three of the newlines (`\x20` below).
 const SLIDE: &str = "\
 max record number = 1, shm size = 4100
 shared file object created
@@ -10,10 +11,10 @@ key generated: IPC key = *
 shmcon: shmid = *
 shmcon: shared Memory attached at 0x*
 
------ Shared Memory Segments -----
+----- Shared Memory Segments -----\x20
 0x* *       600        4100       1
 
------ Shared Memory Segments -----
+----- Shared Memory Segments -----\x20
 0x* *       600        4100       0
                               shmread: IPC key = *
                               shmread: shmid = *
@@ -34,10 +35,10 @@ shared buffer: end
 
                               You wrote: end
 
-shmcon: shmid = * removed
+shmcon: shmid = * removed\x20
 
------ Shared Memory Segments -----
-nothing found ...";
+----- Shared Memory Segments -----\x20
+nothing found ...\x20";
 
 #[test]
 fn piped_transcript_matches_the_slide() {

@@ -64,24 +64,62 @@ fn split_fifo_and_shm_in_tmux() {
     wait_until(10, "the reader to remove its FIFO", || {
         !s.path("fifo1").exists()
     });
+
+    // Again: an open session of that name is said, and --replace starts it afresh.
+    let out = ipclab()
+        .args(["split", "fifo", "--detach", "--session", &name, "--dir"])
+        .arg(&s.dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("already open") && err.contains("--replace"),
+        "{err}"
+    );
     tmux(&["kill-session", "-t", &name]);
 
-    // shm: the server left, the client right; the instructor types into the right pane.
+    // shm: shmcon --serve on top, shmread and shmwrite below; the writer pane has the focus.
     let s = Scratch::new("split-shm");
-    let key = ftok(&s.dir, b'z');
     let name = format!("ipclab-test-shm-{}", std::process::id());
-    let (_guard2, _) = split("shm", &name, &s.dir);
+    let (_guard2, said) = split("shm", &name, &s.dir);
+    assert!(
+        said.contains("shmcon") && said.contains("--serve"),
+        "{said}"
+    );
+    wait_until(10, "the writer's prompt", || {
+        pane(&name, 2).contains("Enter some text:")
+    });
+    assert_eq!(
+        tmux(&["display-message", "-p", "-t", &name, "#{pane_index}"]).trim(),
+        "2",
+        "the writer pane has the focus"
+    );
+    let writer = format!("{name}:0.2");
+    for keys in ["typed in class", "end"] {
+        // -l: literal text (`end` alone is the name of the End key to tmux).
+        tmux(&["send-keys", "-t", &writer, "-l", keys]);
+        tmux(&["send-keys", "-t", &writer, "Enter"]);
+    }
+    wait_until(10, "the reader to print the line", || {
+        pane(&name, 1).contains("You wrote: typed in class")
+    });
+    wait_until(10, "the server to remove the segment", || {
+        pane(&name, 0).contains("nothing found ...")
+    });
+    tmux(&["kill-session", "-t", &name]);
+
+    // shm-msg: the server left, the client right; the instructor types into the right pane.
+    let s = Scratch::new("split-shmmsg");
+    let key = ftok(&s.dir, b'z');
+    let name = format!("ipclab-test-shmmsg-{}", std::process::id());
+    let (_guard3, _) = split("shm-msg", &name, &s.dir);
     wait_until(10, "the client's prompt", || {
         pane(&name, 1).contains("Please input command:")
     });
     let right = format!("{name}:0.1");
-    assert!(
-        tmux(&["display-message", "-p", "-t", &name, "#{pane_index}"]).trim() == "1",
-        "the writer pane has the focus"
-    );
     for keys in ["r", "typed-in-class", "q"] {
         tmux(&["send-keys", "-t", &right, keys, "Enter"]);
-        std::thread::sleep(std::time::Duration::from_millis(200));
     }
     wait_until(10, "the server to print the word", || {
         pane(&name, 0).contains("typed-in-class")

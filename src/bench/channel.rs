@@ -394,7 +394,7 @@ impl SysvShm<'_> {
             &[SemOp {
                 num: num as u16,
                 op,
-                undo: false,
+                ..Default::default()
             }],
             peer_gone,
         )

@@ -36,6 +36,48 @@ pub fn completions(args: CompletionArgs) -> Result<()> {
     Ok(())
 }
 
+/// The sections every page ends with: what clap cannot derive from the options.
+const TRAILER: &str = r#".SH "EXIT STATUS"
+.TP
+0
+done (also when standard output was closed early, as with | head)
+.TP
+1
+a runtime failure, said in one line on standard error (a kernel call failed, a peer died, a check failed)
+.TP
+2
+a usage error: a bad argument or an unknown applet
+.TP
+128+N
+ended by signal N after cleaning up (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP)
+.SH FILES
+.TP
+$IPCLAB_STATE_DIR, else $XDG_RUNTIME_DIR/ipclab, else $XDG_STATE_HOME/ipclab (~/.local/state/ipclab), else $TMPDIR/ipclab-UID
+the per-user state directory (0700, refused if it is not yours alone): objects.tsv, the registry of what ipclab creates (read by ls and clean), and the default key files msg.key, sem.key, shm-msg.key, shmcon.key and split-shm.key
+.TP
+$TMPDIR/ipclab-tour-RANDOM, $TMPDIR/ipclab-mmap-RANDOM, $TMPDIR/ipclab-bench-fifo-RANDOM
+private scratch directories of tour, mmap-file demo and bench, created 0700 with a random name and removed on every exit path (clean removes one a killed run left)
+.TP
+/proc/sysvipc/shm, /proc/sysvipc/msg, /proc/sysvipc/sem, /dev/shm
+where ls, clean and the demos see the System V and POSIX objects
+.SH ENVIRONMENT
+.TP
+IPCLAB_TRACE
+1 traces every IPC system call on standard error, as --trace does (a controller passes it to its children)
+.TP
+IPCLAB_COLOR
+always or never, as --color (passed to exec'd children)
+.TP
+NO_COLOR
+when set and not empty, --color auto prints no colour
+.TP
+IPCLAB_STATE_DIR
+the state directory (see FILES); tests set one of their own
+.TP
+XDG_RUNTIME_DIR, XDG_STATE_HOME, HOME, TMPDIR
+where the state directory and scratch directories go
+"#;
+
 /// The man pages, as (file name, contents).
 pub fn pages() -> Result<Vec<(String, Vec<u8>)>> {
     let mut cmd = Cli::command();
@@ -43,6 +85,7 @@ pub fn pages() -> Result<Vec<(String, Vec<u8>)>> {
     let mut out = Vec::new();
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd.clone()).render(&mut buf)?;
+    buf.extend_from_slice(TRAILER.as_bytes());
     out.push(("ipclab.1".to_string(), buf));
     for sub in cmd.get_subcommands() {
         let name = format!("ipclab-{}", sub.get_name());
@@ -50,6 +93,7 @@ pub fn pages() -> Result<Vec<(String, Vec<u8>)>> {
         clap_mangen::Man::new(sub.clone().name(name.clone()))
             .title(name.to_uppercase())
             .render(&mut buf)?;
+        buf.extend_from_slice(TRAILER.as_bytes());
         out.push((format!("{name}.1"), buf));
     }
     Ok(out)

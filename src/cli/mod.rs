@@ -19,9 +19,19 @@ const AFTER_HELP: &str = "\
 Each applet also runs by its own name through a symlink (`ipclab links DIR`).
 Start with `ipclab tour`; `ipclab APPLET --help` names each applet's slide.";
 
+const AFTER_LONG_HELP: &str = "\
+Each applet also runs by its own name through a symlink (`ipclab links DIR`).
+Start with `ipclab tour`; `ipclab APPLET --help` names each applet's slide.
+
+Exit status: 0 done; 1 a runtime failure (one line on stderr); 2 a usage error;
+128+N ended by signal N after cleaning up (130 for Ctrl-C).
+Files: the per-user state directory ($IPCLAB_STATE_DIR, else $XDG_RUNTIME_DIR/ipclab, …)
+holds the registry objects.tsv and the default key files; `man ipclab` has FILES and
+ENVIRONMENT (IPCLAB_TRACE, IPCLAB_COLOR, NO_COLOR, IPCLAB_STATE_DIR).";
+
 /// ipclab: the IPC lecture's demos (algorithms 8-0 … 8-6 and the blog's examples), safely.
 #[derive(Parser, Debug)]
-#[command(name = "ipclab", version, after_help = AFTER_HELP)]
+#[command(name = "ipclab", version, after_help = AFTER_HELP, after_long_help = AFTER_LONG_HELP)]
 pub struct Cli {
     /// Print each IPC system call to stderr as it returns (also IPCLAB_TRACE=1)
     #[arg(long, global = true)]
@@ -51,25 +61,25 @@ pub enum Cmd {
     Shmproducer(demos::shmproducer::Args),
     /// Algorithm 8-6 (shmconsumer.c): read the message from the POSIX object NAME
     Shmconsumer(demos::shmconsumer::Args),
-    /// Seed 004 example 1: two processes share a mapped file (write, read, demo, edit)
+    /// The mmap notes: files shared through mmap (范例1 write/read/demo, fork, send/receive, mmap.c edit)
     MmapFile(demos::mmap_file::Args),
-    /// Seed 004 example 2: parent and child share an anonymous mapping over fork
+    /// The mmap notes' 范例2: parent and child share an anonymous mapping over fork
     MmapAnon(demos::mmap_anon::Args),
-    /// Seed 002 1 (pipe): pipe + fork, the parent writes "hello world", the child reads it
+    /// IPC全解析 一 管道 (Pipes): pipe + fork, the parent writes "hello world", the child reads it
     Pipe(demos::pipe::Args),
-    /// Seed 002 2 (FIFO): create the named pipe and print each message that arrives
+    /// IPC全解析 二 FIFO: create the named pipe and print each message that arrives
     FifoRead(demos::fifo::ReadArgs),
-    /// Seed 002 2 (FIFO): send timestamped messages through the named pipe
+    /// IPC全解析 二 FIFO: send timestamped messages through the named pipe
     FifoWrite(demos::fifo::WriteArgs),
-    /// Seed 002 3 (message queue): answer each type-888 request with a type-999 reply
+    /// IPC全解析 三 消息队列 (Message Passing): answer each type-888 request with a type-999 reply
     MsgServer(demos::msg::ServerArgs),
-    /// Seed 002 3 (message queue): send a type-888 request and print the reply
+    /// IPC全解析 三 消息队列 (Message Passing): send a type-888 request and print the reply
     MsgClient(demos::msg::ClientArgs),
-    /// Seed 002 4 (semaphore): a semaphore makes the father wait for the child
+    /// IPC全解析 四 信号量: a semaphore makes the father wait for the child
     SemDemo(demos::sem_demo::Args),
-    /// Seed 002 5 (shm + sem + msg): print what the client puts in the segment
+    /// IPC全解析 五 共享内存 (shm + sem + msg): print what the client puts in the segment
     ShmMsgServer(demos::shm_msg::ServerArgs),
-    /// Seed 002 5 (shm + sem + msg): write words into the segment, notify the server
+    /// IPC全解析 五 共享内存 (shm + sem + msg): write words into the segment, notify the server
     ShmMsgClient(demos::shm_msg::ClientArgs),
     /// The shared-memory notes' System V example (shmwrite.cpp, shmread.cpp): struct student under key 1234
     SysvStudent(demos::sysv_student::Args),
@@ -87,7 +97,7 @@ pub enum Cmd {
     Completions(manual::CompletionArgs),
     /// Write man pages for ipclab and every applet into DIR
     Man(manual::ManArgs),
-    /// Open a tmux window with both sides of a two-terminal demo (fifo, msg, shm, mmap-file)
+    /// Open a tmux window with both sides of a two-terminal demo (fifo, msg, shm, shm-msg, mmap-file)
     Split(tools::split::Args),
     /// Measure every IPC mechanism side by side: throughput and latency, checked payloads
     Bench(crate::bench::Args),

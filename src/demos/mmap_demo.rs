@@ -82,7 +82,7 @@ pub fn demo(path: Option<PathBuf>) -> Result<()> {
     outln!("--- map_normalfile2: another process, during the hold ---")?;
     let during = reader_process(&path)?;
     map.unmap().sys("munmap()")?;
-    outln!("umap ok")?;
+    outln!(" umap ok ")?;
     outln!("--- map_normalfile2: another process, after umap ok ---")?;
     let after = reader_process(&path)?;
     let size = std::fs::metadata(&path)?.len();

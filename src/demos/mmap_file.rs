@@ -129,7 +129,7 @@ pub fn run(args: Args) -> Result<()> {
             let map = write_records(&path, force)?;
             hold_mapping(&map, hold, sync_every)?;
             map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
-            outln!("umap ok")?;
+            outln!(" umap ok ")?;
             out::warn(
                 "mmap-file",
                 format_args!("{} stays: the file is yours", path.display()),
@@ -188,7 +188,8 @@ pub fn write_records(path: &Path, force: bool) -> Result<mem::Mapping> {
     for i in 0..MAP_RECORDS {
         region.write(i * PEOPLE_SIZE, &people_record(i));
     }
-    outln!("initialize over")?;
+    // The notes' printf(" initialize over \n") and printf(" umap ok \n"): blanks kept.
+    outln!(" initialize over ")?;
     Ok(map)
 }
 

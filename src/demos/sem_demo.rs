@@ -11,14 +11,18 @@
 //! "上面的例子如果不加信号量，则父进程会先执行完毕": `--no-sem` runs without it and the
 //! father prints first.
 //!
-//! SEM_UNDO, as in the seed, on both P and V: the kernel keeps, per process, the sum of
-//! its changes (semadj) and reverses it when the process exits, so a process that dies
-//! holding the semaphore gives it back. Here it also undoes the child's V when the child
-//! exits (the value is clamped at 0), which is harmless only because the parent's P has
-//! already happened by then.
+//! SEM_UNDO: the kernel keeps, per process, the sum of its changes (semadj) and reverses
+//! it when the process exits, so a process that dies holding the semaphore gives it back.
+//! The seed sets it on every P and V, the child's V included: when the child exits, its V
+//! is taken back (hazard 5). If the father has not reached its P by then (a busy machine,
+//! `--delay 0`), the value is 0 again and the father waits for ever. Here the father's P
+//! and V keep SEM_UNDO (a father killed between them gives the semaphore back), and the
+//! child's V does not: a signal from child to father must outlive the child.
+//! `--seed-undo --late-father` shows the seed's V lost, every time.
 //!
-//! Fixed from the C program: the parent waits for its child; semop is retried on EINTR;
-//! Ctrl-C or SIGTERM while the parent is blocked in P still removes the set (hazard 15).
+//! Fixed from the C program: the child's V survives its exit (hazard 5); the parent waits
+//! for its child; semop is retried on EINTR; Ctrl-C or SIGTERM while the parent is blocked
+//! in P still removes the set (hazard 15).
 
 use crate::error::SysContext;
 use crate::objects::keys;
@@ -53,6 +57,12 @@ pub struct Args {
     /// Show the semaphore's value and who waits on it (semncnt) around each P and V
     #[arg(long)]
     pub verbose: bool,
+    /// The child's V with SEM_UNDO, as the seed: its exit takes the V back (hazard 5)
+    #[arg(long)]
+    pub seed_undo: bool,
+    /// The father calls P only after the child has exited (with --seed-undo: the V is lost)
+    #[arg(long)]
+    pub late_father: bool,
     /// Permissions of the set, octal (the seed uses 666)
     #[arg(long, default_value = "600", value_parser = crate::units::mode)]
     pub mode: u32,
@@ -72,14 +82,10 @@ fn show(verbose: bool, semid: i32, who: &str, when: &str) -> Result<()> {
     Ok(())
 }
 
-/// P (`op = -1`) or V (`op = +1`) with SEM_UNDO, as the seed's sem_p/sem_v.
-fn pv(semid: i32, op: i16) -> Result<()> {
-    segment::pv(
-        semid,
-        op,
-        stopping,
-        "the child ended before its V: nothing will wake the father",
-    )
+/// P (`op = -1`) or V (`op = +1`), as the seed's sem_p/sem_v; `why` says why a P that
+/// stopped because the child ended will never be woken.
+fn pv(semid: i32, op: i16, undo: bool, why: &str) -> Result<()> {
+    segment::pv(semid, op, undo, stopping, why)
 }
 
 /// Run the demo.
@@ -114,7 +120,7 @@ pub fn run(args: Args) -> Result<()> {
                 outln!("Process child: pid={}", std::process::id())?;
                 if !args.no_sem {
                     show(args.verbose, semid, "child", "before V")?;
-                    pv(semid, 1)?;
+                    pv(semid, 1, args.seed_undo, "")?;
                     show(args.verbose, semid, "child", "after V")?;
                 }
                 Ok(())
@@ -125,13 +131,23 @@ pub fn run(args: Args) -> Result<()> {
             // Step 5: the parent.
             let r = (|| -> Result<()> {
                 if !args.no_sem {
+                    if args.late_father {
+                        while !signals::child_exited() {
+                            crate::process::nap(Duration::from_millis(1))?;
+                        }
+                    }
                     show(args.verbose, semid, "father", "before P")?;
-                    pv(semid, -1)?;
+                    let why = if args.seed_undo {
+                        "the child's V had SEM_UNDO (--seed-undo, as the seed) and its exit took it back (hazard 5): nothing will wake the father"
+                    } else {
+                        "the child ended before its V: nothing will wake the father"
+                    };
+                    pv(semid, -1, true, why)?;
                     show(args.verbose, semid, "father", "after P")?;
                 }
                 outln!("Process father: pid={}", std::process::id())?;
                 if !args.no_sem {
-                    pv(semid, 1)?;
+                    pv(semid, 1, true, "")?;
                     show(args.verbose, semid, "father", "after V")?;
                 }
                 Ok(())
@@ -140,12 +156,7 @@ pub fn run(args: Args) -> Result<()> {
             let pid = child.pid;
             let (how, report) = child.wait()?;
             if args.verbose && !args.no_sem {
-                show(
-                    true,
-                    semid,
-                    "father",
-                    "after the child exited (its SEM_UNDO applied)",
-                )?;
+                show(true, semid, "father", "after the child exited")?;
             }
             set.remove().sys("semctl(IPC_RMID)")?;
             crate::error::check_interrupted()?;

@@ -22,10 +22,12 @@
 //! second, so the seed's C server, which never empties it, still works).
 //!
 //! Fixed from the C programs: input is bounded (the seed's `scanf("%s", shm)` can overflow
-//! the 1024-byte segment); end of input on the client acts as `q` (the seed loops forever
-//! printing `Wrong input!`, hazard 7); the server removes its objects on Ctrl-C and SIGTERM
-//! too, not only on `q` (hazard 11); `shmat` failure is tested on the pointer (the seed
-//! dereferences `(void *)-1`, hazard 24); the banner is aligned.
+//! the 1024-byte segment), and a line of several words says that only its first is sent
+//! (`--line` sends it whole); end of input on the client acts as `q` (the seed loops for
+//! ever printing `Wrong input!`, hazard 7); the server removes its objects on Ctrl-C and
+//! SIGTERM too, not only on `q` (hazard 11); `shmat` failure is tested on the pointer (the
+//! seed dereferences `(void *)-1`, hazard 24). The banner is the seed's, as printed in
+//! the notes, misalignment and all.
 
 use crate::error::SysContext;
 use crate::layout::SHM_MSG_SIZE;
@@ -93,6 +95,9 @@ pub struct ServerArgs {
 pub struct ClientArgs {
     #[command(flatten)]
     pub key: KeyArgs,
+    /// Send the whole line (the seed's scanf("%s") takes its first word only)
+    #[arg(long)]
+    pub line: bool,
     #[command(flatten)]
     pub trust: TrustArgs,
 }
@@ -102,7 +107,7 @@ fn stopping() -> bool {
 }
 
 fn pv(semid: i32, op: i16) -> Result<()> {
-    segment::pv(semid, op, stopping, "interrupted")
+    segment::pv(semid, op, true, stopping, "interrupted")
 }
 
 fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Result<Owned> {
@@ -196,11 +201,12 @@ fn open(kind: Kind, key: Key, r: Result<i32, Errno>, trust: TrustArgs) -> Result
     Ok((id, Entry::using(kind, Some(key), i64::from(id), None)))
 }
 
+/// The seed's banner, as printed in the notes (its alignment included).
 const BANNER: &str = "\
 ***************************************
-*                 IPC                 *
-*     Input r to send data to server. *
-*     Input q to quit.                *
+*                 IPC                   *
+*Input r to send data toserver.  *
+*   Input q to quit.      *
 ***************************************";
 
 /// Read a line; `None` at end of input. Echoes it when stdin is not a terminal.
@@ -284,12 +290,21 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
                 let Some(data) = read_line(&mut input, echo)? else {
                     return quit_at_eof(&send, att);
                 };
-                // scanf("%s"): the first word, bounded by the segment.
-                let mut word: Vec<u8> = data
+                // scanf("%s"): the first word (unless --line), bounded by the segment; words
+                // left out are said, never dropped silently.
+                let text = data.strip_suffix(b"\n").unwrap_or(&data);
+                let mut words = text
                     .split(|b| b.is_ascii_whitespace())
-                    .find(|w| !w.is_empty())
-                    .unwrap_or(b"")
-                    .to_vec();
+                    .filter(|w| !w.is_empty());
+                let first = words.next().unwrap_or(b"").to_vec();
+                let mut word = if args.line { text.to_vec() } else { first };
+                if !args.line && words.next().is_some() {
+                    out::note(format_args!(
+                        "the seed's scanf(\"%s\") takes one word: sending \"{}\", not \"{}\" (--line sends the whole line)",
+                        String::from_utf8_lossy(&word),
+                        String::from_utf8_lossy(text)
+                    ));
+                }
                 if word.len() >= SHM_MSG_SIZE {
                     out::warn(
                         "shm-msg-client",

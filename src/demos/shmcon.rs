@@ -18,13 +18,14 @@
 //! transcript has the slide's order.
 
 use crate::error::{Interrupted, SysContext};
-use crate::layout::{SHM_SIZE, TEXT_NUM, WRITTEN};
+use crate::layout::{MTEXT, SHM_SIZE, TEXT_NUM, WRITTEN};
 use crate::objects::sysv::{self as segment, Owned};
 use crate::objects::Kind;
 use crate::objects::{keys, sysvipc};
 use crate::outln;
 use crate::process::controller::{self, Child, Program, Spawner};
-use crate::protocols::handoff::{SyncArgs, SyncMode, EMPTY, FULL};
+use crate::protocols::handoff::{SyncArgs, EMPTY, FULL};
+use crate::protocols::roles;
 use crate::sys::ipc::{self, Key};
 use crate::sys::{signals, Errno};
 use anyhow::{anyhow, Result};
@@ -54,6 +55,11 @@ pub struct Args {
     /// Run this program as the writer (argv: PROG KEY)
     #[arg(long, value_name = "PROG")]
     pub writer: Option<PathBuf>,
+    /// Start no children: keep the segment for a reader and a writer you run by hand in two
+    /// other terminals (it prints the commands), until the writer's `end` has been read or
+    /// Ctrl-C
+    #[arg(long, conflicts_with_all = ["reader", "writer"])]
+    pub serve: bool,
     #[command(flatten)]
     pub sync: SyncArgs,
 }
@@ -116,7 +122,7 @@ impl Drop for KeyFile {
 
 /// Step 4's view: the slide's `ipcs -m | grep shmid`, matched exactly.
 fn show_segments(shmid: i32) -> Result<bool> {
-    outln!("\n----- Shared Memory Segments -----")?;
+    outln!("\n----- Shared Memory Segments ----- ")?;
     let rows: Vec<_> = sysvipc::shm_entries()?
         .into_iter()
         .filter(|e| e.shmid == shmid)
@@ -153,10 +159,7 @@ pub fn run(args: Args) -> Result<()> {
     outln!("key generated: IPC key = {:x}", key as u32)?;
     let mut shm = segment::create_segment(key, args.mode)?;
     outln!("shmcon: shmid = {}", shm.id)?;
-    let sem = match args.sync.sync {
-        SyncMode::Flag => None,
-        SyncMode::Sem => Some(create_semaphores(key, args.mode)?),
-    };
+    let sem = create_semaphores(key, args.mode)?;
 
     // Step 2: get the mapped address.
     let att =
@@ -172,9 +175,12 @@ pub fn run(args: Args) -> Result<()> {
     show_segments(shm.id)?;
     interrupted()?;
 
-    // Step 5: vfork the reader and the writer.
+    // Step 5: vfork the reader and the writer (or, with --serve, wait for the two you run).
     let spawner = Spawner::new()?;
-    let children = start_children(&spawner, key, &args)?;
+    let children = match args.serve {
+        true => serve(key, shm.id, &args.sync).map(|()| Vec::new())?,
+        false => start_children(&spawner, key, &args)?,
+    };
 
     // Step 6: wait for both children.
     let outcome = controller::wait_children(children)?;
@@ -185,27 +191,71 @@ pub fn run(args: Args) -> Result<()> {
         .sys(format_args!("shmctl({shmid}, IPC_RMID)"))?;
     drop(sem);
     controller::finish(&spawner, outcome, &format!("removed shmid {shmid}"))?;
-    outln!("shmcon: shmid = {shmid} removed")?;
+    // The slide's printf leaves a blank before each newline here: kept.
+    outln!("shmcon: shmid = {shmid} removed ")?;
     if !show_segments(shmid)? {
-        outln!("nothing found ...")?;
+        outln!("nothing found ... ")?;
     }
     drop(keyfile);
     Ok(())
 }
 
-/// The `--sync sem` pair: EMPTY = 1, FULL = 0, removed with the segment.
+/// The controller's semaphore set, removed with the segment: `EMPTY` = 1 and `FULL` = 0
+/// for `--sync sem` (see [`crate::protocols::handoff`]), and in both modes the reader's and
+/// the writer's slots (see [`roles`]), so a second reader or writer is refused.
 fn create_semaphores(key: Key, mode: u32) -> Result<Owned> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | mode as libc::c_int;
-    let set =
-        segment::create(Kind::SysvSem, key, || ipc::semget(key, 2, flags)).map_err(
-            |e| match e {
-                Errno::EEXIST => segment::occupied(Kind::SysvSem, key, "pass another PATHNAME"),
-                e => crate::error::sys_error("semget()", e),
-            },
-        )?;
+    let set = segment::create(Kind::SysvSem, key, || {
+        ipc::semget(key, roles::SET_SIZE, flags)
+    })
+    .map_err(|e| match e {
+        Errno::EEXIST => segment::occupied(Kind::SysvSem, key, "pass another PATHNAME"),
+        e => crate::error::sys_error("semget()", e),
+    })?;
     ipc::sem_setval(set.id, i32::from(EMPTY), 1).sys("semctl(SETVAL)")?;
     ipc::sem_setval(set.id, i32::from(FULL), 0).sys("semctl(SETVAL)")?;
+    roles::init(set.id).sys("semctl(SETVAL)")?;
     Ok(set)
+}
+
+/// `--serve`: say what to run in the two other terminals, then wait until the reader has
+/// read the writer's `end` (the text starts with `end` and `written` is back to 0), or a
+/// termination signal.
+fn serve(key: Key, shmid: i32, sync: &SyncArgs) -> Result<()> {
+    let flags: String = sync.forward().iter().map(|a| format!(" {a}")).collect();
+    outln!("\nshmcon: serving shmid {shmid} (key {:x}) until the writer's `end` has been read, or Ctrl-C:", key as u32)?;
+    outln!(
+        "  in a second terminal: ipclab shmread {:x}{flags}",
+        key as u32
+    )?;
+    outln!(
+        "  in a third terminal:  ipclab shmwrite {:x}{flags}",
+        key as u32
+    )?;
+    let att = ipc::shmat(shmid, SHM_SIZE, true).map_err(|e| segment::explain("shmat()", key, e))?;
+    let region = att.region();
+    let written = region.atomic_i32(WRITTEN);
+    loop {
+        crate::error::check_interrupted()?;
+        if written.load(Ordering::Acquire) == 0 && region.c_string(MTEXT, 3).starts_with(b"end") {
+            break;
+        }
+        crate::process::nap(std::time::Duration::from_millis(20))?;
+    }
+    // As the slide's controller waits for its children, give the reader and the writer a
+    // moment (2 s at most) to detach, so the listing after IPC_RMID shows nothing left.
+    let others_attached = || {
+        sysvipc::rows(Kind::SysvShm)
+            .iter()
+            .find(|r| r.id(Kind::SysvShm) == shmid)
+            .is_some_and(|r| r.num::<u64>("nattch") > 1)
+    };
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while others_attached() && std::time::Instant::now() < until {
+        crate::error::check_interrupted()?;
+        crate::process::nap(std::time::Duration::from_millis(10))?;
+    }
+    att.detach().sys("shmdt()")
 }
 
 /// Step 5: the reader first; once it is ready (ipclab's reader says so on a pipe; another

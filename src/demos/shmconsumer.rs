@@ -68,11 +68,14 @@ pub fn run(args: Args) -> Result<()> {
             fd
         }
         Err(e) => {
+            let bare = args.peer.name.trim_start_matches('/');
             return Err(posix::explain_open(
                 &args.peer.name,
                 e,
-                "run `ipclab shmpthreadcon NAME`, or start this consumer without --race",
-            ))
+                &format!(
+                    "run `ipclab shmpthreadcon {bare}`, or start this consumer without --race"
+                ),
+            ));
         }
     };
     posix::check_owner(&args.peer.name, &fd, args.peer.trust)?;
@@ -162,7 +165,7 @@ fn consume_items(args: &Args, count: u64) -> Result<()> {
         args.peer.ring.buffer_size,
         args.peer.ring.sync,
     )?;
-    ring.join(Role::Consumer, args.peer.timeout);
+    ring.join(Role::Consumer, args.peer.timeout, &args.peer.name);
     let t = Instant::now();
     ring.consume(count)?;
     let secs = t.elapsed().as_secs_f64();

@@ -53,14 +53,8 @@ pub fn run(args: Args) -> Result<()> {
             SHM_SIZE
         )));
     }
-    // Step 1: open the object.
-    let fd = mem::shm_open(&args.peer.name, OFlag::O_RDWR, 0).map_err(|e| {
-        posix::explain_open(
-            &args.peer.name,
-            e,
-            "start `ipclab shmconsumer NAME` first (it creates the object and waits), or run `ipclab shmpthreadcon NAME`",
-        )
-    })?;
+    // Step 1: open the object (waiting up to --timeout for a consumer to make it).
+    let fd = open_when_there(&args.peer)?;
     posix::check_owner(&args.peer.name, &fd, args.peer.trust)?;
     let size = mem::file_size(&fd)?;
     if size < SHM_SIZE as u64 {
@@ -89,6 +83,42 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
+/// `shm_open(NAME, O_RDWR)`, waiting (up to `--timeout`, saying so once) while NAME does
+/// not exist yet: the consumer, started in the other terminal, makes it.
+fn open_when_there(peer: &PeerArgs) -> Result<std::os::fd::OwnedFd> {
+    let bare = peer.name.trim_start_matches('/');
+    let hint = format!(
+        "start `ipclab shmconsumer {bare}` (it creates the object and waits), or run `ipclab shmpthreadcon {bare}`"
+    );
+    let start = std::time::Instant::now();
+    let mut said = false;
+    loop {
+        match mem::shm_open(&peer.name, OFlag::O_RDWR, 0) {
+            Ok(fd) => return Ok(fd),
+            Err(Errno::ENOENT) if !peer.managed && start.elapsed() < peer.timeout => {
+                if !std::mem::replace(&mut said, true) {
+                    crate::out::note(format_args!(
+                        "{}{} does not exist yet: waiting up to {} for a consumer to make it ({hint})",
+                        posix::DEV_SHM,
+                        peer.name,
+                        crate::units::show(peer.timeout)
+                    ));
+                }
+                crate::process::nap(Duration::from_millis(10))?;
+            }
+            Err(Errno::ENOENT) if said => {
+                return Err(anyhow!(
+                    "no consumer made {}{} in {}: {hint}",
+                    posix::DEV_SHM,
+                    peer.name,
+                    crate::units::show(peer.timeout)
+                ))
+            }
+            Err(e) => return Err(posix::explain_open(&peer.name, e, &hint)),
+        }
+    }
+}
+
 /// The bounded-buffer producer.
 fn produce_items(args: &Args, count: u64) -> Result<()> {
     let opened = open_ring(&args.peer)?;
@@ -97,7 +127,7 @@ fn produce_items(args: &Args, count: u64) -> Result<()> {
         args.peer.ring.buffer_size,
         args.peer.ring.sync,
     )?;
-    ring.join(Role::Producer, args.peer.timeout);
+    ring.join(Role::Producer, args.peer.timeout, &args.peer.name);
     // Standalone, either side removes the object when it ends (the other keeps its mapping;
     // the name is only for finding it), so a side whose peer was killed still cleans up.
     let mut guard = opened.unlink;
@@ -136,7 +166,8 @@ pub fn open_ring(peer: &PeerArgs) -> Result<OpenedRing> {
         peer.timeout,
     );
     let size = ring::object_size(ra.buffer_size);
-    let hint = "run `ipclab shmpthreadcon NAME --items N`";
+    let bare = name.trim_start_matches('/');
+    let hint = format!("run `ipclab shmpthreadcon {bare} --items N`");
     if !managed {
         match Unlink::create(name, mode) {
             Ok((fd, unlink)) => {
@@ -146,11 +177,11 @@ pub fn open_ring(peer: &PeerArgs) -> Result<OpenedRing> {
                 return Ok(OpenedRing { map, unlink });
             }
             Err(Errno::EEXIST) => {}
-            Err(e) => return Err(posix::explain_open(name, e, hint)),
+            Err(e) => return Err(posix::explain_open(name, e, &hint)),
         }
     }
     let fd =
-        mem::shm_open(name, OFlag::O_RDWR, 0).map_err(|e| posix::explain_open(name, e, hint))?;
+        mem::shm_open(name, OFlag::O_RDWR, 0).map_err(|e| posix::explain_open(name, e, &hint))?;
     posix::check_owner(name, &fd, peer.trust)?;
     let start = std::time::Instant::now();
     loop {

@@ -18,6 +18,7 @@ use crate::objects::trust::TrustArgs;
 use crate::outln;
 use crate::process::child;
 use crate::protocols::handoff::{Handoff, SyncArgs};
+use crate::protocols::roles::{self, Role};
 use crate::sys::ipc::Key;
 use anyhow::Result;
 
@@ -32,6 +33,9 @@ pub struct Args {
     pub sync: SyncArgs,
     #[command(flatten)]
     pub trust: TrustArgs,
+    /// Take part even if the segment already has a reader (see ipclab shmcon --serve)
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Run the reader.
@@ -42,6 +46,7 @@ pub fn run(args: Args) -> Result<()> {
 
     // Step 1 and 2: get the segment, attach it.
     let (shmid, att) = segment::open(key, args.trust)?;
+    roles::take(key, Role::Reader, args.force)?;
     let handoff = Handoff::open(&args.sync, key, shmid, args.trust)?;
     outln!("{I}shmread: shmid = {shmid}")?;
     outln!("{I}shmread: shared memory attached at {:p}", att.addr())?;

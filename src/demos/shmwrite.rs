@@ -20,6 +20,7 @@ use crate::objects::sysv as segment;
 use crate::objects::trust::TrustArgs;
 use crate::process::child;
 use crate::protocols::handoff::{Handoff, SyncArgs};
+use crate::protocols::roles::{self, Role};
 use crate::sys::ipc::Key;
 use crate::{out, outln};
 use anyhow::Result;
@@ -38,6 +39,9 @@ pub struct Args {
     pub sync: SyncArgs,
     #[command(flatten)]
     pub trust: TrustArgs,
+    /// Take part even if the segment already has a writer (see ipclab shmcon --serve)
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The longest text `mtext` holds with its NUL.
@@ -93,6 +97,7 @@ pub fn run(args: Args) -> Result<()> {
 
     // Step 1 and 2: get the segment, attach it.
     let (shmid, att) = segment::open(key, args.trust)?;
+    roles::take(key, Role::Writer, args.force)?;
     let handoff = Handoff::open(&args.sync, key, shmid, args.trust)?;
     outln!("shmwrite: shmid = {shmid}")?;
     outln!("shmwrite: shared memory attached at {:p}", att.addr())?;

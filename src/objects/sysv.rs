@@ -207,14 +207,15 @@ pub fn create_segment(key: Key, mode: u32) -> Result<Owned> {
     })
 }
 
-/// The seeds' `sem_p`/`sem_v`: `op` (-1 or +1) on semaphore 0 of `semid`, with SEM_UNDO,
-/// retried on EINTR until `stop()` says to give up. `why_stopped` explains a stop that was
-/// not a termination signal (for sem-demo: the child died before its V).
-pub fn pv(semid: i32, op: i16, stop: fn() -> bool, why_stopped: &str) -> Result<()> {
+/// The seeds' `sem_p`/`sem_v`: `op` (-1 or +1) on semaphore 0 of `semid`, with SEM_UNDO
+/// when `undo`, retried on EINTR until `stop()` says to give up. `why_stopped` explains a
+/// stop that was not a termination signal (for sem-demo: the child ended, no V will come).
+pub fn pv(semid: i32, op: i16, undo: bool, stop: fn() -> bool, why_stopped: &str) -> Result<()> {
     let ops = [ipc::SemOp {
         num: 0,
         op,
-        undo: true,
+        undo,
+        ..Default::default()
     }];
     ipc::semop(semid, &ops, stop).map_err(|e| match e {
         Errno::EINTR => match crate::sys::signals::pending() {

@@ -145,6 +145,7 @@ impl Handoff {
                 num,
                 op,
                 undo: false,
+                ..Default::default()
             }],
             stopping,
         )

@@ -5,3 +5,4 @@
 pub mod handoff;
 pub mod peer;
 pub mod ring;
+pub mod roles;

@@ -55,11 +55,19 @@ pub struct Peers<'a> {
     since: Instant,
     timeout: Duration,
     said: std::cell::Cell<bool>,
+    /// The object's name as the user gave it, for hints.
+    name: String,
 }
 
 impl<'a> Peers<'a> {
     /// Join as `me` (entries at `base` of the header); wait `timeout` for the other side.
-    pub fn join(region: Region<'a>, base: usize, me: Role, timeout: Duration) -> Peers<'a> {
+    pub fn join(
+        region: Region<'a>,
+        base: usize,
+        me: Role,
+        timeout: Duration,
+        name: &str,
+    ) -> Peers<'a> {
         let run = Run::this();
         let (pid, start) = me.offsets(base);
         region.atomic_u64(start).store(run.start, Ordering::Relaxed);
@@ -73,6 +81,7 @@ impl<'a> Peers<'a> {
             since: Instant::now(),
             timeout,
             said: std::cell::Cell::new(false),
+            name: name.trim_start_matches('/').to_string(),
         }
     }
 
@@ -93,18 +102,20 @@ impl<'a> Peers<'a> {
         if pid == 0 {
             if !self.said.replace(true) {
                 crate::out::note(format_args!(
-                    "waiting up to {} for a {} (start `ipclab shm{} NAME --items N` with the same NAME)",
+                    "waiting up to {} for a {} (start `ipclab shm{} {} --items N`)",
                     crate::units::show(self.timeout),
                     other.name(),
-                    other.name()
+                    other.name(),
+                    self.name
                 ));
             }
             if self.since.elapsed() > self.timeout {
                 return Err(anyhow!(
-                    "no {} came within {} (item {item} of the buffer was due): start `ipclab shm{} NAME --items N` with the same NAME, or give a longer --timeout",
+                    "no {} came within {} (item {item} of the buffer was due): start `ipclab shm{} {} --items N`, or give a longer --timeout",
                     other.name(),
                     crate::units::show(self.timeout),
-                    other.name()
+                    other.name(),
+                    self.name
                 ));
             }
             return Ok(());

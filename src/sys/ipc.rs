@@ -181,11 +181,14 @@ pub fn semget(key: Key, nsems: i32, flags: libc::c_int) -> SysResult<i32> {
 }
 
 /// One operation of a `semop` call (`struct sembuf`, 6 bytes).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct SemOp {
     pub num: u16,
     pub op: i16,
+    /// SEM_UNDO: the kernel reverses it when the process exits.
     pub undo: bool,
+    /// IPC_NOWAIT: fail with EAGAIN instead of blocking.
+    pub nowait: bool,
 }
 
 /// `semop(semid, ops)`, retried on EINTR unless `interrupted()` says to stop.
@@ -198,13 +201,19 @@ pub fn semop(semid: i32, ops: &[SemOp], interrupted: impl Fn() -> bool) -> SysRe
         .map(|o| libc::sembuf {
             sem_num: o.num,
             sem_op: o.op,
-            sem_flg: if o.undo { libc::SEM_UNDO as i16 } else { 0 },
+            sem_flg: (if o.undo { libc::SEM_UNDO as i16 } else { 0 })
+                | (if o.nowait { libc::IPC_NOWAIT as i16 } else { 0 }),
         })
         .collect();
     let text: Vec<String> = ops
         .iter()
         .map(|o| {
-            let flg = if o.undo { "SEM_UNDO" } else { "0" };
+            let flg = match (o.undo, o.nowait) {
+                (true, true) => "IPC_NOWAIT|SEM_UNDO",
+                (true, false) => "SEM_UNDO",
+                (false, true) => "IPC_NOWAIT",
+                (false, false) => "0",
+            };
             format!("{{{}, {:+}, {flg}}}", o.num, o.op)
         })
         .collect();

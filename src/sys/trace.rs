@@ -39,7 +39,7 @@ pub fn call<T: Display>(call: std::fmt::Arguments<'_>, result: &Result<T, super:
     let pid = std::process::id();
     let line = match result {
         Ok(v) => format!("[{who} {pid}] {call} = {v}\n"),
-        Err(e) => format!("[{who} {pid}] {call} = -1 {} ({})\n", e, e.desc()),
+        Err(e) => format!("[{who} {pid}] {call} = -1 {e:?} ({})\n", e.desc()),
     };
     let _ = std::io::stderr().write_all(line.as_bytes());
 }

@@ -352,7 +352,15 @@ impl Running {
                         return;
                     }
                 }
-                Err(_) => panic!("never saw {needle:?}; got:\n{}", self.seen.join("\n")),
+                Err(_) => {
+                    self.err_seen.extend(self.err_lines.try_iter());
+                    panic!(
+                        "never saw {needle:?}; got:\n{}\n--- stderr ---\n{}\n--- processes ---\n{}",
+                        self.seen.join("\n"),
+                        self.err_seen.join("\n"),
+                        describe_group(self.pgid())
+                    )
+                }
             }
         }
     }
@@ -599,4 +607,21 @@ pub fn fifo_seqs(text: &str) -> Vec<u64> {
             rest.split(' ').next().unwrap().parse().unwrap()
         })
         .collect()
+}
+
+/// `ipclab ARGS` run to the end in `dir` (30 s at most).
+pub fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    ipclab()
+        .current_dir(dir)
+        .args(args)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap()
+}
+
+/// `ipclab ARGS` started in `dir`, in its own process group.
+pub fn started_in(dir: &Path, args: &[&str]) -> Running {
+    let mut c = cmd();
+    c.current_dir(dir).args(args);
+    Running::start(c)
 }

@@ -129,6 +129,8 @@ fn pause(step: &Step, stdin: &mut impl std::io::BufRead) -> Result<bool> {
     let got = stdin.read_line(&mut line);
     check_interrupted()?;
     if got? == 0 {
+        // End the prompt's line, so the reason starts on its own.
+        outln!()?;
         return Ok(false);
     }
     if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 pub enum Section {
     /// Shared memory: System V (algorithms 8-0 … 8-3) and POSIX (8-4 … 8-6, the bounded buffer)
     Shm,
-    /// Memory-mapped files and anonymous mappings (seed 003 sections 1-2, seed 004)
+    /// Memory-mapped files and anonymous mappings (the mmap notes)
     Mmap,
-    /// Message passing: pipe, FIFO, message queue, semaphore, shm+sem+msg (seed 002)
+    /// Message passing: pipe, FIFO, message queue, semaphore, shm+sem+msg (IPC全解析)
     Msg,
 }
 
