@@ -8,6 +8,7 @@
 //! | 2 | usage error (bad argument, unknown applet) |
 //! | 128+N | ended by signal N after cleaning up (130 SIGINT, 143 SIGTERM, 129 SIGHUP) |
 
+use nix::errno::Errno;
 use nix::sys::signal::Signal;
 use std::fmt;
 
@@ -92,13 +93,13 @@ pub fn render(applet: &str, err: &anyhow::Error) -> String {
 /// The error of a failed kernel call, as one line: `call: what the errno means`. `EINTR`
 /// while a termination signal is pending becomes [`Interrupted`] (exit 128+N after cleanup),
 /// so no call site decides alone what an interrupted call means.
-pub fn sys_error(call: impl fmt::Display, e: nix::errno::Errno) -> anyhow::Error {
-    if e == nix::errno::Errno::EINTR {
+pub fn sys_error(call: impl fmt::Display, e: Errno) -> anyhow::Error {
+    if e == Errno::EINTR {
         if let Some(sig) = crate::sys::signals::pending() {
             return Interrupted(sig).into();
         }
     }
-    anyhow::anyhow!("{call}: {}", e.desc())
+    anyhow::anyhow!("{call}: {} ({e:?})", e.desc())
 }
 
 /// `.sys("shmat()")?`: a failed kernel call becomes one line naming the call (in the spirit
@@ -108,9 +109,53 @@ pub trait SysContext<T> {
     fn sys(self, call: impl fmt::Display) -> anyhow::Result<T>;
 }
 
-impl<T> SysContext<T> for Result<T, nix::errno::Errno> {
+impl<T> SysContext<T> for Result<T, Errno> {
     fn sys(self, call: impl fmt::Display) -> anyhow::Result<T> {
         self.map_err(|e| sys_error(call, e))
+    }
+}
+
+/// A blocking call that returned EINTR, after a signal handler ran, goes on here and only
+/// here. A pending termination signal ends the wait with [`Interrupted`] (exit 128+N after
+/// cleanup); any other signal (SIGCHLD, the SIGALRM tick) restarts the call. The inner
+/// result is the call's own: the caller names it (`.sys("read()")`) or matches its errno.
+///
+/// ```ignore
+/// let n = restart(|| proc::read(&fd, &mut buf))?.sys("read()")?;
+/// ```
+pub fn restart<T>(call: impl FnMut() -> Result<T, Errno>) -> anyhow::Result<Result<T, Errno>> {
+    restart_until(call, || None)
+}
+
+/// [`restart`], and between attempts `stop()` may end the wait with its own reason: a
+/// peer that is gone, a child that ended, a deadline (the SIGALRM tick or SIGCHLD makes
+/// the call return so that `stop` can look).
+pub fn restart_until<T>(
+    mut call: impl FnMut() -> Result<T, Errno>,
+    mut stop: impl FnMut() -> Option<anyhow::Error>,
+) -> anyhow::Result<Result<T, Errno>> {
+    loop {
+        match call() {
+            Err(Errno::EINTR) => {
+                check_interrupted()?;
+                if let Some(reason) = stop() {
+                    return Err(reason);
+                }
+            }
+            other => return Ok(other),
+        }
+    }
+}
+
+/// A call on the way out (reaping a child we stopped, writing the registry after Ctrl-C):
+/// restarted after every EINTR, a pending termination signal included, which has already
+/// been acted upon.
+pub fn uninterrupted<T>(mut call: impl FnMut() -> Result<T, Errno>) -> Result<T, Errno> {
+    loop {
+        match call() {
+            Err(Errno::EINTR) => continue,
+            other => return other,
+        }
     }
 }
 

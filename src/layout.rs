@@ -115,3 +115,27 @@ const _: () = assert!(IPC_MESSAGE.len() == 40);
 pub const PARENT_MESSAGE: &str = "你是我儿子吗？";
 
 const _: () = assert!(PARENT_MESSAGE.len() == 21);
+
+/// The header of each of `ipclab bench`'s shared-memory rings: the writer's count of
+/// messages put (`head`) and the reader's count taken (`tail`), wrapping `u32`s, each with
+/// the number of futex waiters beside it, on its own 64-byte cache line so the two sides
+/// do not bounce one line between their CPUs. The slots follow the header.
+#[repr(C, align(64))]
+pub struct RingHeader {
+    pub head: std::sync::atomic::AtomicU32,
+    pub head_waiters: std::sync::atomic::AtomicU32,
+    _head_line: [u8; 56],
+    pub tail: std::sync::atomic::AtomicU32,
+    pub tail_waiters: std::sync::atomic::AtomicU32,
+    _tail_line: [u8; 56],
+}
+
+/// Offsets of the ring header's words, and its size (where the slots start).
+pub const RING_HEAD: usize = offset_of!(RingHeader, head);
+pub const RING_HEAD_WAITERS: usize = offset_of!(RingHeader, head_waiters);
+pub const RING_TAIL: usize = offset_of!(RingHeader, tail);
+pub const RING_TAIL_WAITERS: usize = offset_of!(RingHeader, tail_waiters);
+pub const RING_HEADER: usize = size_of::<RingHeader>();
+
+const _: () = assert!(RING_HEAD == 0 && RING_HEAD_WAITERS == 4);
+const _: () = assert!(RING_TAIL == 64 && RING_TAIL_WAITERS == 68 && RING_HEADER == 128);

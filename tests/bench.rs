@@ -135,7 +135,10 @@ fn pinning_csv_duration_and_bad_options() {
     assert_eq!(rows.len(), 3, "{text}");
     assert!(rows.iter().all(|r| r.ends_with(",cpu0->cpu0")));
     for (args, needle) in [
-        (vec!["bench", "--only", "carrier-pigeon"], "not a mechanism"),
+        (
+            vec!["bench", "--only", "carrier-pigeon"],
+            "possible values: pipe, fifo",
+        ),
         (vec!["bench", "--sizes", "8"], "16 bytes"),
         (vec!["bench", "--pin", "999"], "--pin 999"),
         (vec!["bench", "--count", "0"], "--count"),

@@ -69,7 +69,7 @@ fn signals_and_a_removed_queue_end_the_server_cleanly() {
         server.wait_for("My pid is");
         killpg(Pid::from_raw(server.pgid()), sig).unwrap();
         let (st, _, _) = server.finish();
-        assert_eq!(st.code(), Some(128 + sig as i32));
+        assert_eq!(exit_code(&st), Some(128 + sig as i32));
         assert_no_sysv(key);
     }
     let s = Scratch::new("msgrm");

@@ -122,7 +122,7 @@ fn nonblock_shows_enxio_and_a_vanished_reader_shows_epipe() {
     reader.wait_for("Read message");
     kill(Pid::from_raw(reader.pgid()), Signal::SIGTERM).unwrap();
     let (st, _, _) = reader.finish();
-    assert_eq!(st.code(), Some(143));
+    assert_eq!(exit_code(&st), Some(143));
     let (st, out, err) = writer.finish();
     assert_eq!(st.code(), Some(1), "{err}");
     assert!(err.contains("EPIPE"), "{err}");

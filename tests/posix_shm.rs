@@ -192,7 +192,7 @@ fn mismatched_buffer_sizes_are_explained() {
     );
     kill(Pid::from_raw(consumer.pgid()), Signal::SIGTERM).unwrap();
     let (st, _, _) = consumer.finish();
-    assert_eq!(st.code(), Some(143));
+    assert_eq!(exit_code(&st), Some(143));
     assert!(!dev_shm_has(&name));
 }
 
@@ -264,7 +264,7 @@ fn sigint_during_the_ring_and_sigkill_of_a_child() {
     wait_until(10, "both children", || children_of(pgid).len() == 2);
     killpg(Pid::from_raw(pgid), Signal::SIGINT).unwrap();
     let (st, _, err) = r.finish();
-    assert_eq!(st.code(), Some(130), "{err}");
+    assert_eq!(exit_code(&st), Some(130), "{err}");
     assert_group_gone(pgid);
     assert!(!dev_shm_has(&name));
 

@@ -80,7 +80,7 @@ fn sem_demo_interrupted_while_the_father_waits() {
     r.wait_for("[father] before P");
     killpg(Pid::from_raw(pgid), Signal::SIGINT).unwrap();
     let (st, _, err) = r.finish();
-    assert_eq!(st.code(), Some(130), "{err}");
+    assert_eq!(exit_code(&st), Some(130), "{err}");
     assert_group_gone(pgid);
     assert_no_sysv(key);
 }
@@ -146,7 +146,7 @@ fn shm_msg_client_eof_is_q_and_server_sigterm_cleans_up() {
 
     let server = shm_msg_server(&s.dir, key);
     kill(Pid::from_raw(server.pgid()), Signal::SIGTERM).unwrap();
-    assert_eq!(server.finish().0.code(), Some(143));
+    assert_eq!(exit_code(&server.finish().0), Some(143));
     assert_no_sysv(key);
 }
 

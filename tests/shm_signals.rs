@@ -32,7 +32,7 @@ fn sigint_to_the_group_while_the_writer_waits() {
     let pgid = r.pgid();
     killpg(Pid::from_raw(pgid), Signal::SIGINT).unwrap();
     let (st, _, err) = r.finish();
-    assert_eq!(st.code(), Some(130), "stderr: {err}");
+    assert_eq!(exit_code(&st), Some(130), "stderr: {err}");
     assert_group_gone(pgid);
     assert_no_sysv(key);
 }
@@ -45,7 +45,7 @@ fn sigterm_to_the_controller_alone_ends_everything() {
         let pgid = r.pgid();
         kill(Pid::from_raw(pgid), sig).unwrap();
         let (st, _, err) = r.finish();
-        assert_eq!(st.code(), Some(code), "{sig}: stderr: {err}");
+        assert_eq!(exit_code(&st), Some(code), "{sig}: stderr: {err}");
         assert_group_gone(pgid);
         assert_no_sysv(key);
     }
@@ -63,7 +63,7 @@ fn sigint_in_sem_mode_removes_the_semaphores_too() {
     let pgid = r.pgid();
     killpg(Pid::from_raw(pgid), Signal::SIGINT).unwrap();
     let (st, _, _) = r.finish();
-    assert_eq!(st.code(), Some(130));
+    assert_eq!(exit_code(&st), Some(130));
     assert_group_gone(pgid);
     assert_no_sysv(key);
 }

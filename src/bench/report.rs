@@ -1,8 +1,9 @@
 //! How `ipclab bench` shows its results: a table per mode, a log-scale bar chart, JSON, CSV,
 //! one line per mechanism on why it costs what it costs, and memcpy for scale.
 
-use super::{Args, Mode, Result1};
-use crate::json::{self, Value};
+use super::measure::Measurement;
+use super::mechanism::Mechanism;
+use super::{Args, Mode};
 use crate::outln;
 use anyhow::Result;
 use std::time::Instant;
@@ -18,71 +19,27 @@ pub fn size_name(s: usize) -> String {
     }
 }
 
-/// The JSON array (keys as documented, plus the spread).
-pub fn json(results: &[Result1]) -> String {
-    let items: Vec<String> = results
+/// The JSON array: one object per line, keys as in [`Measurement`].
+pub fn json(results: &[Measurement]) -> Result<String> {
+    if results.is_empty() {
+        return Ok("[]".into());
+    }
+    let items = results
         .iter()
-        .map(|r| {
-            let lat = |i: usize| r.lat.map(|l| Value::UInt(l[i])).unwrap_or(Value::Null);
-            json::object(&[
-                ("mechanism", Value::Str(r.mechanism.clone())),
-                ("mode", Value::Str(r.mode.as_str().into())),
-                ("size", Value::UInt(r.size as u64)),
-                ("count", Value::UInt(r.count)),
-                ("msgs_per_s", Value::Float(r.msgs_per_s.round())),
-                ("bytes_per_s", Value::Float(r.bytes_per_s.round())),
-                ("latency_ns_p50", lat(0)),
-                ("latency_ns_p99", lat(1)),
-                ("latency_ns_max", lat(2)),
-                ("placement", Value::Str(r.placement.clone())),
-                ("msgs_per_s_min", Value::Float(r.spread.0.round())),
-                ("msgs_per_s_max", Value::Float(r.spread.1.round())),
-            ])
-        })
-        .collect();
-    json::array(&items)
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(format!("[\n  {}\n]", items.join(",\n  ")))
 }
 
-/// CSV with a header line.
-pub fn csv(results: &[Result1]) -> String {
-    let mut out = String::from(
-        "mechanism,mode,size,count,msgs_per_s,bytes_per_s,latency_ns_p50,latency_ns_p99,latency_ns_max,placement\n",
-    );
+/// CSV with a header line: the same fields as the JSON, in the same order.
+pub fn csv(results: &[Measurement]) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
     for r in results {
-        let lat = |i: usize| r.lat.map(|l| l[i].to_string()).unwrap_or_default();
-        out.push_str(&format!(
-            "{},{},{},{},{:.0},{:.0},{},{},{},{}\n",
-            r.mechanism,
-            r.mode.as_str(),
-            r.size,
-            r.count,
-            r.msgs_per_s,
-            r.bytes_per_s,
-            lat(0),
-            lat(1),
-            lat(2),
-            r.placement
-        ));
+        w.serialize(r)?;
     }
-    out
-}
-
-fn why(m: &str) -> &'static str {
-    match m {
-        "pipe" => "two copies through a kernel buffer (write in, read out); a blocked reader costs a wake-up",
-        "fifo" => "a pipe with a name: the same two copies and wake-ups",
-        "unix-stream" => "two copies through socket buffers (skb allocation per write): a little more than a pipe",
-        "unix-dgram" => "as unix-stream, plus one skb per message and message boundaries kept",
-        "tcp" => "the whole TCP/IP stack on loopback: checksums off, but segmentation, ACKs and more code per byte",
-        "sysv-msg" => "two copies through the kernel's message list; one msg_msg allocation per message, small maximum size",
-        "posix-mq" => "like sysv-msg (copies into kernel memory), priority-ordered; maximum size and depth from /proc/sys/fs/mqueue",
-        "sysv-shm" => "no copy through the kernel: one copy into the segment, one out; but two semop system calls per message",
-        "posix-shm" => "a ring in shared memory: one copy in, one copy out, no system call when spinning; cost is cache-line transfers",
-        "mmap-file" => "the same ring in a file mapping: identical in memory (page cache pages), writeback aside",
-        "eventfd" => "notification only: a counter in the kernel; the cost is the write, the wake-up and the read",
-        "signal" => "notification only: kill() + sigwait(); signal delivery is the heaviest wake-up",
-        _ => "",
-    }
+    Ok(String::from_utf8(
+        w.into_inner().map_err(|e| e.into_error())?,
+    )?)
 }
 
 /// memcpy bandwidth of `len` bytes (best of a few), bytes/s.
@@ -126,7 +83,7 @@ fn bar(v: f64, lo: f64, hi: f64) -> String {
 }
 
 /// The human report.
-pub fn human(results: &[Result1], skipped: &[String], args: &Args) -> Result<()> {
+pub fn human(results: &[Measurement], skipped: &[String], args: &Args) -> Result<()> {
     let ncpu = nix::unistd::sysconf(nix::unistd::SysconfVar::_NPROCESSORS_ONLN)
         .ok()
         .flatten()
@@ -155,16 +112,16 @@ pub fn human(results: &[Result1], skipped: &[String], args: &Args) -> Result<()>
         v.dedup();
         v
     };
-    let mechs: Vec<String> = {
-        let mut v: Vec<String> = Vec::new();
+    let mechs: Vec<Mechanism> = {
+        let mut v: Vec<Mechanism> = Vec::new();
         for r in results {
             if !v.contains(&r.mechanism) {
-                v.push(r.mechanism.clone());
+                v.push(r.mechanism);
             }
         }
         v
     };
-    let find = |m: &str, mode: Mode, s: usize| {
+    let find = |m: Mechanism, mode: Mode, s: usize| {
         results
             .iter()
             .find(|r| r.mechanism == m && r.mode == mode && r.size == s)
@@ -177,16 +134,16 @@ pub fn human(results: &[Result1], skipped: &[String], args: &Args) -> Result<()>
         }
         outln!("{head}")?;
         for m in &mechs {
-            let mut line = format!("{m:<12}");
+            let mut line = format!("{:<12}", m.name());
             let mut any = false;
             for s in &sizes {
-                let cell = match find(m, Mode::Throughput, *s) {
+                let cell = match find(*m, Mode::Throughput, *s) {
                     Some(r) => {
                         any = true;
                         format!(
                             "{}/s {}B/s",
-                            human_rate(r.msgs_per_s),
-                            human_rate(r.bytes_per_s)
+                            human_rate(r.msgs_per_s as f64),
+                            human_rate(r.bytes_per_s as f64)
                         )
                     }
                     None => "-".into(),
@@ -206,15 +163,17 @@ pub fn human(results: &[Result1], skipped: &[String], args: &Args) -> Result<()>
         }
         outln!("{head}")?;
         for m in &mechs {
-            let mut line = format!("{m:<12}");
+            let mut line = format!("{:<12}", m.name());
             for s in &sizes {
                 // Notification-only mechanisms carry no payload: one figure, in the first column.
-                let r = find(m, Mode::Latency, *s).or_else(|| {
-                    (super::channel::notification_only(m) && Some(s) == sizes.first())
-                        .then(|| find(m, Mode::Latency, 16))
+                let r = find(*m, Mode::Latency, *s).or_else(|| {
+                    (m.notification_only() && Some(s) == sizes.first())
+                        .then(|| find(*m, Mode::Latency, 16))
                         .flatten()
                 });
-                let cell = match r.and_then(|r| r.lat) {
+                let lat =
+                    r.and_then(|r| Some([r.latency_ns_p50?, r.latency_ns_p99?, r.latency_ns_max?]));
+                let cell = match lat {
                     Some([a, b, c]) => format!(
                         "{:.2} / {:.2} / {:.0}",
                         a as f64 / 1e3,
@@ -229,13 +188,16 @@ pub fn human(results: &[Result1], skipped: &[String], args: &Args) -> Result<()>
         }
     }
     // Bar charts (log scale): throughput at the smallest size, latency medians.
-    let tp: Vec<&Result1> = results
+    let tp: Vec<&Measurement> = results
         .iter()
         .filter(|r| r.mode == Mode::Throughput && Some(&r.size) == sizes.first())
         .collect();
     if !tp.is_empty() {
-        let lo = tp.iter().map(|r| r.msgs_per_s).fold(f64::MAX, f64::min);
-        let hi = tp.iter().map(|r| r.msgs_per_s).fold(0.0, f64::max);
+        let lo = tp
+            .iter()
+            .map(|r| r.msgs_per_s as f64)
+            .fold(f64::MAX, f64::min);
+        let hi = tp.iter().map(|r| r.msgs_per_s as f64).fold(0.0, f64::max);
         outln!(
             "\nmessages/s at {} bytes (log scale)",
             size_name(tp[0].size)
@@ -243,9 +205,9 @@ pub fn human(results: &[Result1], skipped: &[String], args: &Args) -> Result<()>
         for r in &tp {
             outln!(
                 "{:<12} {:<40} {}/s",
-                r.mechanism,
-                bar(r.msgs_per_s, lo / 2.0, hi),
-                human_rate(r.msgs_per_s)
+                r.mechanism.name(),
+                bar(r.msgs_per_s as f64, lo / 2.0, hi),
+                human_rate(r.msgs_per_s as f64)
             )?;
         }
     }
@@ -254,8 +216,8 @@ pub fn human(results: &[Result1], skipped: &[String], args: &Args) -> Result<()>
         .filter_map(|m| {
             results
                 .iter()
-                .find(|r| &r.mechanism == m && r.mode == Mode::Latency && r.lat.is_some())
-                .map(|r| (m.as_str(), r.lat.unwrap()[0].max(1)))
+                .filter(|r| r.mechanism == *m && r.mode == Mode::Latency)
+                .find_map(|r| Some((m.name(), r.latency_ns_p50?.max(1))))
         })
         .collect();
     if !lat.is_empty() {
@@ -272,7 +234,7 @@ pub fn human(results: &[Result1], skipped: &[String], args: &Args) -> Result<()>
     }
     outln!("\nwhy each costs what it costs:")?;
     for m in &mechs {
-        outln!("  {m:<12} {}", why(m))?;
+        outln!("  {:<12} {}", m.name(), m.why())?;
     }
     let big = memcpy_rate(64 << 20);
     let small = memcpy_rate(1 << 20);
@@ -281,12 +243,13 @@ pub fn human(results: &[Result1], skipped: &[String], args: &Args) -> Result<()>
         human_rate(big),
         human_rate(small)
     )?;
-    if let Some(r) = find("posix-shm", Mode::Throughput, 1 << 20) {
+    if let Some(r) = find(Mechanism::PosixShm, Mode::Throughput, 1 << 20) {
+        let rate = r.bytes_per_s as f64;
         outln!(
             "posix-shm ring at 1 MiB messages: {}B/s = {:.0}% of the cache-resident 1 MiB memcpy, {:.0}% of the 64 MiB one (each message is copied twice, into the ring and out; the ring's few MiB mostly stay in cache)",
-            human_rate(r.bytes_per_s),
-            100.0 * r.bytes_per_s / small,
-            100.0 * r.bytes_per_s / big
+            human_rate(rate),
+            100.0 * rate / small,
+            100.0 * rate / big
         )?;
     }
     for s in skipped {

@@ -193,6 +193,13 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
             if print && !crate::process::child::report(&line) {
                 eprintln!("{line}");
             }
+            // Cleaned up after a termination signal: end by that signal, as the shell expects.
+            if let Some(sig) = code
+                .checked_sub(128)
+                .and_then(|n| nix::sys::signal::Signal::try_from(i32::from(n)).ok())
+            {
+                crate::sys::signals::die_by(sig);
+            }
             ExitCode::from(code)
         }
     }

@@ -19,7 +19,7 @@
 //! a reader that goes away makes the writer report EPIPE and exit 1; the side that created
 //! the FIFO removes it (`--keep` leaves it); a non-FIFO at PATH is an error, never followed.
 
-use crate::error::{check_interrupted, sys_error, SysContext};
+use crate::error::{check_interrupted, restart, sys_error, SysContext};
 use crate::objects::registry::Entry;
 use crate::objects::trust::{self, TrustArgs};
 use crate::objects::Kind;
@@ -238,14 +238,13 @@ pub fn run_read(args: ReadArgs) -> Result<()> {
     ));
     // Step 2: open for reading (blocks until a writer comes), never through a symlink; the
     // FIFO opened must be the one made (or, if it was there, one we may trust).
-    let fd = loop {
-        match mem::open(path, OFlag::O_RDONLY | OFlag::O_NOFOLLOW, 0) {
-            Ok(fd) => break fd,
-            Err(Errno::EINTR) => check_interrupted()?,
-            Err(Errno::ELOOP) => return Err(not_a_fifo(path, "a symbolic link (not followed)")),
-            Err(e) => return Err(open_error(path, e)),
-        }
-    };
+    let fd =
+        restart(|| mem::open(path, OFlag::O_RDONLY | OFlag::O_NOFOLLOW, 0))?.map_err(
+            |e| match e {
+                Errno::ELOOP => not_a_fifo(path, "a symbolic link (not followed)"),
+                e => open_error(path, e),
+            },
+        )?;
     let md = check_fifo(path, &fd, args.trust)?;
     if ino.is_some_and(|i| i != md.ino()) {
         return Err(anyhow!(
@@ -257,14 +256,9 @@ pub fn run_read(args: ReadArgs) -> Result<()> {
     let mut pending: Vec<u8> = Vec::new();
     let mut buf = vec![0u8; 2 * PIPE_BUF];
     loop {
-        let n = match proc::read(&fd, &mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(Errno::EINTR) => {
-                check_interrupted()?;
-                continue;
-            }
-            Err(e) => return Err(anyhow!("read(): {}", e.desc())),
+        let n = match restart(|| proc::read(&fd, &mut buf))?.sys("read()")? {
+            0 => break,
+            n => n,
         };
         pending.extend_from_slice(&buf[..n]);
         while let Some(nul) = pending.iter().position(|&b| b == 0) {
@@ -321,7 +315,7 @@ fn open_for_writing(args: &WriteArgs) -> Result<std::os::fd::OwnedFd> {
                 if expired() {
                     return Err(anyhow!("no reader created {} in time", path.display()));
                 }
-                std::thread::sleep(Duration::from_millis(10));
+                crate::process::nap(Duration::from_millis(10))?;
                 continue;
             }
             AtPath::Fifo => {}
@@ -348,9 +342,8 @@ fn open_for_writing(args: &WriteArgs) -> Result<std::os::fd::OwnedFd> {
                 if expired() {
                     return Err(anyhow!("no reader opened {} in time", path.display()));
                 }
-                std::thread::sleep(Duration::from_millis(10));
+                crate::process::nap(Duration::from_millis(10))?;
             }
-            Err(Errno::EINTR) => continue,
             Err(e) => return Err(open_error(path, e)),
         }
     }
@@ -384,20 +377,17 @@ pub fn run_write(args: WriteArgs) -> Result<()> {
         line.extend_from_slice(&text);
         out::bytes(&line)?;
         text.push(0);
-        loop {
-            match proc::write(&fd, &text) {
-                Ok(n) if n == text.len() => break,
-                Ok(n) => return Err(anyhow!("write(): only {n} of {} bytes written", text.len())),
-                Err(Errno::EINTR) => check_interrupted()?,
-                Err(Errno::EPIPE) => {
-                    return Err(anyhow!(
-                        "write(): the reader went away (EPIPE): message {} of {} was not delivered ({i} were)",
-                        i + 1,
-                        args.count
-                    ))
-                }
-                Err(e) => return Err(anyhow!("write(): {}", e.desc())),
+        match restart(|| proc::write(&fd, &text))? {
+            Ok(n) if n == text.len() => {}
+            Ok(n) => return Err(anyhow!("write(): only {n} of {} bytes written", text.len())),
+            Err(Errno::EPIPE) => {
+                return Err(anyhow!(
+                    "write(): the reader went away (EPIPE): message {} of {} was not delivered ({i} were)",
+                    i + 1,
+                    args.count
+                ))
             }
+            Err(e) => return Err(sys_error("write()", e)),
         }
         if i + 1 < args.count {
             crate::process::nap(args.interval)?;

@@ -3,6 +3,7 @@
 //! from, `proj_id & 0xff` (bits 31-24), `st_dev & 0xff` (23-16) and `st_ino & 0xffff` (15-0),
 //! and checks the sum against glibc's own `ftok()`.
 
+use crate::error::SysContext;
 use crate::objects::keys::{self, KeyParts};
 use crate::outln;
 use crate::sys::ipc;
@@ -33,8 +34,7 @@ pub fn run(args: Args) -> Result<()> {
     let dev = st.st_dev;
     let ino = st.st_ino;
     let parts = KeyParts::from_stat(args.proj_id, dev, ino);
-    let glibc =
-        ipc::ftok(&args.pathname, args.proj_id).map_err(|e| anyhow!("ftok(): {}", e.desc()))?;
+    let glibc = ipc::ftok(&args.pathname, args.proj_id).sys("ftok()")?;
     if glibc != parts.key() {
         return Err(anyhow!(
             "glibc's ftok gives {:08x}, the formula {:08x}: this libc builds keys differently",

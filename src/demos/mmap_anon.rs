@@ -20,7 +20,7 @@ use crate::process::child;
 use crate::process::{self, Side};
 use crate::sys::mem::{self, Share};
 use crate::sys::proc;
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use std::time::Duration;
 
 /// `ipclab mmap-anon`.
@@ -50,8 +50,7 @@ pub fn run(args: Args) -> Result<()> {
         Share::Shared
     };
     // Step 1: map 10 records, anonymous.
-    let map = mem::map_anonymous(PEOPLE_SIZE * 10, share)
-        .map_err(|e| anyhow!("mmap(MAP_ANONYMOUS): {}", e.desc()))?;
+    let map = mem::map_anonymous(PEOPLE_SIZE * 10, share).sys("mmap(MAP_ANONYMOUS)")?;
     let (filled_r, filled_w) = proc::pipe()?;
     let (done_r, done_w) = proc::pipe()?;
     // Step 2: fork.
@@ -80,7 +79,7 @@ pub fn run(args: Args) -> Result<()> {
             crate::process::nap(args.delay)?;
             outln!("parent read: the first people,s age is {}", age(&region, 0))?;
             outln!("umap")?;
-            map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
+            map.unmap().sys("munmap()")?;
             outln!("umap ok")?;
             Ok(())
         }

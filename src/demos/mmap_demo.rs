@@ -10,8 +10,8 @@ use crate::layout::PEOPLE_SIZE;
 use crate::process::{self, Side};
 use crate::sys::mem::{self, Share};
 use crate::sys::proc;
+use crate::sys::region::Access;
 use crate::sys::spawn::Exit;
-use crate::sys::Errno;
 use crate::{out, outln};
 use anyhow::{anyhow, Result};
 use nix::fcntl::OFlag;
@@ -31,16 +31,7 @@ fn in_child(f: impl FnOnce() -> Result<Vec<u8>>) -> Result<(Vec<u8>, Exit, Optio
         }
         Side::Parent(child) => {
             drop(w);
-            let mut got = Vec::new();
-            let mut buf = [0u8; 256];
-            loop {
-                match proc::read(&r, &mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => got.extend_from_slice(&buf[..n]),
-                    Err(Errno::EINTR) => crate::error::check_interrupted()?,
-                    Err(_) => break,
-                }
-            }
+            let got = process::read_all(&r)?;
             let (how, report) = child.wait()?;
             Ok((got, how, report))
         }
@@ -110,7 +101,7 @@ pub fn demo(path: Option<PathBuf>) -> Result<()> {
     let path2 = path.clone();
     let (_, how, _) = in_child(move || {
         let fd = mem::open(&path2, OFlag::O_RDONLY, 0).map_err(|e| open_error(&path2, e))?;
-        let map = mem::map_file(&fd, 2 * 4096, false, Share::Shared)?;
+        let map = mem::map_file(&fd, 2 * 4096, Access::ReadOnly, Share::Shared)?;
         let _ = mem::touch(&map, 4096);
         Ok(Vec::new())
     })?;

@@ -29,6 +29,7 @@ use crate::layout::{people_record, PEOPLE_AGE, PEOPLE_SIZE};
 use crate::objects::datafile::{DataFile, SizeRule};
 use crate::objects::trust::TrustArgs;
 use crate::sys::mem::{self, Share};
+use crate::sys::region::Access;
 use crate::sys::{signals, Errno};
 use crate::{out, outln};
 use anyhow::{anyhow, Result};
@@ -128,7 +129,7 @@ pub fn run(args: Args) -> Result<()> {
         } => {
             let map = write_records(&path, force)?;
             hold_mapping(&map, hold, sync_every)?;
-            map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
+            map.unmap().sys("munmap()")?;
             outln!(" umap ok ")?;
             out::warn(
                 "mmap-file",
@@ -180,8 +181,13 @@ pub fn write_records(path: &Path, force: bool) -> Result<mem::Mapping> {
         out::note(format_args!("{n}"));
     }
     // Step 3: map 10 records, then the descriptor is no longer needed.
-    let map =
-        mem::map_file(&file.fd, PEOPLE_SIZE * MAP_RECORDS, true, Share::Shared).sys("mmap()")?;
+    let map = mem::map_file(
+        &file.fd,
+        PEOPLE_SIZE * MAP_RECORDS,
+        Access::ReadWrite,
+        Share::Shared,
+    )
+    .sys("mmap()")?;
     drop(file);
     // Step 4: fill all 10.
     let region = map.region();
@@ -206,7 +212,7 @@ fn hold_mapping(map: &mem::Mapping, hold: Duration, sync_every: Option<Duration>
             return Ok(());
         }
         crate::process::nap(left.min(every))?;
-        map.msync().map_err(|e| anyhow!("msync(): {}", e.desc()))?;
+        map.msync().sys("msync()")?;
     }
 }
 
@@ -240,7 +246,7 @@ pub fn open_error(path: &Path, e: Errno) -> anyhow::Error {
             "{} is not a regular file (a socket or a device with nothing behind it, ENXIO)",
             path.display()
         ),
-        e => anyhow!("open({}): {}", path.display(), e.desc()),
+        e => crate::error::sys_error(format_args!("open({})", path.display()), e),
     }
 }
 
@@ -255,8 +261,13 @@ pub fn read_records(path: &Path) -> Result<Vec<(String, i32)>> {
             path.display()
         ));
     }
-    let map = mem::map_file(&fd, PEOPLE_SIZE * MAP_RECORDS, false, Share::Shared)
-        .map_err(|e| anyhow!("mmap(): {}", e.desc()))?;
+    let map = mem::map_file(
+        &fd,
+        PEOPLE_SIZE * MAP_RECORDS,
+        Access::ReadOnly,
+        Share::Shared,
+    )
+    .sys("mmap()")?;
     let region = map.region();
     Ok((0..MAP_RECORDS)
         .map(|i| {
@@ -290,8 +301,7 @@ fn edit(path: &Path, text: &str) -> Result<()> {
             path.display()
         ));
     }
-    let map = mem::map_file(&fd, len, true, Share::Shared)
-        .map_err(|e| anyhow!("mmap(): {}", e.desc()))?;
+    let map = mem::map_file(&fd, len, Access::ReadWrite, Share::Shared).sys("mmap()")?;
     drop(fd);
     let region = map.region();
     let mut line = b"buf = ".to_vec();
@@ -311,6 +321,6 @@ fn edit(path: &Path, text: &str) -> Result<()> {
         bytes.truncate(len);
     }
     region.write(0, &bytes);
-    map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
+    map.unmap().sys("munmap()")?;
     Ok(())
 }

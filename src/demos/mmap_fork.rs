@@ -23,6 +23,7 @@ use crate::layout::PARENT_MESSAGE;
 use crate::out;
 use crate::process::{self, Side};
 use crate::sys::mem::{self, Share};
+use crate::sys::region::Access;
 use crate::sys::{proc, Errno};
 use anyhow::{anyhow, Result};
 use nix::fcntl::OFlag;
@@ -50,7 +51,7 @@ pub fn run(path: &Path, race: bool) -> Result<()> {
         ));
     }
     // Step 2: map it, shared; the descriptor is no longer needed.
-    let map = mem::map_file(&fd, len, true, Share::Shared).sys("mmap()")?;
+    let map = mem::map_file(&fd, len, Access::ReadWrite, Share::Shared).sys("mmap()")?;
     drop(fd);
     let before = map.region().read(0, len.min(40));
     let (told_r, told_w) = proc::pipe().sys("pipe()")?;

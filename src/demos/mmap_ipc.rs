@@ -28,6 +28,7 @@ use crate::layout::{IPC_FILE_SIZE, IPC_MESSAGE, IPC_MESSAGE_AT};
 use crate::objects::datafile::{DataFile, SizeRule};
 use crate::objects::trust::TrustArgs;
 use crate::sys::mem::{self, Share};
+use crate::sys::region::Access;
 use crate::{out, process};
 use anyhow::Result;
 use std::path::Path;
@@ -60,7 +61,8 @@ fn map(path: &Path, args: &IpcArgs) -> Result<(DataFile, mem::Mapping)> {
     if let Some(n) = note {
         out::note(format_args!("{n}"));
     }
-    let map = mem::map_file(&file.fd, IPC_FILE_SIZE, true, Share::Shared).sys("mmap()")?;
+    let map =
+        mem::map_file(&file.fd, IPC_FILE_SIZE, Access::ReadWrite, Share::Shared).sys("mmap()")?;
     Ok((file, map))
 }
 

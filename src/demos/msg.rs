@@ -30,7 +30,7 @@
 //! two clients waiting, either may take the other's reply. With `--reply-to-pid` on both
 //! sides, the reply's type is the client's pid, which only that client asks for.
 
-use crate::error::{check_interrupted, sys_error};
+use crate::error::{check_interrupted, restart, restart_until, sys_error};
 use crate::layout::MSG_TEXT;
 use crate::objects::registry::Entry;
 use crate::objects::sysv::{self as segment, Owned};
@@ -232,7 +232,6 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     outln!("My msqid is: {msqid}.")?;
     outln!("My pid is: {}.", std::process::id())?;
     let reply_text = format!("hello, I'm server {}", std::process::id());
-    let stopping = || signals::pending().is_some();
 
     // Step 3: serve.
     let mut served = 0u64;
@@ -240,10 +239,10 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
         if args.count.is_some_and(|n| served >= n) {
             break Ok(());
         }
-        let (mtype, bytes) = match ipc::msgrcv(msqid, MSG_TEXT, REQUEST, false, stopping) {
-            Ok(m) => m,
-            Err(Errno::EINTR) => break Ok(()),
-            Err(e) => break Err(queue_error("msgrcv()", msqid, e)),
+        let (mtype, bytes) = match restart(|| ipc::msgrcv(msqid, MSG_TEXT, REQUEST, false)) {
+            Ok(Ok(m)) => m,
+            Ok(Err(e)) => break Err(queue_error("msgrcv()", msqid, e)),
+            Err(interrupted) => break Err(interrupted),
         };
         let text = text_of(&bytes);
         let mut line = b"Server: receive msg.mtext is: ".to_vec();
@@ -261,8 +260,11 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
             }
             (false, _) => REPLY,
         };
-        if let Err(e) = ipc::msgsnd(msqid, to, &padded(reply_text.as_bytes()), false, stopping) {
-            break Err(queue_error("msgsnd()", msqid, e));
+        let reply = padded(reply_text.as_bytes());
+        match restart(|| ipc::msgsnd(msqid, to, &reply, false)) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => break Err(queue_error("msgsnd()", msqid, e)),
+            Err(interrupted) => break Err(interrupted),
         }
         served += 1;
     };
@@ -317,19 +319,13 @@ fn client_queue(args: &ClientArgs, key: Key) -> Result<(i32, Entry)> {
     }
 }
 
-/// Repeat a blocking queue call until it succeeds, a signal ends the run or `deadline`
-/// passes (the SIGALRM tick makes the call return EINTR every 50 ms to look).
-fn until<T>(
+/// Give up a blocking queue call once `deadline` has passed, saying `why` (the SIGALRM
+/// tick makes the call return every 50 ms to look).
+fn past(
     deadline: Instant,
-    mut call: impl FnMut() -> Result<T, Errno>,
-) -> Result<Option<T>, Errno> {
-    loop {
-        match call() {
-            Err(Errno::EINTR) if signals::pending().is_none() && Instant::now() < deadline => {}
-            Err(Errno::EINTR) if signals::pending().is_none() => return Ok(None),
-            other => return other.map(Some),
-        }
-    }
+    why: impl Fn() -> anyhow::Error,
+) -> impl FnMut() -> Option<anyhow::Error> {
+    move || (Instant::now() >= deadline).then(&why)
 }
 
 /// Run the client.
@@ -368,21 +364,31 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
             _ => format!("{text} #{i}"),
         };
         let body = padded(request.as_bytes());
+        let full = || {
+            anyhow!(
+            "msgsnd(): the queue stayed full for {wait} (msgmnb is {} bytes): is its server reading? (msg-server{})",
+            kernel("msgmnb"),
+            args.key.shown()
+        )
+        };
         let deadline = Instant::now() + args.timeout;
-        until(deadline, || ipc::msgsnd(msqid, args.mtype, &body, false, || true))
-            .map_err(|e| queue_error("msgsnd()", msqid, e))?
-            .ok_or_else(|| anyhow!(
-                "msgsnd(): the queue stayed full for {wait} (msgmnb is {} bytes): is its server reading? (msg-server{})",
-                kernel("msgmnb"),
-                args.key.shown()
-            ))?;
+        restart_until(
+            || ipc::msgsnd(msqid, args.mtype, &body, false),
+            past(deadline, full),
+        )?
+        .map_err(|e| queue_error("msgsnd()", msqid, e))?;
+        let silent = || {
+            anyhow!(
+            "no reply of type {want} within {wait}: is an `ipclab msg-server{}` serving queue {msqid}?",
+            args.key.shown()
+        )
+        };
         let deadline = Instant::now() + args.timeout;
-        let (mtype, bytes) = until(deadline, || ipc::msgrcv(msqid, MSG_TEXT, want, false, || true))
-            .map_err(|e| queue_error("msgrcv()", msqid, e))?
-            .ok_or_else(|| anyhow!(
-                "no reply of type {want} within {wait}: is an `ipclab msg-server{}` serving queue {msqid}?",
-                args.key.shown()
-            ))?;
+        let (mtype, bytes) = restart_until(
+            || ipc::msgrcv(msqid, MSG_TEXT, want, false),
+            past(deadline, silent),
+        )?
+        .map_err(|e| queue_error("msgrcv()", msqid, e))?;
         let mut line = b"Client: receive msg.mtext is: ".to_vec();
         line.extend_from_slice(text_of(&bytes));
         line.extend_from_slice(b".\n");

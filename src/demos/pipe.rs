@@ -13,6 +13,7 @@
 //! returns 0, which is how a reader learns that the writer closed its end: EOF, shown; the
 //! parent waits for its child (the seed does not).
 
+use crate::error::{restart, sys_error, SysContext};
 use crate::process::{self, Side};
 use crate::sys::proc;
 use crate::sys::Errno;
@@ -36,11 +37,10 @@ pub struct Args {
 fn writer(w: OwnedFd, bytes: &[u8]) -> Result<()> {
     let mut done = 0;
     while done < bytes.len() {
-        match proc::write(&w, &bytes[done..]) {
+        match restart(|| proc::write(&w, &bytes[done..]))? {
             Ok(n) => done += n,
-            Err(Errno::EINTR) => crate::error::check_interrupted()?,
             Err(Errno::EPIPE) => return Err(anyhow!("write(): the reader closed its end (EPIPE)")),
-            Err(e) => return Err(anyhow!("write(): {}", e.desc())),
+            Err(e) => return Err(sys_error("write()", e)),
         }
     }
     drop(w);
@@ -52,14 +52,12 @@ fn reader(r: OwnedFd) -> Result<()> {
     let mut buf = [0u8; 20];
     let mut total = 0;
     loop {
-        match proc::read(&r, &mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
+        match restart(|| proc::read(&r, &mut buf))?.sys("read()")? {
+            0 => break,
+            n => {
                 out::bytes(&buf[..n])?;
                 total += n;
             }
-            Err(Errno::EINTR) => crate::error::check_interrupted()?,
-            Err(e) => return Err(anyhow!("read(): {}", e.desc())),
         }
     }
     outln!("(read {total} bytes, then read() returned 0: EOF, the writer closed its end)")?;
@@ -72,7 +70,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut text = args.message.clone().into_bytes();
     text.push(b'\n');
     // Step 1: the pipe.
-    let (r, w) = proc::pipe().map_err(|e| anyhow!("pipe(): {}", e.desc()))?;
+    let (r, w) = proc::pipe().sys("pipe()")?;
     // Step 2: fork.
     match process::fork()? {
         Side::Child => {

@@ -68,11 +68,6 @@ pub struct Args {
     pub mode: u32,
 }
 
-/// Stop waiting on a termination signal, or when the child has ended (its V may never come).
-fn stopping() -> bool {
-    signals::pending().is_some() || signals::child_exited()
-}
-
 fn show(verbose: bool, semid: i32, who: &str, when: &str) -> Result<()> {
     if verbose {
         let val = ipc::sem_get(semid, 0, SemGet::Val).unwrap_or(-1);
@@ -82,10 +77,12 @@ fn show(verbose: bool, semid: i32, who: &str, when: &str) -> Result<()> {
     Ok(())
 }
 
-/// P (`op = -1`) or V (`op = +1`), as the seed's sem_p/sem_v; `why` says why a P that
-/// stopped because the child ended will never be woken.
+/// P (`op = -1`) or V (`op = +1`), as the seed's sem_p/sem_v. A P stops waiting when the
+/// child has ended (its V may never come): `why` says why.
 fn pv(semid: i32, op: i16, undo: bool, why: &str) -> Result<()> {
-    segment::pv(semid, op, undo, stopping, why)
+    segment::pv(semid, op, undo, || {
+        signals::child_exited().then(|| anyhow!("semop(): {why}"))
+    })
 }
 
 /// Run the demo.

@@ -29,7 +29,7 @@
 //! seed dereferences `(void *)-1`, hazard 24). The banner is the seed's, as printed in
 //! the notes, misalignment and all.
 
-use crate::error::SysContext;
+use crate::error::{check_interrupted, restart, sys_error, SysContext};
 use crate::layout::SHM_MSG_SIZE;
 use crate::objects::keys;
 use crate::objects::registry::Entry;
@@ -37,6 +37,7 @@ use crate::objects::sysv::{self as segment, Owned};
 use crate::objects::trust::{self, TrustArgs};
 use crate::objects::Kind;
 use crate::sys::ipc::{self, Key};
+use crate::sys::region::Access;
 use crate::sys::{signals, Errno};
 use crate::{out, outln};
 use anyhow::{anyhow, Result};
@@ -102,12 +103,8 @@ pub struct ClientArgs {
     pub trust: TrustArgs,
 }
 
-fn stopping() -> bool {
-    signals::pending().is_some()
-}
-
 fn pv(semid: i32, op: i16) -> Result<()> {
-    segment::pv(semid, op, true, stopping, "interrupted")
+    segment::pv(semid, op, true, || None)
 }
 
 fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Result<Owned> {
@@ -128,15 +125,14 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
     // Step 1: the segment, attached.
     let mut shm = create(Kind::SysvShm, key, || ipc::shmget(key, SHM_MSG_SIZE, flags))?;
-    let att =
-        ipc::shmat(shm.id, SHM_MSG_SIZE, false).map_err(|e| anyhow!("shmat(): {}", e.desc()))?;
+    let att = ipc::shmat(shm.id, SHM_MSG_SIZE, Access::ReadWrite).sys("shmat()")?;
     // Step 2: the queue.
     let mut queue = create(Kind::SysvMsg, key, || ipc::msgget(key, flags))?;
     let msqid = queue.id;
     // Step 3: the semaphore, a mutex (1).
     let mut set = create(Kind::SysvSem, key, || ipc::semget(key, 1, flags))?;
     let semid = set.id;
-    ipc::sem_setval(semid, 0, 1).map_err(|e| anyhow!("semctl(SETVAL): {}", e.desc()))?;
+    ipc::sem_setval(semid, 0, 1).sys("semctl(SETVAL)")?;
 
     // Step 4: serve.
     crate::out::note(format_args!(
@@ -146,16 +142,19 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     ));
     let region = att.region();
     let result = loop {
-        let (_, m) = match ipc::msgrcv(msqid, 1, TYPE, false, stopping) {
+        let got = match restart(|| ipc::msgrcv(msqid, 1, TYPE, false)) {
+            Ok(got) => got,
+            Err(interrupted) => break Err(interrupted),
+        };
+        let (_, m) = match got {
             Ok(m) => m,
-            Err(Errno::EINTR) => break Ok(()),
             Err(Errno::E2BIG) => {
                 break Err(anyhow!(
                     "msgrcv(): a message longer than msgsz 1 arrived (E2BIG): not a shm-msg-client; stopping"
                 ))
             }
             Err(Errno::EIDRM | Errno::EINVAL) => break Err(anyhow!("msgrcv(): the queue was removed")),
-            Err(e) => break Err(anyhow!("msgrcv(): {}", e.desc())),
+            Err(e) => break Err(sys_error("msgrcv()", e)),
         };
         match m.first() {
             Some(b'q') => break Ok(()),
@@ -182,10 +181,7 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     let _ = queue.remove();
     let _ = set.remove();
     result?;
-    if let Some(sig) = signals::pending() {
-        return Err(crate::error::Interrupted(sig).into());
-    }
-    Ok(())
+    check_interrupted()
 }
 
 /// Open the server's object of `kind` (never creating it), refusing another user's; the
@@ -214,9 +210,7 @@ fn read_line(input: &mut impl BufRead, echo: bool) -> Result<Option<Vec<u8>>> {
     let got = super::shmwrite::read_line_capped(input, 64 * 1024);
     // A signal that came while we waited wins over whatever the read returned (EINTR, or
     // the EOF of a terminal that went away with it).
-    if let Some(sig) = signals::pending() {
-        return Err(crate::error::Interrupted(sig).into());
-    }
+    check_interrupted()?;
     let got = got?;
     if let (Some((l, _)), true) = (&got, echo) {
         out::bytes(l)?;
@@ -249,7 +243,7 @@ fn quit_at_eof(send: &dyn Fn(u8) -> Result<()>, att: crate::sys::ipc::Attachment
     outln!()?;
     out::warn("shm-msg-client", format_args!("end of input: sending q"));
     send(b'q')?;
-    att.detach().map_err(|e| anyhow!("shmdt(): {}", e.desc()))
+    att.detach().sys("shmdt()")
 }
 
 /// Run the client.
@@ -262,7 +256,7 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
         ipc::shmget(key, SHM_MSG_SIZE, 0),
         args.trust,
     )?;
-    let att = ipc::shmat(shmid, SHM_MSG_SIZE, false).sys("shmat()")?;
+    let att = ipc::shmat(shmid, SHM_MSG_SIZE, Access::ReadWrite).sys("shmat()")?;
     let (msqid, _queue) = open(Kind::SysvMsg, key, ipc::msgget(key, 0), args.trust)?;
     let (semid, _set) = open(Kind::SysvSem, key, ipc::semget(key, 0, 0), args.trust)?;
     outln!("{BANNER}")?;
@@ -271,11 +265,11 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
     let echo = !stdin.is_terminal();
     let mut input = stdin.lock();
     let send = |c: u8| {
-        ipc::msgsnd(msqid, TYPE, &[c], false, stopping).map_err(|e| match e {
+        restart(|| ipc::msgsnd(msqid, TYPE, &[c], false))?.map_err(|e| match e {
             Errno::EIDRM | Errno::EINVAL => {
                 anyhow!("msgsnd(): the queue was removed (the server ended)")
             }
-            e => anyhow!("msgsnd(): {}", e.desc()),
+            e => sys_error("msgsnd()", e),
         })
     };
     loop {
@@ -326,6 +320,6 @@ pub fn run_client(args: ClientArgs) -> Result<()> {
             _ => outln!("Wrong input!")?,
         }
     }
-    att.detach().map_err(|e| anyhow!("shmdt(): {}", e.desc()))?;
+    att.detach().sys("shmdt()")?;
     Ok(())
 }

@@ -17,7 +17,7 @@
 //! segment (hazard 12); the reader is known to be ready before the writer starts, so the
 //! transcript has the slide's order.
 
-use crate::error::{Interrupted, SysContext};
+use crate::error::{check_interrupted, SysContext};
 use crate::layout::{MTEXT, SHM_SIZE, TEXT_NUM, WRITTEN};
 use crate::objects::sysv::{self as segment, Owned};
 use crate::objects::Kind;
@@ -27,6 +27,7 @@ use crate::process::controller::{self, Child, Program, Spawner};
 use crate::protocols::handoff::{SyncArgs, EMPTY, FULL};
 use crate::protocols::roles;
 use crate::sys::ipc::{self, Key};
+use crate::sys::region::Access;
 use crate::sys::{signals, Errno};
 use anyhow::{anyhow, Result};
 use std::os::unix::fs::OpenOptionsExt;
@@ -133,13 +134,6 @@ fn show_segments(shmid: i32) -> Result<bool> {
     Ok(!rows.is_empty())
 }
 
-fn interrupted() -> Result<()> {
-    match signals::pending() {
-        Some(sig) => Err(Interrupted(sig).into()),
-        None => Ok(()),
-    }
-}
-
 /// Run the controller.
 pub fn run(args: Args) -> Result<()> {
     signals::catch_termination()?;
@@ -154,16 +148,15 @@ pub fn run(args: Args) -> Result<()> {
     }
 
     // Step 1: create the shared memory.
-    let key: Key = ipc::ftok(&path, args.proj_id)
-        .map_err(|e| anyhow!("ftok({}): {}", path.display(), e.desc()))?;
+    let key: Key = ipc::ftok(&path, args.proj_id).sys(format_args!("ftok({})", path.display()))?;
     outln!("key generated: IPC key = {:x}", key as u32)?;
     let mut shm = segment::create_segment(key, args.mode)?;
     outln!("shmcon: shmid = {}", shm.id)?;
     let sem = create_semaphores(key, args.mode)?;
 
     // Step 2: get the mapped address.
-    let att =
-        ipc::shmat(shm.id, SHM_SIZE, false).map_err(|e| segment::explain("shmat()", key, e))?;
+    let att = ipc::shmat(shm.id, SHM_SIZE, Access::ReadWrite)
+        .map_err(|e| segment::explain("shmat()", key, e))?;
     outln!("shmcon: shared Memory attached at {:p}", att.addr())?;
 
     // Step 3: set it writable.
@@ -171,9 +164,9 @@ pub fn run(args: Args) -> Result<()> {
 
     // Step 4: query the status, attached and detached.
     show_segments(shm.id)?;
-    att.detach().map_err(|e| anyhow!("shmdt(): {}", e.desc()))?;
+    att.detach().sys("shmdt()")?;
     show_segments(shm.id)?;
-    interrupted()?;
+    check_interrupted()?;
 
     // Step 5: vfork the reader and the writer (or, with --serve, wait for the two you run).
     let spawner = Spawner::new()?;
@@ -232,12 +225,12 @@ fn serve(key: Key, shmid: i32, sync: &SyncArgs) -> Result<()> {
         "  in a third terminal:  ipclab shmwrite {:x}{flags}",
         key as u32
     )?;
-    let att = ipc::shmat(shmid, SHM_SIZE, true).map_err(|e| segment::explain("shmat()", key, e))?;
+    let att = ipc::shmat(shmid, SHM_SIZE, Access::ReadOnly)
+        .map_err(|e| segment::explain("shmat()", key, e))?;
     let region = att.region();
-    let written = region.atomic_i32(WRITTEN);
     loop {
         crate::error::check_interrupted()?;
-        if written.load(Ordering::Acquire) == 0 && region.c_string(MTEXT, 3).starts_with(b"end") {
+        if region.load_i32(WRITTEN) == 0 && region.c_string(MTEXT, 3).starts_with(b"end") {
             break;
         }
         crate::process::nap(std::time::Duration::from_millis(20))?;
@@ -280,13 +273,11 @@ fn start_children(spawner: &Spawner, key: Key, args: &Args) -> Result<Vec<Child>
     let mut children = vec![first?];
     let ready = if ours(&reader) {
         let mut byte = [0u8; 1];
-        loop {
-            match nix::unistd::read(&ready_r, &mut byte) {
-                Ok(n) => break n == 1,
-                Err(Errno::EINTR) if signals::pending().is_none() => continue,
-                Err(Errno::EINTR) => break false,
-                Err(e) => return Err(crate::error::sys_error("read(ready pipe)", e)),
-            }
+        // Interrupted, this is not the end yet: the reader, which got the signal too, is
+        // waited for below like any child.
+        match crate::error::restart(|| nix::unistd::read(&ready_r, &mut byte)) {
+            Ok(got) => got.sys("read(ready pipe)")? == 1,
+            Err(_interrupted) => false,
         }
     } else {
         true

@@ -22,18 +22,19 @@
 
 use super::shmproducer;
 use super::PeerArgs;
+use crate::error::SysContext;
 use crate::layout::SHM_SIZE;
 use crate::objects::posix::{self, Unlink};
 use crate::process::child;
 use crate::protocols::peer::Role;
 use crate::protocols::ring::{Ring, ITEM};
 use crate::sys::mem::{self, Share};
+use crate::sys::region::Access;
 use crate::sys::region::Region;
 use crate::sys::{signals, Errno};
 use crate::{out, outln};
 use anyhow::{anyhow, Result};
 use nix::fcntl::OFlag;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// `ipclab shmconsumer NAME`.
@@ -88,8 +89,7 @@ pub fn run(args: Args) -> Result<()> {
         ));
     }
     // Step 2: map it read-only.
-    let map = mem::map_file(&fd, SHM_SIZE, false, Share::Shared)
-        .map_err(|e| anyhow!("mmap(): {}", e.desc()))?;
+    let map = mem::map_file(&fd, SHM_SIZE, Access::ReadOnly, Share::Shared).sys("mmap()")?;
     drop(fd);
     let region = map.region();
     // Step 3: wait for the message (unless --race), then print it.
@@ -115,19 +115,18 @@ pub fn run(args: Args) -> Result<()> {
             format_args!("--race: the consumer read before the producer wrote, so the message was empty (the slide's hazard; drop --race to wait)"),
         );
     }
-    map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
+    map.unmap().sys("munmap()")?;
     unlink
         .now()
-        .map_err(|e| anyhow!("shm_unlink({}): {}", args.peer.name, e.desc()))?;
+        .sys(format_args!("shm_unlink({})", args.peer.name))?;
     Ok(())
 }
 
 /// Wait until the C string at offset 0 is non-empty and stable.
 fn wait_for_message(region: &Region<'_>, timeout: Duration, name: &str) -> Result<Vec<u8>> {
     let start = Instant::now();
-    let first = region.atomic_i32(0);
     loop {
-        if first.load(Ordering::Acquire) & 0xff != 0 {
+        if region.load_i32(0) & 0xff != 0 {
             let mut text = region.c_string(0, SHM_SIZE);
             loop {
                 std::thread::sleep(Duration::from_millis(1));
@@ -138,9 +137,7 @@ fn wait_for_message(region: &Region<'_>, timeout: Duration, name: &str) -> Resul
                 text = again;
             }
         }
-        if let Some(sig) = signals::pending() {
-            return Err(crate::error::Interrupted(sig).into());
-        }
+        crate::error::check_interrupted()?;
         if start.elapsed() > timeout {
             return Err(anyhow!(
                 "no producer wrote to {name} within {}: start `ipclab shmproducer {}` (or pass a longer --timeout)",
@@ -179,6 +176,6 @@ fn consume_items(args: &Args, count: u64) -> Result<()> {
     )?;
     unlink
         .now()
-        .map_err(|e| anyhow!("shm_unlink({}): {}", args.peer.name, e.desc()))?;
+        .sys(format_args!("shm_unlink({})", args.peer.name))?;
     Ok(())
 }

@@ -13,6 +13,7 @@
 //! With `--items N` it is the producer of the slides' bounded buffer ([`crate::protocols::ring`]).
 
 use super::PeerArgs;
+use crate::error::SysContext;
 use crate::layout::SHM_SIZE;
 use crate::objects::posix::{self, Unlink};
 use crate::outln;
@@ -20,6 +21,7 @@ use crate::process::child;
 use crate::protocols::peer::Role;
 use crate::protocols::ring::{self, Ring};
 use crate::sys::mem::{self, Share};
+use crate::sys::region::Access;
 use crate::sys::{signals, Errno};
 use anyhow::{anyhow, Result};
 use nix::fcntl::OFlag;
@@ -65,8 +67,7 @@ pub fn run(args: Args) -> Result<()> {
         ));
     }
     // Step 2: map it.
-    let map = mem::map_file(&fd, SHM_SIZE, true, Share::Shared)
-        .map_err(|e| anyhow!("mmap(): {}", e.desc()))?;
+    let map = mem::map_file(&fd, SHM_SIZE, Access::ReadWrite, Share::Shared).sys("mmap()")?;
     drop(fd);
     // Step 3: write the message (first word last) and say so.
     let region = map.region();
@@ -79,7 +80,7 @@ pub fn run(args: Args) -> Result<()> {
     outln!("produced message: {}", args.message)?;
     let first = i32::from_ne_bytes([text[0], text[1], text[2], text[3]]);
     region.atomic_i32(0).store(first, Ordering::Release);
-    map.unmap().map_err(|e| anyhow!("munmap(): {}", e.desc()))?;
+    map.unmap().sys("munmap()")?;
     Ok(())
 }
 
@@ -172,7 +173,7 @@ pub fn open_ring(peer: &PeerArgs) -> Result<OpenedRing> {
         match Unlink::create(name, mode) {
             Ok((fd, unlink)) => {
                 posix::size_object(&fd, size as u64, name)?;
-                let map = mem::map_file(&fd, size, true, Share::Shared)?;
+                let map = mem::map_file(&fd, size, Access::ReadWrite, Share::Shared)?;
                 Ring::init(map.region(), ra.buffer_size, ra.sync)?;
                 return Ok(OpenedRing { map, unlink });
             }
@@ -188,11 +189,11 @@ pub fn open_ring(peer: &PeerArgs) -> Result<OpenedRing> {
         let have = mem::file_size(&fd)? as usize;
         if have >= ring::HEADER {
             // Initialised? Then its options must be ours, whatever its size.
-            let head = mem::map_file(&fd, ring::HEADER, false, Share::Shared)?;
+            let head = mem::map_file(&fd, ring::HEADER, Access::ReadOnly, Share::Shared)?;
             if Ring::ready(&head.region()) {
                 Ring::check_options(&head.region(), ra.buffer_size, ra.sync)?;
                 if have >= size {
-                    let map = mem::map_file(&fd, size, true, Share::Shared)?;
+                    let map = mem::map_file(&fd, size, Access::ReadWrite, Share::Shared)?;
                     return Ok(OpenedRing {
                         map,
                         unlink: Unlink::none(name),
@@ -200,9 +201,7 @@ pub fn open_ring(peer: &PeerArgs) -> Result<OpenedRing> {
                 }
             }
         }
-        if let Some(sig) = signals::pending() {
-            return Err(crate::error::Interrupted(sig).into());
-        }
+        crate::error::check_interrupted()?;
         if start.elapsed() > timeout {
             return Err(anyhow!(
                 "{}{name} exists but holds no bounded buffer of {} slots after {}: is another program using this name? Give both sides the same --buffer-size",

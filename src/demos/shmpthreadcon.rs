@@ -14,7 +14,7 @@
 //! the producer (`--race` shows the slide's race); Ctrl-C, SIGTERM, SIGHUP or a failed child
 //! still end both children and unlink the object.
 
-use crate::error::Interrupted;
+use crate::error::SysContext;
 use crate::layout::SHM_SIZE;
 use crate::objects::posix::{self, Unlink};
 use crate::outln;
@@ -22,8 +22,9 @@ use crate::process::controller::{self, Program, Spawner};
 use crate::protocols::ring::RingArgs;
 use crate::protocols::ring::{self, Ring};
 use crate::sys::mem::{self, Share};
+use crate::sys::region::Access;
 use crate::sys::signals;
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 
 /// `ipclab shmpthreadcon [NAME]`.
 #[derive(clap::Args, Debug)]
@@ -78,13 +79,11 @@ pub fn run(args: Args) -> Result<()> {
     };
     posix::size_object(&fd, size as u64, &name)?;
     if args.ring.items.is_some() {
-        let map = mem::map_file(&fd, size, true, Share::Shared)?;
+        let map = mem::map_file(&fd, size, Access::ReadWrite, Share::Shared)?;
         Ring::init(map.region(), args.ring.buffer_size, args.ring.sync)?;
     }
     drop(fd);
-    if let Some(sig) = signals::pending() {
-        return Err(Interrupted(sig).into());
-    }
+    crate::error::check_interrupted()?;
 
     // Step 4: vfork the producer, then the consumer.
     let mut common = vec![name.clone(), "--managed".to_string()];
@@ -125,9 +124,7 @@ pub fn run(args: Args) -> Result<()> {
     let outcome = controller::wait_children(children)?;
 
     // Step 6: remove the object, list /dev/shm again.
-    unlink
-        .now()
-        .map_err(|e| anyhow!("shm_unlink({name}): {}", e.desc()))?;
+    unlink.now().sys(format_args!("shm_unlink({name})"))?;
     controller::finish(&spawner, outcome, &format!("unlinked {name}"))?;
     ls()
 }

@@ -11,6 +11,7 @@
 //! about to test, hazard 1); a missing KEY is a usage error, not a NULL dereference (hazard 8).
 
 use super::READER_INDENT as I;
+use crate::error::SysContext;
 use crate::layout::{MTEXT, TEXT_SIZE};
 use crate::objects::keys;
 use crate::objects::sysv as segment;
@@ -40,6 +41,7 @@ pub struct Args {
 
 /// Run the reader.
 pub fn run(args: Args) -> Result<()> {
+    crate::sys::signals::catch_termination()?;
     child::tie_to_controller();
     let key = args.key;
     outln!("{I}shmread: IPC key = {:x}", key as u32)?;
@@ -69,7 +71,6 @@ pub fn run(args: Args) -> Result<()> {
             break;
         }
     }
-    att.detach()
-        .map_err(|e| anyhow::anyhow!("shmdt(): {}", e.desc()))?;
+    att.detach().sys("shmdt()")?;
     Ok(())
 }

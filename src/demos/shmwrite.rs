@@ -14,6 +14,7 @@
 //! flushed; with stdin not a terminal the line is echoed after the prompt, so a piped run
 //! reads like the slide's terminal session.
 
+use crate::error::SysContext;
 use crate::layout::{MTEXT, TEXT_SIZE};
 use crate::objects::keys;
 use crate::objects::sysv as segment;
@@ -91,6 +92,7 @@ pub fn read_line_capped(
 
 /// Run the writer.
 pub fn run(args: Args) -> Result<()> {
+    crate::sys::signals::catch_termination()?;
     child::tie_to_controller();
     let key = args.key;
     outln!("shmwrite: IPC key = {:x}", key as u32)?;
@@ -149,7 +151,6 @@ pub fn run(args: Args) -> Result<()> {
             break;
         }
     }
-    att.detach()
-        .map_err(|e| anyhow::anyhow!("shmdt(): {}", e.desc()))?;
+    att.detach().sys("shmdt()")?;
     Ok(())
 }

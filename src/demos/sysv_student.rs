@@ -34,6 +34,7 @@ use crate::objects::sysv::{self as segment};
 use crate::objects::trust::{self, TrustArgs};
 use crate::objects::Kind;
 use crate::sys::ipc::{self, Key};
+use crate::sys::region::Access;
 use crate::sys::{signals, Errno};
 use crate::{out, outln};
 use anyhow::{anyhow, Result};
@@ -143,7 +144,7 @@ fn write(key: Key, mode: u32, timeout: Duration) -> Result<()> {
             e => crate::error::sys_error("shmget()", e),
         })?;
     // Step 2: attach.
-    let att = ipc::shmat(shm.id, STUDENT_SIZE, false).sys("shmat()")?;
+    let att = ipc::shmat(shm.id, STUDENT_SIZE, Access::ReadWrite).sys("shmat()")?;
     let region = att.region();
     // Step 3: the student, age last (the reader waits for it).
     let mut name = [0u8; 32];
@@ -200,8 +201,8 @@ fn read(key: Key, timeout: Duration, trust: TrustArgs) -> Result<()> {
         ));
     }
     // Step 2: attach.
-    let att =
-        ipc::shmat(shmid, STUDENT_SIZE, false).map_err(|e| segment::explain("shmat()", key, e))?;
+    let att = ipc::shmat(shmid, STUDENT_SIZE, Access::ReadWrite)
+        .map_err(|e| segment::explain("shmat()", key, e))?;
     let region = att.region();
     // Step 3: print, once the writer's last store (age) is there.
     let age = region.atomic_i32(STUDENT_AGE);

@@ -3,6 +3,7 @@
 
 use super::registry::Entry;
 use super::Kind;
+use crate::error::SysContext;
 use crate::sys::time;
 use anyhow::{anyhow, Result};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -244,7 +245,7 @@ pub fn explain_open(name: &str, e: crate::sys::Errno, hint: &str) -> anyhow::Err
         ),
         Errno::ENAMETOOLONG => anyhow!("shm_open(): the name is too long (NAME_MAX 255)"),
         Errno::EINVAL => anyhow!("shm_open({name}): invalid name: one component, like myshm"),
-        e => anyhow!("shm_open({name}): {}", e.desc()),
+        e => crate::error::sys_error(format_args!("shm_open({name})"), e),
     }
 }
 
@@ -252,12 +253,12 @@ pub fn explain_open(name: &str, e: crate::sys::Errno, hint: &str) -> anyhow::Err
 /// /dev/shm is a clear ENOSPC now instead of a SIGBUS at the first touch later.
 pub fn size_object(fd: impl std::os::fd::AsFd + Copy, len: u64, name: &str) -> anyhow::Result<()> {
     use crate::sys::{mem, Errno};
-    mem::ftruncate(fd, len).map_err(|e| anyhow!("ftruncate({name}, {len}): {}", e.desc()))?;
+    mem::ftruncate(fd, len).sys(format_args!("ftruncate({name}, {len})"))?;
     mem::reserve(fd, len).map_err(|e| match e {
         Errno::ENOSPC => anyhow!(
             "{DEV_SHM} is full (ENOSPC): {len} bytes could not be reserved for {name}; free some space (`ipclab ls`, `ipclab clean`) or ask for less (--buffer-size)"
         ),
-        e => anyhow!("posix_fallocate({name}): {}", e.desc()),
+        e => crate::error::sys_error(format_args!("posix_fallocate({name})"), e),
     })
 }
 

@@ -25,6 +25,8 @@
 //! that `clean` will not know about what it creates.
 
 use super::Kind;
+use crate::error::SysContext;
+use crate::sys::Errno;
 use anyhow::{anyhow, Result};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
@@ -289,13 +291,14 @@ pub fn update(f: impl FnOnce(&mut Vec<Record>)) -> Result<()> {
         .custom_flags(libc::O_NOFOLLOW)
         .open(d.join("lock"))
         .map_err(|e| anyhow!("cannot lock the registry in {}: {e}", d.display()))?;
-    let _held = loop {
-        match nix::fcntl::Flock::lock(lock.try_clone()?, nix::fcntl::FlockArg::LockExclusive) {
-            Ok(held) => break held,
-            Err((_, nix::errno::Errno::EINTR)) => continue,
-            Err((_, e)) => return Err(anyhow!("flock({}/lock): {}", d.display(), e.desc())),
-        }
-    };
+    // Taken even after Ctrl-C: a run that cleans up must be able to drop its records.
+    let _held = crate::error::uninterrupted(|| {
+        let file = lock
+            .try_clone()
+            .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(0)))?;
+        nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive).map_err(|(_, e)| e)
+    })
+    .sys(format_args!("flock({}/lock)", d.display()))?;
     let mut records = read(&d)?;
     f(&mut records);
     // Only we write this directory, and we hold the lock: a fixed name is safe, and a copy

@@ -15,6 +15,7 @@ use super::registry::{self, Entry};
 use super::{live, sysvipc, Kind};
 use crate::layout::SHM_SIZE;
 use crate::sys::ipc::{self, Attachment, Key};
+use crate::sys::region::Access;
 use crate::sys::Errno;
 use anyhow::{anyhow, Result};
 
@@ -47,7 +48,8 @@ pub fn explain(call: &str, key: Key, e: Errno) -> anyhow::Error {
 /// belongs to another user unless trusted.
 pub fn open(key: Key, trust: super::trust::TrustArgs) -> Result<(i32, Attachment)> {
     let shmid = ipc::shmget(key, SHM_SIZE, 0).map_err(|e| explain("shmget()", key, e))?;
-    let att = ipc::shmat(shmid, SHM_SIZE, false).map_err(|e| explain("shmat()", key, e))?;
+    let att =
+        ipc::shmat(shmid, SHM_SIZE, Access::ReadWrite).map_err(|e| explain("shmat()", key, e))?;
     super::trust::check_sysv(Kind::SysvShm, key, shmid, trust)?;
     Ok((shmid, att))
 }
@@ -208,20 +210,21 @@ pub fn create_segment(key: Key, mode: u32) -> Result<Owned> {
 }
 
 /// The seeds' `sem_p`/`sem_v`: `op` (-1 or +1) on semaphore 0 of `semid`, with SEM_UNDO
-/// when `undo`, retried on EINTR until `stop()` says to give up. `why_stopped` explains a
-/// stop that was not a termination signal (for sem-demo: the child ended, no V will come).
-pub fn pv(semid: i32, op: i16, undo: bool, stop: fn() -> bool, why_stopped: &str) -> Result<()> {
+/// when `undo`. A blocked P may be ended by `stop()` (for sem-demo: the child ended, so no
+/// V will come), or by a termination signal.
+pub fn pv(
+    semid: i32,
+    op: i16,
+    undo: bool,
+    stop: impl FnMut() -> Option<anyhow::Error>,
+) -> Result<()> {
     let ops = [ipc::SemOp {
         num: 0,
         op,
         undo,
         ..Default::default()
     }];
-    ipc::semop(semid, &ops, stop).map_err(|e| match e {
-        Errno::EINTR => match crate::sys::signals::pending() {
-            Some(s) => crate::error::Interrupted(s).into(),
-            None => anyhow!("semop(): {why_stopped}"),
-        },
+    crate::error::restart_until(|| ipc::semop(semid, &ops), stop)?.map_err(|e| match e {
         Errno::EIDRM | Errno::EINVAL => {
             anyhow!("semop(): the semaphore set was removed (its owner ended)")
         }

@@ -154,11 +154,11 @@ pub fn wait_children(mut running: Vec<Child>) -> Result<Outcome> {
     use nix::sys::signal::Signal;
     let mut out = Outcome::default();
     while !running.is_empty() {
-        let (pid, exit) = match spawn::wait_any() {
+        // Through Ctrl-C too: it was forwarded to the children, which end, and are reaped.
+        let (pid, exit) = match crate::error::uninterrupted(spawn::wait_any) {
             Ok(r) => r,
-            Err(Errno::EINTR) => continue,
             Err(Errno::ECHILD) => break,
-            Err(e) => return Err(anyhow!("waitpid(): {}", e.desc())),
+            Err(e) => return Err(crate::error::sys_error("waitpid()", e)),
         };
         let Some(pos) = running.iter().position(|c| c.pid == pid) else {
             continue;

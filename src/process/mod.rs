@@ -5,7 +5,7 @@
 pub mod child;
 pub mod controller;
 
-use crate::error::SysContext;
+use crate::error::{restart, SysContext};
 use crate::sys::spawn::{self, Exit};
 use crate::sys::{proc, signals};
 use anyhow::Result;
@@ -64,9 +64,7 @@ pub fn child_env(extra: &[(&str, String)]) -> Vec<OsString> {
 pub fn nap(d: std::time::Duration) -> anyhow::Result<()> {
     let end = std::time::Instant::now() + d;
     loop {
-        if let Some(sig) = crate::sys::signals::pending() {
-            return Err(crate::error::Interrupted(sig).into());
-        }
+        crate::error::check_interrupted()?;
         let left = end.saturating_duration_since(std::time::Instant::now());
         if left.is_zero() {
             return Ok(());
@@ -124,6 +122,18 @@ impl Drop for Started {
     }
 }
 
+/// Everything until end of file on `fd` (a pipe whose writers end), read through signals.
+pub fn read_all(fd: &OwnedFd) -> Result<Vec<u8>> {
+    let mut all = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match restart(|| proc::read(fd, &mut buf))?.sys("read(pipe)")? {
+            0 => return Ok(all),
+            n => all.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
 static REPORT: std::sync::Mutex<Option<OwnedFd>> = std::sync::Mutex::new(None);
 
 /// The parent's side of a [`fork`]: the child's pid, and the pipe its error comes back on.
@@ -140,7 +150,7 @@ impl Drop for ForkedChild {
     fn drop(&mut self) {
         if !self.waited {
             signals::kill(self.pid, nix::sys::signal::Signal::SIGTERM);
-            let _ = spawn::wait_pid(self.pid);
+            let _ = crate::error::uninterrupted(|| spawn::wait_pid(self.pid));
             signals::unforward(self.pid);
         }
     }
@@ -182,14 +192,10 @@ pub fn fork() -> Result<Side> {
 impl ForkedChild {
     /// Wait for the child: how it ended, and the error it reported, if any.
     pub fn wait(mut self) -> Result<(Exit, Option<String>)> {
-        let how = spawn::wait_pid(self.pid).sys("waitpid()")?;
+        let how = restart(|| spawn::wait_pid(self.pid))?.sys("waitpid()")?;
         self.waited = true;
         signals::unforward(self.pid);
-        let mut text = Vec::new();
-        let mut buf = [0u8; 1024];
-        while let Ok(n @ 1..) = proc::read(&self.report, &mut buf) {
-            text.extend_from_slice(&buf[..n]);
-        }
+        let text = read_all(&self.report)?;
         let line = String::from_utf8_lossy(&text).trim().to_string();
         Ok((how, (!line.is_empty()).then_some(line)))
     }

@@ -10,12 +10,13 @@
 //!   `EMPTY` (starts at 1) and `FULL` (starts at 0). Writer: P(EMPTY) … V(FULL); reader:
 //!   P(FULL) … V(EMPTY). Nobody polls; each side sleeps in the kernel until its turn.
 
+use crate::error::{restart, sys_error};
 use crate::layout::WRITTEN;
 use crate::objects::trust::{self, TrustArgs};
 use crate::objects::{sysvipc, Kind};
 use crate::sys::ipc::{self, Key, SemOp};
 use crate::sys::region::Region;
-use crate::sys::{signals, Errno};
+use crate::sys::Errno;
 use anyhow::{anyhow, Result};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -77,10 +78,6 @@ pub enum Handoff {
     },
 }
 
-fn stopping() -> bool {
-    signals::pending().is_some()
-}
-
 impl Handoff {
     /// Open the protocol for the segment of `key` (for `sem`, its semaphore set).
     pub fn open(args: &SyncArgs, key: Key, shmid: i32, trust: TrustArgs) -> Result<Self> {
@@ -103,7 +100,7 @@ impl Handoff {
                     "semget(): no semaphore set has key {:x}: --sync sem needs the one `ipclab shmcon --sync sem` creates",
                     key as u32
                 )),
-                Err(e) => Err(anyhow!("semget(): {} ({e})", e.desc())),
+                Err(e) => Err(sys_error("semget()", e)),
             },
         }
     }
@@ -139,21 +136,17 @@ impl Handoff {
     }
 
     fn sem(semid: i32, num: u16, op: i16) -> Result<()> {
-        ipc::semop(
-            semid,
-            &[SemOp {
-                num,
-                op,
-                undo: false,
-                ..Default::default()
-            }],
-            stopping,
-        )
-        .map_err(|e| match e {
+        let ops = [SemOp {
+            num,
+            op,
+            undo: false,
+            ..Default::default()
+        }];
+        restart(|| ipc::semop(semid, &ops))?.map_err(|e| match e {
             Errno::EIDRM | Errno::EINVAL => {
                 anyhow!("semop(): the semaphore set was removed (the controller ended)")
             }
-            e => anyhow!("semop(): {} ({e})", e.desc()),
+            e => sys_error("semop()", e),
         })
     }
 

@@ -27,9 +27,9 @@
 //! | 256 | the slots |
 
 use super::peer::{Peers, Role, PEERS_LEN};
+use crate::error::{check_interrupted, restart_until, SysContext};
 use crate::sys::psem::PSem;
 use crate::sys::region::Region;
-use crate::sys::signals;
 use anyhow::{anyhow, Result};
 use std::sync::atomic::Ordering;
 
@@ -73,10 +73,6 @@ pub struct Ring<'a> {
     peers: Option<Peers<'a>>,
 }
 
-fn stopping() -> bool {
-    signals::pending().is_some()
-}
-
 fn item(seq: u64) -> [u8; ITEM] {
     let mut b = [0u8; ITEM];
     b[..8].copy_from_slice(&seq.to_le_bytes());
@@ -118,8 +114,8 @@ impl<'a> Ring<'a> {
 
     /// The other side's options (BUFFER_SIZE, sync), which must be ours.
     pub fn check_options(region: &Region<'_>, n: u32, sync: RingSync) -> Result<()> {
-        let got_n = region.atomic_u32(OFF_SIZE).load(Ordering::Relaxed);
-        let got_sync = region.atomic_u32(OFF_SYNC).load(Ordering::Relaxed);
+        let got_n = region.load_u32(OFF_SIZE);
+        let got_sync = region.load_u32(OFF_SYNC);
         if got_n != n || got_sync != sync as u32 {
             return Err(anyhow!(
                 "the other side set the buffer up with --buffer-size {got_n} --sync {}: give both sides the same options",
@@ -131,7 +127,7 @@ impl<'a> Ring<'a> {
 
     /// Is the ring in `region` initialised?
     pub fn ready(region: &Region<'_>) -> bool {
-        region.len() >= OFF_SLOTS && region.atomic_u32(OFF_MAGIC).load(Ordering::Acquire) == MAGIC
+        region.len() >= OFF_SLOTS && region.load_u32(OFF_MAGIC) == MAGIC
     }
 
     /// Use a ring another process initialised, checking it matches what we were told.
@@ -157,7 +153,7 @@ impl<'a> Ring<'a> {
 
     /// The largest fill level the producer saw.
     pub fn max_fill(&self) -> u32 {
-        self.region.atomic_u32(OFF_MAXFILL).load(Ordering::Relaxed)
+        self.region.load_u32(OFF_MAXFILL)
     }
 
     /// Take part as `role`: the other side's death, or its not coming within `timeout`,
@@ -167,9 +163,7 @@ impl<'a> Ring<'a> {
     }
 
     fn look_around(&self, item: u64) -> Result<()> {
-        if stopping() {
-            return Err(interrupted());
-        }
+        check_interrupted()?;
         self.peers.as_ref().map_or(Ok(()), |p| p.check(item))
     }
 
@@ -188,13 +182,14 @@ impl<'a> Ring<'a> {
 
     /// P on a semaphore, looking around every 100 ms while blocked.
     fn sem_wait(&self, sem: &PSem<'_>, item: u64) -> Result<()> {
+        let slice = std::time::Duration::from_millis(100);
         loop {
-            match sem.wait_timeout(std::time::Duration::from_millis(100)) {
-                Ok(true) => return Ok(()),
-                Ok(false) => self.look_around(item)?,
-                Err(crate::sys::Errno::EINTR) => self.look_around(item)?,
-                Err(e) => return Err(sem_error(e)),
+            let taken = restart_until(|| sem.wait_timeout(slice), || self.look_around(item).err())?
+                .sys("sem_timedwait()")?;
+            if taken {
+                return Ok(());
             }
+            self.look_around(item)?;
         }
     }
 
@@ -212,8 +207,8 @@ impl<'a> Ring<'a> {
         let mut said = Ok(());
         for seq in 0..count {
             // A blocked sem_wait returns EINTR on a signal; an unblocked loop must look.
-            if seq % 1024 == 0 && stopping() {
-                return Err(interrupted());
+            if seq % 1024 == 0 {
+                check_interrupted()?;
             }
             let i = inp.load(Ordering::Relaxed);
             match self.sync {
@@ -242,7 +237,7 @@ impl<'a> Ring<'a> {
                     .store(max_fill, Ordering::Relaxed);
             }
             if self.sync == RingSync::Sem {
-                full.post().map_err(sem_error)?;
+                full.post().sys("sem_post()")?;
             }
         }
         said
@@ -256,8 +251,8 @@ impl<'a> Ring<'a> {
         let full = PSem::at(self.region, OFF_FULL);
         let n = self.n;
         for expected in 0..count {
-            if expected % 1024 == 0 && stopping() {
-                return Err(interrupted());
+            if expected % 1024 == 0 {
+                check_interrupted()?;
             }
             let o = out.load(Ordering::Relaxed);
             match self.sync {
@@ -270,7 +265,7 @@ impl<'a> Ring<'a> {
             self.region.read_into(self.slot(o), &mut got);
             out.store((o + 1) % n, Ordering::Release);
             if self.sync == RingSync::Sem {
-                empty.post().map_err(sem_error)?;
+                empty.post().sys("sem_post()")?;
             }
             check(&got, expected)?;
         }
@@ -295,21 +290,6 @@ fn check(got: &[u8], expected: u64) -> Result<()> {
         std::cmp::Ordering::Less => Err(anyhow!(
             "item {seq} arrived again (or out of order) where item {expected} was expected"
         )),
-    }
-}
-
-fn interrupted() -> anyhow::Error {
-    match signals::pending() {
-        Some(s) => crate::error::Interrupted(s).into(),
-        None => anyhow!("interrupted"),
-    }
-}
-
-fn sem_error(e: crate::sys::Errno) -> anyhow::Error {
-    if e == crate::sys::Errno::EINTR {
-        interrupted()
-    } else {
-        anyhow!("sem_wait/sem_post: {}", e.desc())
     }
 }
 

@@ -71,7 +71,7 @@ pub fn take(key: Key, role: Role, force: bool) -> Result<()> {
         undo: true,
         nowait: true,
     };
-    match ipc::semop(semid, &[op], || true) {
+    match ipc::semop(semid, &[op]) {
         Ok(()) => Ok(()),
         Err(Errno::EAGAIN) => {
             let holder = ipc::sem_get(semid, i32::from(role.slot()), SemGet::Pid).unwrap_or(0);

@@ -4,7 +4,7 @@
 //! An attached segment is an [`Attachment`]: it detaches (`shmdt`) when dropped, and lends a
 //! [`Region`] view through which the demos read and write the shared bytes.
 
-use super::region::Region;
+pub use super::region::{Access, Region};
 use super::{check, cstring, trace, Errno, SysResult};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -54,6 +54,7 @@ pub fn shmget(key: Key, size: usize, flags: libc::c_int) -> SysResult<i32> {
 pub struct Attachment {
     addr: NonNull<u8>,
     len: usize,
+    access: Access,
     detached: bool,
 }
 
@@ -61,7 +62,8 @@ pub struct Attachment {
 ///
 /// `len` must not exceed the segment's size (the caller got the id from `shmget` with that
 /// size, which the kernel checks: a smaller existing segment fails with EINVAL).
-pub fn shmat(shmid: i32, len: usize, readonly: bool) -> SysResult<Attachment> {
+pub fn shmat(shmid: i32, len: usize, access: Access) -> SysResult<Attachment> {
+    let readonly = access == Access::ReadOnly;
     let flags = if readonly { libc::SHM_RDONLY } else { 0 };
     // SAFETY: a NULL shmaddr lets the kernel choose a free range, so no existing mapping of
     // ours is replaced; the result is checked against (void *)-1 below.
@@ -80,6 +82,7 @@ pub fn shmat(shmid: i32, len: usize, readonly: bool) -> SysResult<Attachment> {
     r.map(|addr| Attachment {
         addr,
         len: len.min(actual),
+        access,
         detached: false,
     })
 }
@@ -92,10 +95,10 @@ impl Attachment {
 
     /// The attached bytes.
     pub fn region(&self) -> Region<'_> {
-        // SAFETY: the attachment maps at least `len` bytes readable (and writable unless
-        // SHM_RDONLY, which Region's writers are not used with) until `self` is dropped;
-        // the borrow ties the Region to `self`.
-        unsafe { Region::new(self.addr, self.len) }
+        // SAFETY: the attachment maps at least `len` bytes readable, and writable unless
+        // attached SHM_RDONLY (`access` says which), until `self` is dropped; the borrow
+        // ties the Region to `self`.
+        unsafe { Region::new(self.addr, self.len, self.access) }
     }
 
     /// `shmdt`, reporting its error (drop does the same silently).
@@ -191,11 +194,11 @@ pub struct SemOp {
     pub nowait: bool,
 }
 
-/// `semop(semid, ops)`, retried on EINTR unless `interrupted()` says to stop.
+/// `semop(semid, ops)`.
 ///
-/// `semop` is never restarted by the kernel after a signal handler runs (signal(7)), so the
-/// loop is ours. `interrupted` lets a caller that is shutting down give up instead.
-pub fn semop(semid: i32, ops: &[SemOp], interrupted: impl Fn() -> bool) -> SysResult<()> {
+/// `semop` is never restarted by the kernel after a signal handler runs (signal(7)): EINTR
+/// comes back, and [`crate::error::restart`] decides what it means.
+pub fn semop(semid: i32, ops: &[SemOp]) -> SysResult<()> {
     let mut bufs: Vec<libc::sembuf> = ops
         .iter()
         .map(|o| libc::sembuf {
@@ -217,18 +220,13 @@ pub fn semop(semid: i32, ops: &[SemOp], interrupted: impl Fn() -> bool) -> SysRe
             format!("{{{}, {:+}, {flg}}}", o.num, o.op)
         })
         .collect();
-    loop {
-        // SAFETY: `bufs` is a valid array of `bufs.len()` sembufs for the whole call.
-        let r = check(unsafe { libc::semop(semid, bufs.as_mut_ptr(), bufs.len()) });
-        trace::call(
-            format_args!("semop({semid}, [{}], {})", text.join(", "), bufs.len()),
-            &r,
-        );
-        match r {
-            Err(Errno::EINTR) if !interrupted() => continue,
-            other => return other.map(|_| ()),
-        }
-    }
+    // SAFETY: `bufs` is a valid array of `bufs.len()` sembufs for the whole call.
+    let r = check(unsafe { libc::semop(semid, bufs.as_mut_ptr(), bufs.len()) });
+    trace::call(
+        format_args!("semop({semid}, [{}], {})", text.join(", "), bufs.len()),
+        &r,
+    );
+    r.map(|_| ())
 }
 
 /// `semctl(semid, num, SETVAL, value)`.
@@ -290,83 +288,57 @@ pub fn msgget(key: Key, flags: libc::c_int) -> SysResult<i32> {
     r
 }
 
-/// `msgsnd(msqid, {mtype, mtext}, mtext.len(), flags)`, retried on EINTR unless `interrupted()`.
+/// `msgsnd(msqid, {mtype, mtext}, mtext.len(), flags)`; EINTR comes back to the caller.
 ///
 /// The message is laid out as the C `struct { long mtype; char mtext[N]; }`: an 8-byte
 /// native `long` then the text bytes, and `msgsz` counts only the text, as in C.
-pub fn msgsnd(
-    msqid: i32,
-    mtype: i64,
-    mtext: &[u8],
-    nowait: bool,
-    interrupted: impl Fn() -> bool,
-) -> SysResult<()> {
+pub fn msgsnd(msqid: i32, mtype: i64, mtext: &[u8], nowait: bool) -> SysResult<()> {
     let mut buf = Vec::with_capacity(8 + mtext.len());
     buf.extend_from_slice(&(mtype as libc::c_long).to_ne_bytes());
     buf.extend_from_slice(mtext);
     let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
-    loop {
-        // SAFETY: `buf` holds the 8-byte mtype followed by `mtext.len()` bytes, as msgsnd reads.
-        let r = check(unsafe { libc::msgsnd(msqid, buf.as_ptr().cast(), mtext.len(), flags) });
-        trace::call(
-            format_args!(
-                "msgsnd({msqid}, {{mtype={mtype}, ...}}, {}, {})",
-                mtext.len(),
-                if nowait { "IPC_NOWAIT" } else { "0" }
-            ),
-            &r,
-        );
-        match r {
-            Err(Errno::EINTR) if !interrupted() => continue,
-            other => return other.map(|_| ()),
-        }
-    }
+    // SAFETY: `buf` holds the 8-byte mtype followed by `mtext.len()` bytes, as msgsnd reads.
+    let r = check(unsafe { libc::msgsnd(msqid, buf.as_ptr().cast(), mtext.len(), flags) });
+    trace::call(
+        format_args!(
+            "msgsnd({msqid}, {{mtype={mtype}, ...}}, {}, {})",
+            mtext.len(),
+            if nowait { "IPC_NOWAIT" } else { "0" }
+        ),
+        &r,
+    );
+    r.map(|_| ())
 }
 
 /// `msgrcv(msqid, buf, msgsz, mtype, flags)`: `(mtype, text bytes received)`.
 ///
-/// Retried on EINTR unless `interrupted()`; `nowait` adds IPC_NOWAIT (ENOMSG when empty).
-pub fn msgrcv(
-    msqid: i32,
-    msgsz: usize,
-    mtype: i64,
-    nowait: bool,
-    interrupted: impl Fn() -> bool,
-) -> SysResult<(i64, Vec<u8>)> {
+/// EINTR comes back to the caller; `nowait` adds IPC_NOWAIT (ENOMSG when empty).
+pub fn msgrcv(msqid: i32, msgsz: usize, mtype: i64, nowait: bool) -> SysResult<(i64, Vec<u8>)> {
     let mut buf = vec![0u8; 8 + msgsz];
     let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
-    loop {
-        // SAFETY: `buf` has room for the 8-byte mtype plus `msgsz` text bytes; msgrcv writes
-        // at most that much (it fails with E2BIG rather than write more, no MSG_NOERROR).
-        let n = unsafe {
-            libc::msgrcv(
-                msqid,
-                buf.as_mut_ptr().cast(),
-                msgsz,
-                mtype as libc::c_long,
-                flags,
-            )
-        };
-        let r = if n < 0 { Err(Errno::last()) } else { Ok(n) };
-        trace::call(
-            format_args!(
-                "msgrcv({msqid}, buf, {msgsz}, {mtype}, {})",
-                if nowait { "IPC_NOWAIT" } else { "0" }
-            ),
-            &r,
-        );
-        match r {
-            Err(Errno::EINTR) if !interrupted() => continue,
-            Err(e) => return Err(e),
-            Ok(n) => {
-                let mut t = [0u8; 8];
-                t.copy_from_slice(&buf[..8]);
-                let got = i64::from_ne_bytes(t);
-                let n = usize::try_from(n).unwrap_or(0);
-                return Ok((got, buf[8..8 + n].to_vec()));
-            }
-        }
-    }
+    // SAFETY: `buf` has room for the 8-byte mtype plus `msgsz` text bytes; msgrcv writes
+    // at most that much (it fails with E2BIG rather than write more, no MSG_NOERROR).
+    let n = unsafe {
+        libc::msgrcv(
+            msqid,
+            buf.as_mut_ptr().cast(),
+            msgsz,
+            mtype as libc::c_long,
+            flags,
+        )
+    };
+    let r = Errno::result(n);
+    trace::call(
+        format_args!(
+            "msgrcv({msqid}, buf, {msgsz}, {mtype}, {})",
+            if nowait { "IPC_NOWAIT" } else { "0" }
+        ),
+        &r,
+    );
+    let n = usize::try_from(r?).unwrap_or(0);
+    let mut t = [0u8; 8];
+    t.copy_from_slice(&buf[..8]);
+    Ok((i64::from_ne_bytes(t), buf[8..8 + n].to_vec()))
 }
 
 /// `msgctl(msqid, IPC_RMID, NULL)`.

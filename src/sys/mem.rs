@@ -1,7 +1,7 @@
 //! Memory-mapped files and POSIX shared memory: `shm_open`, `ftruncate`, `mmap`, `munmap`,
 //! `msync`, `shm_unlink`. A [`Mapping`] unmaps itself when dropped.
 
-use super::region::Region;
+pub use super::region::{Access, Region};
 use super::{trace, Errno, SysResult};
 use nix::fcntl::OFlag;
 use nix::sys::mman::{MapFlags, MsFlags, ProtFlags};
@@ -78,6 +78,7 @@ pub fn file_size(fd: impl AsFd) -> SysResult<u64> {
 pub struct Mapping {
     ptr: NonNull<u8>,
     len: usize,
+    access: Access,
     unmapped: bool,
 }
 
@@ -97,8 +98,8 @@ fn map_text(share: Share, anon: bool) -> &'static str {
     }
 }
 
-fn prot(writable: bool) -> (ProtFlags, &'static str) {
-    if writable {
+fn prot(access: Access) -> (ProtFlags, &'static str) {
+    if access == Access::ReadWrite {
         (
             ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
             "PROT_READ|PROT_WRITE",
@@ -112,9 +113,9 @@ fn prot(writable: bool) -> (ProtFlags, &'static str) {
 ///
 /// Touching the mapping beyond the last page of the file raises SIGBUS: callers check the
 /// file's size first (as the demos do) unless they mean to show exactly that.
-pub fn map_file(fd: impl AsFd, len: usize, writable: bool, share: Share) -> SysResult<Mapping> {
+pub fn map_file(fd: impl AsFd, len: usize, access: Access, share: Share) -> SysResult<Mapping> {
     let raw = fd.as_fd().as_raw_fd();
-    let (p, ptext) = prot(writable);
+    let (p, ptext) = prot(access);
     let flags = if share == Share::Shared {
         MapFlags::MAP_SHARED
     } else {
@@ -134,13 +135,14 @@ pub fn map_file(fd: impl AsFd, len: usize, writable: bool, share: Share) -> SysR
     r.map(|p| Mapping {
         ptr: p.cast(),
         len,
+        access,
         unmapped: false,
     })
 }
 
 /// `mmap(NULL, len, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0)` (or private).
 pub fn map_anonymous(len: usize, share: Share) -> SysResult<Mapping> {
-    let (p, ptext) = prot(true);
+    let (p, ptext) = prot(Access::ReadWrite);
     let flags = MapFlags::MAP_ANONYMOUS
         | if share == Share::Shared {
             MapFlags::MAP_SHARED
@@ -160,6 +162,7 @@ pub fn map_anonymous(len: usize, share: Share) -> SysResult<Mapping> {
     r.map(|p| Mapping {
         ptr: p.cast(),
         len,
+        access: Access::ReadWrite,
         unmapped: false,
     })
 }
@@ -167,9 +170,9 @@ pub fn map_anonymous(len: usize, share: Share) -> SysResult<Mapping> {
 impl Mapping {
     /// The mapped bytes.
     pub fn region(&self) -> Region<'_> {
-        // SAFETY: the range is mapped (readable; writable when mapped so, which is the only
-        // case the demos write) until `self` is dropped; the borrow ties the Region to it.
-        unsafe { Region::new(self.ptr, self.len) }
+        // SAFETY: the range is mapped readable, and writable when `access` says so, until
+        // `self` is dropped; the borrow ties the Region to it.
+        unsafe { Region::new(self.ptr, self.len, self.access) }
     }
 
     /// The start address.

@@ -17,15 +17,10 @@ pub struct PSem<'a> {
 }
 
 impl<'a> PSem<'a> {
-    /// The semaphore at `offset` (8-aligned, SEM_SIZE bytes inside the region).
+    /// The semaphore at `offset` (8-aligned, SEM_SIZE bytes inside a read-write region).
     pub fn at(region: Region<'a>, offset: usize) -> Self {
-        // atomic_u64 checks bounds and 8-byte alignment of the first word.
-        let first = region.atomic_u64(offset);
-        let _ = region.read(offset, SEM_SIZE);
         PSem {
-            ptr: (first as *const std::sync::atomic::AtomicU64)
-                .cast_mut()
-                .cast(),
+            ptr: region.shared_ptr(offset, SEM_SIZE, 8).as_ptr().cast(),
             offset,
             _region: region,
         }
@@ -48,23 +43,14 @@ impl<'a> PSem<'a> {
         r
     }
 
-    /// `sem_wait`, retried on EINTR unless `interrupted()`.
-    pub fn wait(&self, interrupted: impl Fn() -> bool) -> SysResult<()> {
-        loop {
-            // SAFETY: the semaphore was initialised by the region's creator before use.
-            let r = if unsafe { libc::sem_wait(self.ptr) } == 0 {
-                Ok(())
-            } else {
-                Err(Errno::last())
-            };
-            if trace::enabled() {
-                trace::call(format_args!("sem_wait(+{})", self.offset), &r.map(|_| 0));
-            }
-            match r {
-                Err(Errno::EINTR) if !interrupted() => continue,
-                other => return other,
-            }
+    /// `sem_wait`; EINTR comes back to the caller.
+    pub fn wait(&self) -> SysResult<()> {
+        // SAFETY: the semaphore was initialised by the region's creator before use.
+        let r = Errno::result(unsafe { libc::sem_wait(self.ptr) }).map(drop);
+        if trace::enabled() {
+            trace::call(format_args!("sem_wait(+{})", self.offset), &r.map(|_| 0));
         }
+        r
     }
 
     /// `sem_timedwait` for at most `d`: `Ok(true)` when taken, `Ok(false)` when the time

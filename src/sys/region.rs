@@ -6,28 +6,54 @@
 //! out, and gives atomics for the fields used to synchronise (the `written` flag, ring
 //! indices). The protocols built on top (a flag with acquire/release, a semaphore) make
 //! sure the copies never overlap a writer.
+//!
+//! A view knows whether its mapping may be written ([`Access`]): writing, or taking an
+//! atomic (which could be stored to) through a read-only attach or mapping is refused
+//! before the kernel would kill the process with SIGSEGV; loads work on both.
 
 use std::marker::PhantomData;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64};
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
+
+/// How a segment is attached or a file mapped: `SHM_RDONLY` / `PROT_READ`, or read-write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadOnly,
+    ReadWrite,
+}
 
 /// A view of `len` shared bytes, valid for `'a`.
 #[derive(Debug, Clone, Copy)]
 pub struct Region<'a> {
     ptr: NonNull<u8>,
     len: usize,
+    access: Access,
     _owner: PhantomData<&'a ()>,
 }
 
 impl<'a> Region<'a> {
     /// # Safety
-    /// `ptr..ptr+len` must be mapped readable (and writable if written through) for `'a`.
-    pub(crate) unsafe fn new(ptr: NonNull<u8>, len: usize) -> Self {
+    /// `ptr..ptr+len` must be mapped readable for `'a`, and writable too when `access` is
+    /// [`Access::ReadWrite`].
+    pub(crate) unsafe fn new(ptr: NonNull<u8>, len: usize, access: Access) -> Self {
         Region {
             ptr,
             len,
+            access,
             _owner: PhantomData,
         }
+    }
+
+    /// May this view be written?
+    pub fn writable(&self) -> bool {
+        self.access == Access::ReadWrite
+    }
+
+    fn check_writable(&self, what: &str) {
+        assert!(
+            self.writable(),
+            "{what} through a read-only view of shared memory (attach or map it read-write)"
+        );
     }
 
     /// Length in bytes.
@@ -74,11 +100,13 @@ impl<'a> Region<'a> {
         };
     }
 
-    /// Copy `bytes` in at `offset`.
+    /// Copy `bytes` in at `offset` (a read-write view only).
     pub fn write(&self, offset: usize, bytes: &[u8]) {
+        self.check_writable("a write");
         self.check(offset, bytes.len(), 1);
-        // SAFETY: bounds checked above; the mapping is writable (callers only write regions
-        // they mapped read-write); `bytes` is ordinary memory, not overlapping the mapping.
+        // SAFETY: bounds checked above; the mapping is writable (checked: the view was made
+        // ReadWrite by the attach or map that made it so); `bytes` is ordinary memory, not
+        // overlapping the mapping.
         unsafe {
             std::ptr::copy_nonoverlapping(
                 bytes.as_ptr(),
@@ -98,8 +126,24 @@ impl<'a> Region<'a> {
         bytes
     }
 
-    /// The `i32` at `offset` as an atomic (offset must be 4-aligned).
+    /// The `i32` at `offset`, loaded with Acquire ordering (any view; 4-aligned).
+    pub fn load_i32(&self, offset: usize) -> i32 {
+        self.check(offset, 4, 4);
+        // SAFETY: in bounds and aligned (checked); an atomic load only reads, which a
+        // read-only mapping allows; the temporary reference does not outlive this call.
+        unsafe { AtomicI32::from_ptr(self.ptr.as_ptr().add(offset).cast()) }.load(Ordering::Acquire)
+    }
+
+    /// The `u32` at `offset`, loaded with Acquire ordering (any view; 4-aligned).
+    pub fn load_u32(&self, offset: usize) -> u32 {
+        self.check(offset, 4, 4);
+        // SAFETY: as for load_i32.
+        unsafe { AtomicU32::from_ptr(self.ptr.as_ptr().add(offset).cast()) }.load(Ordering::Acquire)
+    }
+
+    /// The `i32` at `offset` as an atomic (a read-write view; 4-aligned).
     pub fn atomic_i32(&self, offset: usize) -> &'a AtomicI32 {
+        self.check_writable("an atomic");
         self.check(offset, 4, 4);
         // SAFETY: in bounds and aligned (checked); AtomicI32 has the size and alignment of
         // i32, and all our accesses to this field are atomic. The reference lives for 'a,
@@ -107,18 +151,29 @@ impl<'a> Region<'a> {
         unsafe { AtomicI32::from_ptr(self.ptr.as_ptr().add(offset).cast()) }
     }
 
-    /// The `u32` at `offset` as an atomic (4-aligned).
+    /// The `u32` at `offset` as an atomic (a read-write view; 4-aligned).
     pub fn atomic_u32(&self, offset: usize) -> &'a AtomicU32 {
+        self.check_writable("an atomic");
         self.check(offset, 4, 4);
         // SAFETY: as for atomic_i32.
         unsafe { AtomicU32::from_ptr(self.ptr.as_ptr().add(offset).cast()) }
     }
 
-    /// The `u64` at `offset` as an atomic (8-aligned).
+    /// The `u64` at `offset` as an atomic (a read-write view; 8-aligned).
     pub fn atomic_u64(&self, offset: usize) -> &'a AtomicU64 {
+        self.check_writable("an atomic");
         self.check(offset, 8, 8);
         // SAFETY: as for atomic_i32.
         unsafe { AtomicU64::from_ptr(self.ptr.as_ptr().add(offset).cast()) }
+    }
+
+    /// A pointer to `n` writable bytes at `offset`, aligned to `align`, derived from the
+    /// view's base (for an object the kernel or libc manages in place, like a `sem_t`).
+    pub(crate) fn shared_ptr(&self, offset: usize, n: usize, align: usize) -> NonNull<u8> {
+        self.check_writable("a shared object");
+        self.check(offset, n, align);
+        // SAFETY: `offset + n <= len` (checked), so the result stays inside the mapping.
+        unsafe { self.ptr.add(offset) }
     }
 
     /// The base address, for printing.

@@ -236,3 +236,20 @@ pub fn reset_child_exited() {
         stop_ticking();
     }
 }
+
+/// End the process the way `sig` would have ended it, now that it has cleaned up: the
+/// default action back, `sig` unblocked, raised. A shell then sees a death by `sig` (status
+/// 128+N), so a loop around ipclab stops on Ctrl-C as it would for any program (fd and
+/// GNU tools do the same). Returns only if the signal did not end the process.
+pub fn die_by(sig: Signal) {
+    crate::out::flush_all();
+    let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    // SAFETY: restoring the default disposition; no handler of ours runs after this.
+    if unsafe { signal::sigaction(sig, &default) }.is_err() {
+        return;
+    }
+    let mut set = SigSet::empty();
+    set.add(sig);
+    let _ = set.thread_unblock();
+    let _ = signal::raise(sig);
+}

@@ -12,7 +12,7 @@
 //! `strace -f -e trace=clone,clone3,execve` shows the `CLONE_VM|CLONE_VFORK` clone followed
 //! by the `execve` of the ipclab binary.
 
-use super::{cstring, trace, Errno, SysResult};
+use super::{cstring, trace, SysResult};
 use nix::spawn::{PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags};
 use nix::sys::signal::{SigSet, Signal};
 use std::ffi::{CString, OsStr, OsString};
@@ -139,22 +139,17 @@ pub fn inherited_pipe(fd: RawFd) -> Option<std::os::fd::OwnedFd> {
     Some(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
-/// Wait for one child (`waitpid(pid, &status, 0)`), retrying on EINTR.
+/// Wait for one child (`waitpid(pid, &status, 0)`); EINTR comes back to the caller.
 pub fn wait_pid(pid: i32) -> SysResult<Exit> {
     use nix::sys::wait::{waitpid, WaitStatus};
-    loop {
-        let r = waitpid(nix::unistd::Pid::from_raw(pid), None).map(|s| match s {
-            WaitStatus::Signaled(_, s, _) => Exit::Signal(s),
-            WaitStatus::Exited(_, c) => Exit::Code(c),
-            _ => Exit::Code(0),
-        });
-        trace::call(
-            format_args!("waitpid({pid}, &status, 0)"),
-            &r.map(|e| format!("{pid} ({e})")),
-        );
-        match r {
-            Err(Errno::EINTR) => continue,
-            other => return other,
-        }
-    }
+    let r = waitpid(nix::unistd::Pid::from_raw(pid), None).map(|s| match s {
+        WaitStatus::Signaled(_, s, _) => Exit::Signal(s),
+        WaitStatus::Exited(_, c) => Exit::Code(c),
+        _ => Exit::Code(0),
+    });
+    trace::call(
+        format_args!("waitpid({pid}, &status, 0)"),
+        &r.map(|e| format!("{pid} ({e})")),
+    );
+    r
 }

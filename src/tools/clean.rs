@@ -54,10 +54,10 @@ fn remove(r: &Record, found: &Found) -> Result<(), String> {
         rm(&path).map_err(|e| e.to_string())
     };
     match r.kind {
-        Kind::SysvShm => ipc::shm_remove(id).map_err(|e| e.desc().to_string()),
-        Kind::SysvSem => ipc::sem_remove(id).map_err(|e| e.desc().to_string()),
-        Kind::SysvMsg => ipc::msg_remove(id).map_err(|e| e.desc().to_string()),
-        Kind::PosixShm => mem::shm_unlink(&path).map_err(|e| e.desc().to_string()),
+        Kind::SysvShm => ipc::shm_remove(id).map_err(|e| format!("{e}")),
+        Kind::SysvSem => ipc::sem_remove(id).map_err(|e| format!("{e}")),
+        Kind::SysvMsg => ipc::msg_remove(id).map_err(|e| format!("{e}")),
+        Kind::PosixShm => mem::shm_unlink(&path).map_err(|e| format!("{e}")),
         Kind::Fifo => file(|t| t.is_fifo(), |p| std::fs::remove_file(p)),
         Kind::File => file(|t| t.is_file(), |p| std::fs::remove_file(p)),
         Kind::Dir => file(|t| t.is_dir(), |p| std::fs::remove_dir_all(p)),

@@ -8,8 +8,10 @@
 //! - A SIGTERM to the controller alone while it is inside the clone3 of its first spawn: the
 //!   signal must still reach the child, and the run end with 143, leaving nothing.
 //!
-//! The test knows the process is inside the call from /proc/PID/syscall (the call's number
-//! while it is stopped in it), not from a sleep.
+//! The test knows the process is held in the call from strace's own line, `= N (DELAYED)`,
+//! printed when the call has returned and the delay begins: a printed line, not a sleep,
+//! and not /proc/PID/syscall (which also shows the number at the call's entry, before it
+//! has done anything).
 
 use crate::common::*;
 use libtest_mimic::{Failed, Trial};
@@ -18,12 +20,11 @@ use nix::unistd::Pid;
 use std::path::Path;
 use std::process::Command;
 
-/// One case: the applet, the call (name, x86_64 number, and a path strace should narrow it
-/// to), and what the run creates.
+/// One case: the applet, the call, and a path strace should narrow it to.
 struct Case {
     name: &'static str,
     args: fn(&Path) -> Vec<String>,
-    call: (&'static str, u32),
+    call: &'static str,
     path: Option<&'static str>,
 }
 
@@ -35,61 +36,61 @@ const KILLS: &[Case] = &[
     Case {
         name: "shmcon: SIGKILL inside shmget",
         args: |d| vec!["shmcon".into(), kf(d)],
-        call: ("shmget", 29),
+        call: "shmget",
         path: None,
     },
     Case {
         name: "shmcon --sync sem: SIGKILL inside semget",
         args: |d| vec!["shmcon".into(), kf(d), "--sync".into(), "sem".into()],
-        call: ("semget", 64),
+        call: "semget",
         path: None,
     },
     Case {
         name: "msg-server: SIGKILL inside msgget",
         args: |d| vec!["msg-server".into(), "--path".into(), kf(d)],
-        call: ("msgget", 68),
+        call: "msgget",
         path: None,
     },
     Case {
         name: "sem-demo: SIGKILL inside semget",
         args: |_| vec!["sem-demo".into(), "--path".into(), ".".into()],
-        call: ("semget", 64),
+        call: "semget",
         path: None,
     },
     Case {
         name: "shm-msg-server: SIGKILL inside shmget",
         args: |_| vec!["shm-msg-server".into(), "--path".into(), ".".into()],
-        call: ("shmget", 29),
+        call: "shmget",
         path: None,
     },
     Case {
         name: "shm-msg-server: SIGKILL inside msgget",
         args: |_| vec!["shm-msg-server".into(), "--path".into(), ".".into()],
-        call: ("msgget", 68),
+        call: "msgget",
         path: None,
     },
     Case {
         name: "shm-msg-server: SIGKILL inside semget",
         args: |_| vec!["shm-msg-server".into(), "--path".into(), ".".into()],
-        call: ("semget", 64),
+        call: "semget",
         path: None,
     },
     Case {
         name: "shmpthreadcon: SIGKILL inside shm_open",
         args: |d| vec!["shmpthreadcon".into(), shm_name_in(d)],
-        call: ("openat", 257),
+        call: "openat",
         path: Some("SHM"),
     },
     Case {
         name: "fifo-read: SIGKILL inside mkfifo",
         args: |_| vec!["fifo-read".into()],
-        call: ("mknodat", 259),
+        call: "mknodat",
         path: Some("fifo1"),
     },
     Case {
         name: "mmap-file demo: SIGKILL inside mkdir",
         args: |_| vec!["mmap-file".into(), "demo".into()],
-        call: ("mkdir", 83),
+        call: "mkdir",
         path: None,
     },
 ];
@@ -138,7 +139,8 @@ fn traced(
     c.current_dir(&scratch.dir)
         .env("IPCLAB_STATE_DIR", scratch.state())
         .env("TMPDIR", &scratch.dir)
-        .args(["-f", "-o", "/dev/null"]);
+        .args(["-f", "-o"])
+        .arg(scratch.path("strace.log"));
     match path {
         Some("SHM") => c.args(["-P", &format!("/dev/shm/{}", shm_name_of(scratch))]),
         Some(p) => c.args(["-P", p]),
@@ -167,11 +169,18 @@ fn traced(
     Some((r, tracee))
 }
 
-/// Wait (up to 20 s) until `pid` is stopped inside call number `nr`; on failure, say what
-/// it was doing.
-fn wait_in_call(pid: i32, nr: u32, what: &str) -> Result<(), String> {
+/// Wait (up to 20 s) until strace has printed that `what` returned and is being held (`= … (DELAYED)`):
+/// the call has done its work (an object exists) and the process sits in the delay.
+fn wait_in_call(scratch: &Scratch, pid: i32, what: &str) -> Result<(), String> {
     let start = std::time::Instant::now();
-    while in_call(pid) != Some(nr) {
+    let log = scratch.path("strace.log");
+    let held = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.contains(&format!("{what}(")) && l.ends_with("(DELAYED)"))
+    };
+    while !held() {
         if start.elapsed() > std::time::Duration::from_secs(20) {
             let state = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
             let state = state
@@ -179,20 +188,14 @@ fn wait_in_call(pid: i32, nr: u32, what: &str) -> Result<(), String> {
                 .find(|l| l.starts_with("State"))
                 .unwrap_or("gone")
                 .to_string();
-            let call = std::fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+            let seen = std::fs::read_to_string(&log).unwrap_or_default();
             return Err(format!(
-                "never saw pid {pid} inside {what} ({nr}): {state}; syscall {call}"
+                "strace never said pid {pid} was held in {what}: {state}; strace printed: {seen}"
             ));
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     Ok(())
-}
-
-/// The number of the call `pid` is stopped in, if any.
-fn in_call(pid: i32) -> Option<u32> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/syscall")).ok()?;
-    text.split_whitespace().next()?.parse().ok()
 }
 
 fn kill_inside(case: &Case) -> Result<(), String> {
@@ -210,16 +213,11 @@ fn kill_inside(case: &Case) -> Result<(), String> {
 fn kill_inside_in(case: &Case, scratch: &Scratch) -> Result<(), String> {
     std::fs::write(scratch.path("k"), b"").unwrap();
     let args = (case.args)(&scratch.dir);
-    let Some((r, tracee)) = traced(
-        scratch,
-        &args,
-        case.call.0,
-        case.path,
-        "delay_exit=20000000",
-    ) else {
+    let Some((r, tracee)) = traced(scratch, &args, case.call, case.path, "delay_exit=20000000")
+    else {
         return Ok(());
     };
-    if let Err(e) = wait_in_call(tracee, case.call.1, case.call.0) {
+    if let Err(e) = wait_in_call(scratch, tracee, case.call) {
         let _ = nix::sys::signal::killpg(Pid::from_raw(r.pgid()), Signal::SIGKILL);
         let (_, out, err) = r.finish();
         return Err(format!("{e}; output: {out}; stderr: {err}"));
@@ -269,7 +267,7 @@ fn term_inside_spawn_in(scratch: &Scratch) -> Result<(), String> {
     else {
         return Ok(());
     };
-    if let Err(e) = wait_in_call(tracee, 435, "clone3") {
+    if let Err(e) = wait_in_call(scratch, tracee, "clone3") {
         let _ = nix::sys::signal::killpg(Pid::from_raw(r.pgid()), Signal::SIGKILL);
         let (_, out, err) = r.finish();
         return Err(format!("{e}; output: {out}; stderr: {err}"));

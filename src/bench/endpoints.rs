@@ -1,0 +1,224 @@
+//! One side of a benchmark channel after the fork: send a whole message, receive a whole
+//! message. Every blocking call goes through [`blocking`]: restarted after a signal, ended
+//! by a termination signal (the Interrupted exit; a child whose parent died gets SIGTERM by
+//! PR_SET_PDEATHSIG) or when the other process has ended (SIGCHLD), so a side whose peer
+//! failed, say on a corrupted payload, stops instead of waiting for ever.
+
+use crate::error::{restart_until, SysContext};
+use crate::sys::ipc::{self, SemOp};
+use crate::sys::region::Region;
+use crate::sys::{signals, Errno};
+use anyhow::{anyhow, bail, Result};
+use nix::sys::socket;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+
+/// Which side of the fork.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Parent,
+    Child,
+}
+
+impl Side {
+    /// The direction this side sends in: 0 parent to child, 1 child to parent.
+    pub fn out_dir(self) -> usize {
+        match self {
+            Side::Parent => 0,
+            Side::Child => 1,
+        }
+    }
+}
+
+/// One side's handle on a channel.
+pub trait Endpoint {
+    fn send(&mut self, buf: &[u8]) -> Result<()>;
+    fn recv(&mut self, buf: &mut [u8]) -> Result<()>;
+}
+
+/// Has the other process ended? (Only our child can: a parent's death is a SIGTERM.)
+pub fn peer_gone() -> Option<anyhow::Error> {
+    signals::child_exited().then(|| anyhow!("the other process ended"))
+}
+
+/// A blocking call named `call`: restarted after signals, ended by a termination signal or
+/// by the other process's end.
+pub fn blocking<T>(call: &str, f: impl FnMut() -> Result<T, Errno>) -> Result<T> {
+    restart_until(f, peer_gone)?.sys(call)
+}
+
+fn write_all(fd: BorrowedFd<'_>, mut buf: &[u8]) -> Result<()> {
+    while !buf.is_empty() {
+        let n = blocking("write()", || nix::unistd::write(fd, buf))?;
+        buf = &buf[n..];
+    }
+    Ok(())
+}
+
+fn read_exact(fd: BorrowedFd<'_>, mut buf: &mut [u8]) -> Result<()> {
+    while !buf.is_empty() {
+        match blocking("read()", || nix::unistd::read(fd, buf))? {
+            0 => bail!("read(): the peer closed its end early"),
+            n => buf = &mut buf[n..],
+        }
+    }
+    Ok(())
+}
+
+/// Two descriptors: one to send on, one to receive from (pipes, FIFOs, stream sockets).
+pub struct FdPair<A: AsFd, B: AsFd> {
+    pub tx: A,
+    pub rx: B,
+}
+
+impl<A: AsFd, B: AsFd> Endpoint for FdPair<A, B> {
+    fn send(&mut self, buf: &[u8]) -> Result<()> {
+        write_all(self.tx.as_fd(), buf)
+    }
+    fn recv(&mut self, buf: &mut [u8]) -> Result<()> {
+        read_exact(self.rx.as_fd(), buf)
+    }
+}
+
+/// A datagram socket: one message per send and per recv.
+pub struct Dgram<'a>(pub BorrowedFd<'a>);
+
+impl Endpoint for Dgram<'_> {
+    fn send(&mut self, buf: &[u8]) -> Result<()> {
+        let fd = self.0.as_raw_fd();
+        blocking("send()", || {
+            socket::send(fd, buf, socket::MsgFlags::empty())
+        })
+        .map(drop)
+    }
+    fn recv(&mut self, buf: &mut [u8]) -> Result<()> {
+        let (fd, want) = (self.0.as_raw_fd(), buf.len());
+        match blocking("recv()", || {
+            socket::recv(fd, buf, socket::MsgFlags::empty())
+        })? {
+            n if n == want => Ok(()),
+            n => bail!("recv(): a datagram of {n} bytes, {want} expected"),
+        }
+    }
+}
+
+/// A System V queue: type 1 one way, type 2 the other.
+pub struct SysvMsg {
+    pub id: i32,
+    pub out_type: i64,
+    pub in_type: i64,
+}
+
+impl Endpoint for SysvMsg {
+    fn send(&mut self, buf: &[u8]) -> Result<()> {
+        blocking("msgsnd()", || {
+            ipc::msgsnd(self.id, self.out_type, buf, false)
+        })
+    }
+    fn recv(&mut self, buf: &mut [u8]) -> Result<()> {
+        let (_, got) = blocking("msgrcv()", || {
+            ipc::msgrcv(self.id, buf.len(), self.in_type, false)
+        })?;
+        if got.len() != buf.len() {
+            bail!("msgrcv(): {} bytes, {} expected", got.len(), buf.len());
+        }
+        buf.copy_from_slice(&got);
+        Ok(())
+    }
+}
+
+/// Two POSIX queues, one per direction.
+pub struct Mq<'a> {
+    pub tx: &'a nix::mqueue::MqdT,
+    pub rx: &'a nix::mqueue::MqdT,
+}
+
+impl Endpoint for Mq<'_> {
+    fn send(&mut self, buf: &[u8]) -> Result<()> {
+        blocking("mq_send()", || nix::mqueue::mq_send(self.tx, buf, 0))
+    }
+    fn recv(&mut self, buf: &mut [u8]) -> Result<()> {
+        let (mut prio, want) = (0, buf.len());
+        match blocking("mq_receive()", || {
+            nix::mqueue::mq_receive(self.rx, buf, &mut prio)
+        })? {
+            n if n == want => Ok(()),
+            n => bail!("mq_receive(): {n} bytes, {want} expected"),
+        }
+    }
+}
+
+/// System V shm with a semaphore hand-off: one slot per direction, P(empty) copy V(full).
+pub struct SysvShm<'a> {
+    pub region: Region<'a>,
+    pub semid: i32,
+    pub out: usize,
+    pub size: usize,
+}
+
+impl SysvShm<'_> {
+    fn op(&self, num: usize, op: i16) -> Result<()> {
+        let ops = [SemOp {
+            num: num as u16,
+            op,
+            ..Default::default()
+        }];
+        blocking("semop()", || ipc::semop(self.semid, &ops))
+    }
+}
+
+impl Endpoint for SysvShm<'_> {
+    fn send(&mut self, buf: &[u8]) -> Result<()> {
+        self.op(2 * self.out, -1)?;
+        self.region.write(self.out * self.size, buf);
+        self.op(2 * self.out + 1, 1)
+    }
+    fn recv(&mut self, buf: &mut [u8]) -> Result<()> {
+        let d = 1 - self.out;
+        self.op(2 * d + 1, -1)?;
+        self.region.read_into(d * self.size, buf);
+        self.op(2 * d, 1)
+    }
+}
+
+/// Signals: SIGUSR1 to the peer; `sigwait` for ours (blocked in both processes beforehand).
+pub struct Sig {
+    pub peer: nix::unistd::Pid,
+}
+
+impl Endpoint for Sig {
+    fn send(&mut self, _buf: &[u8]) -> Result<()> {
+        nix::sys::signal::kill(self.peer, nix::sys::signal::Signal::SIGUSR1).sys("kill()")
+    }
+    fn recv(&mut self, _buf: &mut [u8]) -> Result<()> {
+        use nix::sys::signal::Signal::SIGUSR1;
+        while !signals::wait_for(SIGUSR1, std::time::Duration::from_millis(100)) {
+            crate::error::check_interrupted()?;
+            if let Some(e) = peer_gone() {
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Block SIGUSR1 (before the fork, for the signal mechanism).
+pub fn block_sigusr1() -> Result<()> {
+    let mut set = nix::sys::signal::SigSet::empty();
+    set.add(nix::sys::signal::Signal::SIGUSR1);
+    set.thread_block().sys("sigprocmask()")
+}
+
+/// Two eventfds: write 1, read the counter.
+pub struct Efd<'a> {
+    pub tx: &'a nix::sys::eventfd::EventFd,
+    pub rx: &'a nix::sys::eventfd::EventFd,
+}
+
+impl Endpoint for Efd<'_> {
+    fn send(&mut self, _buf: &[u8]) -> Result<()> {
+        blocking("write(eventfd)", || self.tx.write(1)).map(drop)
+    }
+    fn recv(&mut self, _buf: &mut [u8]) -> Result<()> {
+        blocking("read(eventfd)", || self.rx.read()).map(drop)
+    }
+}
