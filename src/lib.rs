@@ -12,16 +12,25 @@
 //! | 8-3 `shmwrite.c` | [`demos::shmwrite`] |
 //! | `ftok()` note | [`demos::ftok`] |
 //!
-//! Layers: [`sys`] is the only place with `unsafe` (wrappers over the kernel calls, each
-//! traced); [`ipcs`] reads `/proc/sysvipc`; [`demos`] hold the lecture's steps; [`cli`] is
-//! clap types and argv[0] dispatch; [`error`] maps failures to exit codes (2 usage, 1 runtime).
-#![deny(unsafe_code)]
+//! What the program is made of, from the top:
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`cli`] | clap types, argv\[0\] dispatch, `links`, `man`, `completions` |
+//! | [`demos`] | the lecture's applets, one file each, steps numbered as on the slide |
+//! | [`tools`] | `ls`, `clean`, `limits`, `split`, `tour` |
+//! | [`bench`](mod@bench) | `ipclab bench` |
+//! | [`protocols`] | how two sides take turns over shared memory (flag, semaphores, ring) |
+//! | [`process`] | controllers and their vfork+execv children, plain forks, naps |
+//! | [`objects`] | IPC objects: kinds, keys, owners, the registry, /proc/sysvipc |
+//! | [`error`] | one error path: exit codes, `.sys("call()")`, EINTR ([`error::restart`]) |
+//! | [`sys`] | the only place with `unsafe`: wrappers over the kernel calls, each traced |
+//! | [`layout`], [`out`](mod@out), [`units`] | the shared structs (8-0), output, argument parsers |
 
 pub mod bench;
 pub mod cli;
 pub mod demos;
 pub mod error;
-pub mod json;
 pub mod layout;
 pub mod objects;
 pub mod out;

@@ -15,8 +15,8 @@ pub fn ignore_broken_pipe() {
     IGNORE_BROKEN_PIPE.store(true, Ordering::Relaxed);
 }
 
-/// The colour of this process's lines (an ANSI SGR code), if colour is on.
-static COLOR: std::sync::OnceLock<Option<&'static str>> = std::sync::OnceLock::new();
+/// The colour of this process's lines (an index into [`PALETTE`]), if colour is on.
+static COLOR: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
 
 /// `--color`.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,7 +28,15 @@ pub enum ColorMode {
     Never,
 }
 
-const PALETTE: [&str; 6] = ["36", "33", "32", "35", "34", "31"];
+/// One colour per process on screen (anstyle renders the escape codes).
+const PALETTE: [anstyle::AnsiColor; 6] = [
+    anstyle::AnsiColor::Cyan,
+    anstyle::AnsiColor::Yellow,
+    anstyle::AnsiColor::Green,
+    anstyle::AnsiColor::Magenta,
+    anstyle::AnsiColor::Blue,
+    anstyle::AnsiColor::Red,
+];
 
 /// Decide colour for this process, once. `--color always|never` is passed to exec'd
 /// children through IPCLAB_COLOR (see `process::settings`).
@@ -55,7 +63,7 @@ pub fn init_color(mode: Option<ColorMode>, applet: &str) {
     let index = applet
         .bytes()
         .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
-    let _ = COLOR.set(on.then(|| PALETTE[index % PALETTE.len()]));
+    let _ = COLOR.set(on.then_some(index % PALETTE.len()));
 }
 
 static SETTING: std::sync::OnceLock<Option<&'static str>> = std::sync::OnceLock::new();
@@ -74,14 +82,13 @@ pub fn color_forked_child() {
 
 static FORKED: AtomicBool = AtomicBool::new(false);
 
-fn color() -> Option<&'static str> {
-    let c = (*COLOR.get()?)?;
-    if FORKED.load(Ordering::Relaxed) {
-        let i = PALETTE.iter().position(|p| *p == c).unwrap_or(0);
-        Some(PALETTE[(i + 3) % PALETTE.len()])
-    } else {
-        Some(c)
-    }
+fn color() -> Option<anstyle::Style> {
+    let i = (*COLOR.get()?)?;
+    let i = match FORKED.load(Ordering::Relaxed) {
+        true => (i + 3) % PALETTE.len(),
+        false => i,
+    };
+    Some(anstyle::Style::new().fg_color(Some(PALETTE[i].into())))
 }
 
 /// Wrap each line of `b` in this process's colour.
@@ -95,9 +102,9 @@ fn colored(b: &[u8]) -> std::borrow::Cow<'_, [u8]> {
             out.push(b'\n');
         }
         if !line.is_empty() {
-            out.extend_from_slice(format!("\x1b[{c}m").as_bytes());
+            out.extend_from_slice(c.render().to_string().as_bytes());
             out.extend_from_slice(line);
-            out.extend_from_slice(b"\x1b[0m");
+            out.extend_from_slice(c.render_reset().to_string().as_bytes());
         }
     }
     std::borrow::Cow::Owned(out)
@@ -168,4 +175,17 @@ macro_rules! out {
 pub fn flush_all() {
     let _ = std::io::stdout().lock().flush();
     let _ = std::io::stderr().lock().flush();
+}
+
+/// A JSON array with one object per line (easy to read, to grep and to diff), each
+/// object serialised by serde_json.
+pub fn json_lines<T: serde::Serialize>(items: &[T]) -> anyhow::Result<String> {
+    if items.is_empty() {
+        return Ok("[]".into());
+    }
+    let lines = items
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(format!("[\n  {}\n]", lines.join(",\n  ")))
 }

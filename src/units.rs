@@ -1,5 +1,6 @@
-//! Argument parsers shared by every applet: durations (`0`, `200ms`, `2s`, `1.5s`) and
-//! permission modes (`600`, `0666`). They return `String` errors for clap to show.
+//! Argument parsers shared by every applet: durations (`0`, `200ms`, `2s`, `1.5s`),
+//! permission modes (`600`, `0666`), message sizes (`64`, `4K`, `1M`). They return `String`
+//! errors for clap to show.
 
 use std::time::Duration;
 
@@ -94,6 +95,37 @@ pub fn mtype(s: &str) -> Result<i64, String> {
         Err(_) => Err(format!(
             "'{s}' is not a message type: give a whole number above 0, like 888"
         )),
+    }
+}
+
+/// Parse `64`, `4K`, `64K`, `1M`.
+pub fn size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (num, mul) = match t.chars().last() {
+        Some('K' | 'k') => (&t[..t.len() - 1], 1024),
+        Some('M' | 'm') => (&t[..t.len() - 1], 1024 * 1024),
+        _ => (t, 1),
+    };
+    let n: usize = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size: write it like 64, 4K, 64K or 1M"))?;
+    let v = n.saturating_mul(mul);
+    if !(16..=64 << 20).contains(&v) {
+        return Err(format!(
+            "'{s}': sizes go from 16 bytes (the sequence number and checksum) to 64M"
+        ));
+    }
+    Ok(v)
+}
+
+/// `64`, `4K`, `64K`, `1M`.
+pub fn size_name(s: usize) -> String {
+    if s >= 1 << 20 && s % (1 << 20) == 0 {
+        format!("{}M", s >> 20)
+    } else if s >= 1024 && s % 1024 == 0 {
+        format!("{}K", s >> 10)
+    } else {
+        s.to_string()
     }
 }
 

@@ -22,13 +22,7 @@ fn every_mechanism_runs_with_checked_payloads_and_json_keys() {
     let out = ipclab()
         .args(["bench", "--count", "300", "--sizes", "64,4K", "--json"])
         .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .succeeds();
     let v: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
     for m in [
         "pipe",
@@ -118,13 +112,7 @@ fn pinning_csv_duration_and_bad_options() {
             "--csv",
         ])
         .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
     assert!(lines

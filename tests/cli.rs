@@ -26,6 +26,7 @@ mod shm_signals;
 mod shm_sysv;
 mod split;
 mod strace;
+mod stress;
 mod tour;
 mod trace;
 mod waits;

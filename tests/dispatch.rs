@@ -4,8 +4,7 @@ use crate::common::*;
 
 #[test]
 fn help_lists_every_applet_with_its_algorithm() {
-    let out = ipclab().arg("--help").output().unwrap();
-    assert!(out.status.success());
+    let out = ipclab().arg("--help").succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     for (name, algo) in [
         ("shmcon", "Algorithm 8-1"),
@@ -23,8 +22,7 @@ fn help_lists_every_applet_with_its_algorithm() {
 #[test]
 fn a_symlink_named_after_an_applet_runs_it() {
     let s = Scratch::new("links");
-    let out = ipclab().arg("links").arg(&s.dir).output().unwrap();
-    assert!(out.status.success());
+    let out = ipclab().arg("links").arg(&s.dir).succeeds();
     let listed = String::from_utf8(out.stdout).unwrap();
     assert!(listed.contains("shmread -> "));
     // `shmread zz` through the link: the applet's own error, under its own name.
@@ -73,9 +71,7 @@ fn colours_only_when_asked_or_on_a_terminal_and_one_per_process() {
             .arg(&kf)
             .args(["--interval", "10ms"])
             .write_stdin("hi\nend\n")
-            .output()
-            .unwrap();
-        assert!(out.status.success());
+            .succeeds();
         String::from_utf8(out.stdout).unwrap()
     };
     let plain = run(&[]);

@@ -84,26 +84,83 @@ fn the_c_map_covers_every_algorithm() {
     for alg in ["8-0", "8-1", "8-2", "8-3", "8-4", "8-5", "8-6"] {
         assert!(map.contains(&format!("## Algorithm {alg}")), "{alg}");
     }
-    // Every function the map names exists in the source.
-    for name in [
-        "shmcon::show_segments",
-        "controller::wait_children",
-        "Handoff::wait_readable",
-        "posix::size_object",
-        "Ring::produce",
-        "sys::spawn::vfork_execv",
-    ] {
-        assert!(map.contains(name), "{name}");
-        let fn_name = name.rsplit("::").next().unwrap();
-        let found = walk(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")))
-            .iter()
-            .any(|f| {
-                std::fs::read_to_string(f)
-                    .unwrap()
-                    .contains(&format!("fn {fn_name}"))
-            });
-        assert!(found, "fn {fn_name} not in src/");
+}
+
+/// Where `a::b::item` can live: files whose path ends with `a/b.rs` or `a/b/mod.rs`, or the
+/// type `b`'s file (`Ring::produce`: a file with `struct Ring` and `fn produce`).
+fn resolves(src: &[std::path::PathBuf], path: &str) -> bool {
+    let parts: Vec<&str> = path.split("::").collect();
+    let (item, mods) = parts.split_last().unwrap();
+    let text = |f: &std::path::PathBuf| std::fs::read_to_string(f).unwrap_or_default();
+    let defines = |t: &str, name: &str| {
+        [
+            "fn ", "struct ", "enum ", "trait ", "mod ", "const ", "static ", "type ",
+        ]
+        .iter()
+        .any(|k| t.contains(&format!("{k}{name}")))
+            || t.contains(&format!("pub {name}:"))
+    };
+    let rel = |f: &std::path::PathBuf| f.to_string_lossy().replace(".rs", "");
+    src.iter().any(|f| {
+        let r = rel(f);
+        let r = r.trim_end_matches("/mod");
+        let module = mods.join("/");
+        // `a::b` naming a module (a file), or `a::b::item` defined in module a::b
+        (mods.is_empty()
+            || r.ends_with(&format!("/{module}"))
+            || r.ends_with(&format!("/{}", parts.join("/"))))
+            && (r.ends_with(&format!("/{}", parts.join("/"))) || defines(&text(f), item))
+            || mods.last().is_some_and(|t| {
+                t.chars().next().is_some_and(char::is_uppercase)
+                    && defines(&text(f), t)
+                    && defines(&text(f), item)
+            })
+    })
+}
+
+#[test]
+fn every_rust_path_and_file_the_docs_name_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src = walk(&root.join("src"));
+    // The check itself can fail.
+    assert!(resolves(&src, "sys::ipc::shmget") && resolves(&src, "Ring::produce"));
+    assert!(!resolves(&src, "sys::ipc::no_such_call") && !resolves(&src, "segment::Owned::remove"));
+    let mut missing = Vec::new();
+    let mut pages: Vec<std::path::PathBuf> = walk(&root.join("docs"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    pages.push(root.join("README.md"));
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for (n, code) in text.split('`').enumerate().filter(|(n, _)| n % 2 == 1) {
+            let _ = n;
+            // `src/...rs` files, and Rust paths of ours (`sys::ipc::shmget`, not std's).
+            if code.starts_with("src/") && code.ends_with(".rs") {
+                if !root.join(code).exists() {
+                    missing.push(format!("{}: {code}", page.display()));
+                }
+                continue;
+            }
+            let ours = code.contains("::")
+                && !code.contains(' ')
+                && !code.contains('(')
+                && !code.starts_with("std::")
+                && !code.starts_with("nix::")
+                && !code.starts_with("libc::")
+                && code
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
+            if ours && !resolves(&src, code) {
+                missing.push(format!("{}: {code}", page.display()));
+            }
+        }
     }
+    assert!(
+        missing.is_empty(),
+        "the docs name what src/ does not have:\n{}",
+        missing.join("\n")
+    );
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

@@ -10,16 +10,11 @@ use std::process::{Command, Stdio};
 
 /// `ipclab links --seed-names DIR`.
 fn seed_links(dir: &std::path::Path) {
-    let out = ipclab()
+    ipclab()
         .args(["links", "--seed-names"])
         .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .assert()
+        .success();
 }
 
 #[test]
@@ -189,9 +184,7 @@ fn links_install_the_lecture_and_never_shadow_a_command() {
             .arg("links")
             .args(extra)
             .arg(&bin_dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
+            .succeeds();
         String::from_utf8(out.stdout).unwrap()
     };
     let said = run(&[]);

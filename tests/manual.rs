@@ -5,8 +5,7 @@ use crate::common::*;
 #[test]
 fn man_pages_in_docs_are_up_to_date() {
     let s = Scratch::new("man");
-    let out = ipclab().arg("man").arg(&s.dir).output().unwrap();
-    assert!(out.status.success());
+    ipclab().arg("man").arg(&s.dir).assert().success();
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man");
     let mut made: Vec<_> = std::fs::read_dir(&s.dir)
         .unwrap()
@@ -47,8 +46,7 @@ fn man_pages_in_docs_are_up_to_date() {
 #[test]
 fn completions_for_every_shell() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
-        let out = ipclab().args(["completions", shell]).output().unwrap();
-        assert!(out.status.success(), "{shell}");
+        let out = ipclab().args(["completions", shell]).succeeds();
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(
             text.contains("shmcon") && text.contains("msg-server"),
@@ -91,8 +89,7 @@ fn every_applet_help_names_its_slide_and_ends_with_an_example() {
         "man",
         "tour",
     ]) {
-        let out = ipclab().args([applet, "--help"]).output().unwrap();
-        assert!(out.status.success(), "{applet}");
+        let out = ipclab().args([applet, "--help"]).succeeds();
         let text = String::from_utf8(out.stdout).unwrap();
         let last = text.trim_end().lines().last().unwrap();
         assert!(

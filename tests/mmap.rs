@@ -5,8 +5,7 @@ use std::process::Command;
 
 #[test]
 fn mmap_anon_transcript_matches_the_seed() {
-    let out = ipclab().arg("mmap-anon").output().unwrap();
-    assert!(out.status.success());
+    let out = ipclab().arg("mmap-anon").succeeds();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "child read: the 1 people's age is 20\nchild read: the 2 people's age is 21\nchild read: the 3 people's age is 22\nchild read: the 4 people's age is 23\nchild read: the 5 people's age is 24\nparent read: the first people,s age is 100\numap\numap ok\n"
@@ -15,8 +14,7 @@ fn mmap_anon_transcript_matches_the_seed() {
 
 #[test]
 fn mmap_anon_private_shares_nothing() {
-    let out = ipclab().args(["mmap-anon", "--private"]).output().unwrap();
-    assert!(out.status.success());
+    let out = ipclab().args(["mmap-anon", "--private"]).succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("child read: the 1 people's age is 0\n"),
@@ -38,9 +36,7 @@ fn write_then_read_and_the_file_stays_40_bytes() {
         .args(["mmap-file", "write"])
         .arg(&f)
         .args(["--hold", "0", "--sync-every", "10ms"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         // map_normalfile1's printf: a blank on either side.
@@ -50,12 +46,7 @@ fn write_then_read_and_the_file_stays_40_bytes() {
         .unwrap()
         .contains("stays: the file is yours"));
     assert_eq!(std::fs::metadata(&f).unwrap().len(), 40);
-    let out = ipclab()
-        .args(["mmap-file", "read"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let out = ipclab().args(["mmap-file", "read"]).arg(&f).succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.starts_with("name: b age 20;\nname: c age 21;"),
@@ -66,8 +57,7 @@ fn write_then_read_and_the_file_stays_40_bytes() {
 
 #[test]
 fn demo_reads_during_the_hold_and_shows_sigbus() {
-    let out = ipclab().args(["mmap-file", "demo"]).output().unwrap();
-    assert!(out.status.success(), "{out:?}");
+    let out = ipclab().args(["mmap-file", "demo"]).succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     let during = text.split("during the hold ---\n").nth(1).unwrap();
     assert!(during.starts_with(TEN), "{text}");
@@ -82,12 +72,11 @@ fn demo_reads_during_the_hold_and_shows_sigbus() {
 fn demo_on_a_named_file_keeps_it() {
     let s = Scratch::new("mmapdemo");
     let f = s.path("data");
-    let out = ipclab()
+    ipclab()
         .args(["mmap-file", "demo"])
         .arg(&f)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .assert()
+        .success();
     assert!(f.exists());
 }
 
@@ -112,13 +101,12 @@ fn interop_with_c_programs_on_the_people_layout() {
         "{text}"
     );
     // ipclab writes, C reads.
-    let out = ipclab()
+    ipclab()
         .args(["mmap-file", "write"])
         .arg(&f)
         .args(["--hold", "0"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .assert()
+        .success();
     let out = Command::new(&c).arg("read").arg(&f).output().unwrap();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
@@ -135,9 +123,7 @@ fn edit_overwrites_the_start_within_the_file() {
         .args(["mmap-file", "edit"])
         .arg(&f)
         .arg("yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyaaaaa")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "buf = hello mmap, this is the original text\n\n"

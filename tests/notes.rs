@@ -18,9 +18,7 @@ fn parent_child_mmap_prints_the_parents_message_and_says_what_it_changed() {
     let out = ipclab()
         .current_dir(&s.dir)
         .args(["mmap-file", "fork"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "你是我儿子吗？\n");
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -48,12 +46,11 @@ fn parent_child_mmap_prints_the_parents_message_and_says_what_it_changed() {
     );
     assert_eq!(std::fs::read(s.path("english.txt")).unwrap(), ours);
     // --race runs the seed's order; a missing or empty file is one clear line.
-    let out = ipclab()
+    ipclab()
         .current_dir(&s.dir)
         .args(["mmap-file", "fork", "--race"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .assert()
+        .success();
     for (file, needle) in [("missing.txt", "no such file"), ("empty.txt", "is empty")] {
         if file == "empty.txt" {
             std::fs::write(s.path(file), "").unwrap();
@@ -160,9 +157,7 @@ fn a_sender_started_first_makes_the_file_where_the_seeds_dies_of_sigbus() {
     let out = ipclab()
         .current_dir(&s.dir)
         .args(["mmap-file", "send", "--count", "1", "--keep"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     assert!(String::from_utf8(out.stderr)
         .unwrap()
         .contains("created temp (4096 bytes)"));
@@ -262,8 +257,7 @@ fn the_seeds_writer_built_with_o2_never_sees_quit_and_ipclab_says_why() {
         return;
     };
     let w = Running::start(Command::new(&cw));
-    let out = ipclab().args(["sysv-student", "read"]).output().unwrap();
-    assert!(out.status.success());
+    ipclab().args(["sysv-student", "read"]).assert().success();
     // The reader answered "quit"; a -O0 writer detaches at once. The -O2 writer spins on
     // the value it loaded before its loop: still attached, still running, a while later.
     let shmid = sysv_with_key(1234).first().map(|(_, id)| *id).unwrap();

@@ -25,9 +25,7 @@ fn ls_json(state: &std::path::Path) -> Vec<serde_json::Value> {
     let out = ipclab()
         .env("IPCLAB_STATE_DIR", state)
         .args(["ls", "--json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).expect("ls --json parses")
 }
 
@@ -50,10 +48,18 @@ fn ls_marks_what_ipclab_made_and_whether_its_creator_lives() {
         for k in KEYS {
             assert!(o.get(k).is_some(), "missing {k} in {o}");
         }
+        // Keys as the table shows them (and lsipc --json): "0x" and 8 hex digits.
+        assert!(
+            o["key"].is_null()
+                || o["key"]
+                    .as_str()
+                    .is_some_and(|k| k.len() == 10 && k.starts_with("0x")),
+            "{o}"
+        );
     }
     let ours: Vec<&serde_json::Value> = all
         .iter()
-        .filter(|o| o["key"].as_i64().map(|k| k as u32) == Some(key))
+        .filter(|o| o["key"] == format!("0x{key:08x}"))
         .collect();
     assert_eq!(ours.len(), 2, "segment and semaphore set: {ours:?}");
     for o in &ours {
@@ -87,7 +93,7 @@ fn ls_marks_what_ipclab_made_and_whether_its_creator_lives() {
     });
     let ours: Vec<serde_json::Value> = ls_json(&state)
         .into_iter()
-        .filter(|o| o["key"].as_i64().map(|k| k as u32) == Some(key))
+        .filter(|o| o["key"] == format!("0x{key:08x}"))
         .collect();
     assert!(ours.iter().all(|o| o["creator_alive"] == false), "{ours:?}");
     let out = ipclab()
@@ -99,19 +105,16 @@ fn ls_marks_what_ipclab_made_and_whether_its_creator_lives() {
     assert!(String::from_utf8(out.stdout)
         .unwrap()
         .contains("2 stale object(s)"));
-    let out = ipclab()
+    ipclab()
         .env("IPCLAB_STATE_DIR", &state)
         .args(["clean", "--yes"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .assert()
+        .success();
     assert_no_sysv(key);
     let out = ipclab()
         .env("IPCLAB_STATE_DIR", &state)
         .arg("clean")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     assert!(String::from_utf8(out.stdout)
         .unwrap()
         .starts_with("nothing to clean"));
@@ -159,16 +162,11 @@ fn clean_never_touches_what_ipclab_did_not_make_nor_what_is_in_use() {
         "{text}"
     );
     assert!(shm_id_exists(stranger_id));
-    let out = ipclab()
+    ipclab()
         .env("IPCLAB_STATE_DIR", &state)
         .args(["clean", "--yes", "--force"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+        .assert()
+        .success();
     assert!(
         shm_id_exists(stranger_id),
         "a stranger's segment is never removed"
@@ -184,8 +182,7 @@ fn clean_never_touches_what_ipclab_did_not_make_nor_what_is_in_use() {
 
 #[test]
 fn limits_show_the_slides_view_and_parse_as_json() {
-    let out = ipclab().arg("limits").output().unwrap();
-    assert!(out.status.success());
+    let out = ipclab().arg("limits").succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     for line in [
         "------ Messages Limits --------",
@@ -209,5 +206,9 @@ fn limits_show_the_slides_view_and_parse_as_json() {
         for k in ["section", "name", "limit", "used", "percent"] {
             assert!(o.get(k).is_some(), "{o}");
         }
+        // Numbers as numbers (an "unlimited" shmall in KiB is above u64: a float to a
+        // JSON reader, as in any JSON).
+        assert!(o["limit"].is_number(), "{o}");
+        assert!(o["used"].is_null() || o["used"].is_u64(), "{o}");
     }
 }

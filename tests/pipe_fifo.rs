@@ -9,17 +9,14 @@ use std::process::Command;
 
 #[test]
 fn pipe_transcript_and_reverse() {
-    let out = ipclab().arg("pipe").output().unwrap();
-    assert!(out.status.success());
+    let out = ipclab().arg("pipe").assert().success().get_output().clone();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "hello world\n(read 12 bytes, then read() returned 0: EOF, the writer closed its end)\n"
     );
     let out = ipclab()
         .args(["pipe", "--reverse", "--message", "hi, parent"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     assert!(String::from_utf8(out.stdout)
         .unwrap()
         .starts_with("hi, parent\n(read 11 bytes"));

@@ -12,9 +12,7 @@ fn shmpthreadcon_transcript_matches_the_slide() {
     let out = ipclab()
         .args(["shmpthreadcon", &name])
         .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+        .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     // Other tests' objects may be listed too: keep the slide's lines and ours.
     let ours: Vec<&str> = text
@@ -34,9 +32,7 @@ fn the_alias_and_mode_666_and_a_leading_slash() {
     let out = ipclab()
         .args(["shmthreadcon", &format!("/{name}"), "--mode", "644"])
         .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.lines()
@@ -71,9 +67,7 @@ fn race_mode_runs_the_slides_flow() {
     let out = ipclab()
         .args(["shmpthreadcon", &name, "--race"])
         .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     let consumed = text
         .lines()
@@ -159,12 +153,11 @@ fn standalone_producer_and_consumer_share_a_ring() {
         let mut c = cmd();
         c.args(["shmconsumer", &name, "--items", "5000", "--sync", sync]);
         let consumer = Running::start(c);
-        let out = ipclab()
+        ipclab()
             .args(["shmproducer", &name, "--items", "5000", "--sync", sync])
             .timeout(Duration::from_secs(30))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
+            .assert()
+            .success();
         let (st, text, err) = consumer.finish();
         assert!(st.success(), "{err}");
         assert!(text.contains("consumed 5000 items"));
@@ -227,8 +220,7 @@ fn the_ipclab_producer_with_a_c_consumer() {
     let name = shm_name("ccons");
     let f = std::fs::File::create(format!("/dev/shm/{name}")).unwrap();
     f.set_len(4100).unwrap();
-    let out = ipclab().args(["shmproducer", &name]).output().unwrap();
-    assert!(out.status.success());
+    let out = ipclab().args(["shmproducer", &name]).succeeds();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "produced message: Hello World!\n"

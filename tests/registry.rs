@@ -36,12 +36,7 @@ fn temp_paths_are_private_random_and_never_followed() {
         &["tour", "mmap"],
         &["bench", "--only", "fifo", "--sizes", "64", "--count", "200"],
     ] {
-        let out = ipclab().env("TMPDIR", &tmp).args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        ipclab().env("TMPDIR", &tmp).args(args).assert().success();
         assert_eq!(
             std::fs::read_to_string(&victim).unwrap(),
             "precious\n",
@@ -200,16 +195,11 @@ fn clean_reads_once_writes_once_and_leaves_no_temp_file() {
     let reg = state.join("objects.tsv");
     std::fs::write(&reg, text).unwrap();
     std::fs::set_permissions(&reg, PermissionsExt::from_mode(0o600)).unwrap();
-    let out = ipclab()
+    ipclab()
         .env("IPCLAB_STATE_DIR", &state)
         .args(["clean", "--yes"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .assert()
+        .success();
     // Every record named an object that is gone: all forgotten, in one rewrite.
     let left = std::fs::read_to_string(&reg).unwrap();
     assert_eq!(left.lines().filter(|l| !l.starts_with('#')).count(), 0);

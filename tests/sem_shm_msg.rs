@@ -106,9 +106,7 @@ fn shm_msg_transcript_and_cleanup() {
         .args(["shm-msg-client", "--path", "."])
         .write_stdin("r\nhello\nx\nr\nworld more\nq\n")
         .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     // "world more": the seed's scanf("%s") sends one word, and the client says so.
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -135,9 +133,7 @@ fn shm_msg_client_eof_is_q_and_server_sigterm_cleans_up() {
         .current_dir(&s.dir)
         .args(["shm-msg-client", "--path", "."])
         .write_stdin("r\nonly\n")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     assert!(String::from_utf8(out.stderr)
         .unwrap()
         .contains("end of input: sending q"));
@@ -164,13 +160,12 @@ fn shm_msg_interop_with_the_seed_programs() {
     wait_until(10, "the C server's objects", || {
         sysv_with_key(key).len() == 3
     });
-    let out = ipclab()
+    ipclab()
         .current_dir(&s.dir)
         .args(["shm-msg-client", "--path", "."])
         .write_stdin("r\nfromrust\nq\n")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .assert()
+        .success();
     let (st, srv, _) = server.finish();
     assert!(st.success());
     assert_eq!(srv, "fromrust");

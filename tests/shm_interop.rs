@@ -61,13 +61,12 @@ fn a_c_reader_with_ipclab_shmwrite() {
     let mut reader = Running::start(c);
     reader.wait_for("process ready");
     let id = shmid_of(key);
-    let out = ipclab()
+    ipclab()
         .args(["shmwrite", &format!("{key:x}"), "--interval", "10ms"])
         .write_stdin("Hello from Rust\nend\n")
         .timeout(std::time::Duration::from_secs(20))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+        .assert()
+        .success();
     let (st, text, _) = reader.finish();
     assert!(st.success());
     assert!(text.contains("You wrote: Hello from Rust"), "{text}");

@@ -132,9 +132,7 @@ fn a_stale_segment_from_a_killed_run_is_replaced() {
         .args(["--interval", "10ms"])
         .write_stdin("end\n")
         .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("stale shared memory segment"), "{err}");
     assert_no_sysv(key);

@@ -50,9 +50,7 @@ fn piped_transcript_matches_the_slide() {
         .args(["--interval", "10ms"])
         .write_stdin("Hello World!\nend\n")
         .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+        .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_transcript(&text, SLIDE);
     // The key printed is ftok(PATHNAME, 0x27) of the file shmcon created (and removed).
@@ -73,9 +71,7 @@ fn existing_key_file_is_kept_and_mode_666_reproduces_the_slide() {
         .args(["--interval", "10ms", "--mode", "666"])
         .write_stdin("end\n")
         .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains("shared file object created"));
     assert!(text.contains(&format!("key generated: IPC key = {key:x}")));
@@ -135,9 +131,7 @@ fn eof_without_end_acts_as_end() {
         .args(["--interval", "10ms"])
         .write_stdin("only line\n")
         .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("You wrote: only line"));
     assert!(text.contains("You wrote: end"));
@@ -158,9 +152,7 @@ fn long_line_is_cut_with_a_warning() {
         .args(["--sync", "sem"])
         .write_stdin(format!("{long}\nend\n"))
         .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     let wrote = text
         .lines()
@@ -180,9 +172,7 @@ fn ftok_agrees_with_the_formula() {
         .arg("ftok")
         .arg(&path)
         .args(["--proj-id", "z"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+        .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.lines()

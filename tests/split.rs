@@ -27,13 +27,7 @@ fn split(demo: &str, session: &str, dir: &std::path::Path) -> (Session, String) 
     let out = ipclab()
         .args(["split", demo, "--detach", "--session", session, "--dir"])
         .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .succeeds();
     (guard, String::from_utf8(out.stdout).unwrap())
 }
 

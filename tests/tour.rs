@@ -51,8 +51,7 @@ fn sections_list_pause_and_trace() {
     assert!(err.contains("end of input after 1 of 5 steps"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     // --trace reaches every demo the tour runs.
-    let out = ipclab().args(["--trace", "tour", "msg"]).output().unwrap();
-    assert!(out.status.success());
+    let out = ipclab().args(["--trace", "tour", "msg"]).succeeds();
     let err = String::from_utf8(out.stderr).unwrap();
     for call in ["] pipe(", "] mkfifo(", "] msgget(", "] semop(", "] shmat("] {
         assert!(err.contains(call), "{call} not traced");

@@ -115,3 +115,40 @@ fn a_writer_started_first_waits_for_the_reader() {
     assert!(err.contains("waiting for fifo-read to create it"), "{err}");
     assert!(!s.path("fifo1").exists());
 }
+
+#[test]
+fn a_producer_waits_for_the_object_to_be_sized() {
+    // The consumer makes the object (O_CREAT|O_EXCL), then sizes it: a producer opening it
+    // in between must wait, not touch it (SIGBUS) nor give up.
+    let name = shm_name("sizing");
+    let path = std::path::Path::new("/dev/shm").join(&name);
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .unwrap();
+    // Removed however the test ends: the test made it.
+    struct Made(std::path::PathBuf);
+    impl Drop for Made {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    let _made = Made(path.clone());
+    let out = ipclab()
+        .args(["shmproducer", &name, "--timeout", "200ms"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("is 0 bytes, not 4100"), "{err}");
+    // Sized while it waits: it writes its message.
+    let mut c = cmd();
+    c.args(["shmproducer", &name, "--timeout", "20s"]);
+    let producer = Running::start(c);
+    f.set_len(4100).unwrap();
+    let (st, stdout, err) = producer.finish();
+    assert!(st.success(), "{err}");
+    assert_eq!(stdout.trim_end(), "produced message: Hello World!");
+}

@@ -162,7 +162,7 @@ fn explain_setup(m: Mechanism, size: usize, e: anyhow::Error) -> anyhow::Error {
     if nomem {
         anyhow!(
             "{m}: cannot map the shared buffers for {} messages (ENOMEM): {}; ask for smaller --sizes",
-            super::report::size_name(size),
+            crate::units::size_name(size),
             payload::memory_limit()
         )
     } else {

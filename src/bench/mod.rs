@@ -21,7 +21,7 @@ pub mod endpoints;
 pub mod measure;
 pub mod mechanism;
 pub mod payload;
-mod report;
+pub mod report;
 pub mod ring;
 pub mod setup;
 
@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', value_enum)]
     pub only: Vec<Mechanism>,
     /// Message sizes, e.g. 64,4K,64K,1M
-    #[arg(long, value_delimiter = ',', default_value = "64,4K,64K,1M", value_parser = size)]
+    #[arg(long, value_delimiter = ',', default_value = "64,4K,64K,1M", value_parser = crate::units::size)]
     pub sizes: Vec<usize>,
     /// Messages (throughput) or round trips (latency) per test; default scales with the size
     #[arg(long, allow_negative_numbers = true, value_parser = crate::units::count)]
@@ -82,26 +82,6 @@ impl Mode {
             Mode::Latency => "latency",
         }
     }
-}
-
-/// Parse `64`, `4K`, `64K`, `1M`.
-pub fn size(s: &str) -> Result<usize, String> {
-    let t = s.trim();
-    let (num, mul) = match t.chars().last() {
-        Some('K' | 'k') => (&t[..t.len() - 1], 1024),
-        Some('M' | 'm') => (&t[..t.len() - 1], 1024 * 1024),
-        _ => (t, 1),
-    };
-    let n: usize = num
-        .parse()
-        .map_err(|_| format!("'{s}' is not a size: write it like 64, 4K, 64K or 1M"))?;
-    let v = n.saturating_mul(mul);
-    if !(16..=64 << 20).contains(&v) {
-        return Err(format!(
-            "'{s}': sizes go from 16 bytes (the sequence number and checksum) to 64M"
-        ));
-    }
-    Ok(v)
 }
 
 /// Run the benchmark.
@@ -154,11 +134,11 @@ pub fn run(args: Args) -> Result<()> {
                 i + 1,
                 plan.len(),
                 mode.as_str(),
-                report::size_name(s)
+                crate::units::size_name(s)
             );
         }
         if let Some(why) = m.unsupported(s) {
-            let line = format!("{m} {}: {why}", report::size_name(s));
+            let line = format!("{m} {}: {why}", crate::units::size_name(s));
             if !skipped.contains(&line) {
                 skipped.push(line);
             }
@@ -181,12 +161,12 @@ pub fn run(args: Args) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn sizes_parse() {
+        use crate::units::{size, size_name};
         assert_eq!(size("4K"), Ok(4096));
         assert_eq!(size("1M"), Ok(1 << 20));
         assert!(size("8").is_err() && size("x").is_err());
+        assert_eq!(size_name(65536), "64K");
     }
 }

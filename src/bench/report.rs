@@ -8,27 +8,9 @@ use crate::outln;
 use anyhow::Result;
 use std::time::Instant;
 
-/// `64`, `4K`, `64K`, `1M`.
-pub fn size_name(s: usize) -> String {
-    if s >= 1 << 20 && s % (1 << 20) == 0 {
-        format!("{}M", s >> 20)
-    } else if s >= 1024 && s % 1024 == 0 {
-        format!("{}K", s >> 10)
-    } else {
-        s.to_string()
-    }
-}
-
 /// The JSON array: one object per line, keys as in [`Measurement`].
 pub fn json(results: &[Measurement]) -> Result<String> {
-    if results.is_empty() {
-        return Ok("[]".into());
-    }
-    let items = results
-        .iter()
-        .map(serde_json::to_string)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(format!("[\n  {}\n]", items.join(",\n  ")))
+    crate::out::json_lines(results)
 }
 
 /// CSV with a header line: the same fields as the JSON, in the same order.
@@ -130,7 +112,7 @@ pub fn human(results: &[Measurement], skipped: &[String], args: &Args) -> Result
         outln!("\nthroughput, one way: messages/s and bytes/s")?;
         let mut head = format!("{:<12}", "mechanism");
         for s in &sizes {
-            head.push_str(&format!(" {:>22}", size_name(*s)));
+            head.push_str(&format!(" {:>22}", crate::units::size_name(*s)));
         }
         outln!("{head}")?;
         for m in &mechs {
@@ -159,7 +141,7 @@ pub fn human(results: &[Measurement], skipped: &[String], args: &Args) -> Result
         outln!("\nlatency, one way (half a round trip): median / p99 / max, µs")?;
         let mut head = format!("{:<12}", "mechanism");
         for s in &sizes {
-            head.push_str(&format!(" {:>24}", size_name(*s)));
+            head.push_str(&format!(" {:>24}", crate::units::size_name(*s)));
         }
         outln!("{head}")?;
         for m in &mechs {
@@ -200,7 +182,7 @@ pub fn human(results: &[Measurement], skipped: &[String], args: &Args) -> Result
         let hi = tp.iter().map(|r| r.msgs_per_s as f64).fold(0.0, f64::max);
         outln!(
             "\nmessages/s at {} bytes (log scale)",
-            size_name(tp[0].size)
+            crate::units::size_name(tp[0].size)
         )?;
         for r in &tp {
             outln!(

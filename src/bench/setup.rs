@@ -13,7 +13,7 @@ use super::endpoints::{Dgram, Efd, Endpoint, FdPair, Mq, Side, Sig, SysvMsg, Sys
 use super::mechanism::Mechanism;
 use super::ring::{ring_len, slots_for, Ring, RingPair, Wait};
 use crate::error::SysContext;
-use crate::objects::sysv::Owned;
+use crate::objects::owner::Owner;
 use crate::objects::{scratch, Kind};
 use crate::sys::ipc;
 use crate::sys::mem::{self, Access, Mapping, Share};
@@ -28,9 +28,9 @@ pub enum Setup {
     Fifos(scratch::Dir, [std::path::PathBuf; 2]),
     Sockets(OwnedFd, OwnedFd, SockType),
     Tcp(std::net::TcpStream, std::net::TcpStream),
-    SysvMsg(Owned),
+    SysvMsg(Owner),
     PosixMq([nix::mqueue::MqdT; 2]),
-    SysvShm(ipc::Attachment, Owned),
+    SysvShm(ipc::Attachment, Owner),
     Ring(Mapping, u32, Wait),
     EventFd([nix::sys::eventfd::EventFd; 2]),
     Signal,
@@ -64,7 +64,7 @@ impl Setup {
                 Setup::Tcp(c, s)
             }
             Mechanism::SysvMsg => Setup::SysvMsg(
-                Owned::make(Kind::SysvMsg, libc::IPC_PRIVATE, || {
+                Owner::make(Kind::SysvMsg, libc::IPC_PRIVATE, || {
                     ipc::msgget(libc::IPC_PRIVATE, libc::IPC_CREAT | 0o600)
                 })
                 .sys("msgget()")?,
@@ -77,12 +77,12 @@ impl Setup {
                 // Marked for removal now: it goes when both processes have detached (or died).
                 let _ = ipc::shm_remove(id);
                 let att = att.sys("shmat()")?;
-                let set = Owned::make(Kind::SysvSem, libc::IPC_PRIVATE, || {
+                let set = Owner::make(Kind::SysvSem, libc::IPC_PRIVATE, || {
                     ipc::semget(libc::IPC_PRIVATE, 4, libc::IPC_CREAT | 0o600)
                 })
                 .sys("semget()")?;
                 for (n, v) in [(0, 1), (1, 0), (2, 1), (3, 0)] {
-                    ipc::sem_setval(set.id, n, v).sys("semctl(SETVAL)")?;
+                    ipc::sem_setval(set.id(), n, v).sys("semctl(SETVAL)")?;
                 }
                 Setup::SysvShm(att, set)
             }
@@ -146,7 +146,7 @@ impl Setup {
                 Box::new(FdPair { tx: fd, rx: fd })
             }
             Setup::SysvMsg(q) => Box::new(SysvMsg {
-                id: q.id,
+                id: q.id(),
                 out_type: o as i64 + 1,
                 in_type: (1 - o) as i64 + 1,
             }),
@@ -156,7 +156,7 @@ impl Setup {
             }
             Setup::SysvShm(att, set) => Box::new(SysvShm {
                 region: att.region(),
-                semid: set.id,
+                semid: set.id(),
                 out: o,
                 size,
             }),

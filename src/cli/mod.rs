@@ -1,9 +1,9 @@
 //! The command line: clap types only, and the multi-call dispatch.
 //!
 //! Like busybox and coreutils, one binary answers to many names: `ipclab APPLET ARGS…`, or
-//! `APPLET ARGS…` when the file name of argv[0] is an applet's (a symlink `shmread -> ipclab`
+//! `APPLET ARGS…` when the file name of `argv[0]` is an applet's (a symlink `shmread -> ipclab`
 //! runs shmread; `ipclab links DIR` makes them). The controllers exec the same binary with
-//! argv[0] set to the child's applet name, as the slides exec `./alg.8-2-shmread.o`.
+//! `argv[0]` set to the child's applet name, as the slides exec `./alg.8-2-shmread.o`.
 
 use crate::{demos, tools};
 
@@ -72,9 +72,9 @@ pub enum Cmd {
     /// IPC全解析 二 FIFO: send timestamped messages through the named pipe
     FifoWrite(demos::fifo::WriteArgs),
     /// IPC全解析 三 消息队列 (Message Passing): answer each type-888 request with a type-999 reply
-    MsgServer(demos::msg::ServerArgs),
+    MsgServer(demos::msg::server::ServerArgs),
     /// IPC全解析 三 消息队列 (Message Passing): send a type-888 request and print the reply
-    MsgClient(demos::msg::ClientArgs),
+    MsgClient(demos::msg::client::ClientArgs),
     /// IPC全解析 四 信号量: a semaphore makes the father wait for the child
     SemDemo(demos::sem_demo::Args),
     /// IPC全解析 五 共享内存 (shm + sem + msg): print what the client puts in the segment
@@ -165,8 +165,8 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::Pipe(a) => demos::pipe::run(a),
         Cmd::FifoRead(a) => demos::fifo::run_read(a),
         Cmd::FifoWrite(a) => demos::fifo::run_write(a),
-        Cmd::MsgServer(a) => demos::msg::run_server(a),
-        Cmd::MsgClient(a) => demos::msg::run_client(a),
+        Cmd::MsgServer(a) => demos::msg::server::run(a),
+        Cmd::MsgClient(a) => demos::msg::client::run(a),
         Cmd::SemDemo(a) => demos::sem_demo::run(a),
         Cmd::ShmMsgServer(a) => demos::shm_msg::run_server(a),
         Cmd::ShmMsgClient(a) => demos::shm_msg::run_client(a),

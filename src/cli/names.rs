@@ -3,8 +3,8 @@
 //! Like busybox and coreutils, one binary runs as many programs: `ipclab APPLET ARGS…`, or
 //! `APPLET ARGS…` through a link named after the applet. It also answers to the seeds'
 //! program names, so that the lecture's C programs and ipclab are interchangeable: the
-//! slides' controller execs `./alg.8-2-shmread.o` with argv[0] set to `" "`, and a link of
-//! that name to ipclab runs ipclab's shmread. When argv[0] names nothing (`" "`), the
+//! slides' controller execs `./alg.8-2-shmread.o` with `argv[0]` set to `" "`, and a link of
+//! that name to ipclab runs ipclab's shmread. When `argv[0]` names nothing (`" "`), the
 //! name comes from the path that was executed (`getauxval(AT_EXECFN)`). A seed name stands
 //! for the applet *and* the seed's fixed choices (its key file, `--path /etc/passwd` for
 //! msg_server), so it talks to the other seed programs as the original would. Any other
@@ -91,7 +91,7 @@ pub fn unknown_name(argv0: &OsString) -> Option<String> {
     (!name.trim().is_empty() && !name.starts_with("ipclab")).then_some(name)
 }
 
-/// The applet (and fixed arguments) this process was run as, from argv[0], else from the
+/// The applet (and fixed arguments) this process was run as, from `argv[0]`, else from the
 /// path that was executed; `None`: run as ipclab itself.
 pub fn invoked_as(argv0: &OsString, applets: &[String]) -> Option<Vec<String>> {
     lookup(&base(argv0), applets).or_else(|| {

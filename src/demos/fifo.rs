@@ -179,14 +179,11 @@ fn make_fifo(args: &ReadArgs) -> Result<(Created, Option<u64>)> {
     match made {
         Ok(()) => {
             created.entry = entry.take();
-            let probe = mem::open(
-                path,
-                OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_NOFOLLOW,
-                0,
-            )
-            .sys(format_args!("open({})", path.display()))?;
+            // O_PATH: a handle to check what was made, which (unlike O_RDONLY) is no reader
+            // for a writer waiting to open the FIFO.
+            let probe = mem::open(path, OFlag::O_PATH | OFlag::O_NOFOLLOW, 0)
+                .sys(format_args!("open({})", path.display()))?;
             let md = check_fifo(path, &probe, TrustArgs::default())?;
-            mem::fchmod(&probe, args.mode).sys("fchmod()")?;
             if let Some(e) = created.entry.as_mut() {
                 e.created(md.ino() as i64);
             }

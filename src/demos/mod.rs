@@ -25,10 +25,7 @@
 pub mod fifo;
 pub mod ftok;
 pub mod mmap_anon;
-pub mod mmap_demo;
 pub mod mmap_file;
-pub mod mmap_fork;
-pub mod mmap_ipc;
 pub mod msg;
 pub mod pipe;
 pub mod sem_demo;

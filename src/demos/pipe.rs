@@ -1,7 +1,7 @@
 //! Seed 002 一 (管道) and the "Pipes" slides: an unnamed pipe between parent and child.
 //!
 //! The seed's steps:
-//! 1. `pipe(fd)`: fd[0] for reading, fd[1] for writing
+//! 1. `pipe(fd)`: `fd[0]` for reading, `fd[1]` for writing
 //! 2. `fork()`: the child inherits both ends
 //! 3. the parent closes the read end and writes `hello world\n`
 //! 4. the child closes the write end, reads and prints

@@ -104,7 +104,7 @@ pub fn run(args: Args) -> Result<()> {
         ),
         e => crate::error::sys_error("semget()", e),
     })?;
-    let semid = set.id;
+    let semid = set.id();
     // Step 2: the resource starts taken.
     ipc::sem_setval(semid, 0, 0).sys("semctl(SETVAL)")?;
     // Step 3: fork.

@@ -32,8 +32,9 @@
 use crate::error::{check_interrupted, restart, sys_error, SysContext};
 use crate::layout::SHM_MSG_SIZE;
 use crate::objects::keys;
+use crate::objects::owner::Owner;
 use crate::objects::registry::Entry;
-use crate::objects::sysv::{self as segment, Owned};
+use crate::objects::sysv as segment;
 use crate::objects::trust::{self, TrustArgs};
 use crate::objects::Kind;
 use crate::sys::ipc::{self, Key};
@@ -107,7 +108,7 @@ fn pv(semid: i32, op: i16) -> Result<()> {
     segment::pv(semid, op, true, || None)
 }
 
-fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Result<Owned> {
+fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Result<Owner> {
     segment::create(kind, key, make).map_err(|e| match e {
         Errno::EEXIST => segment::occupied(
             kind,
@@ -125,13 +126,13 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
     // Step 1: the segment, attached.
     let mut shm = create(Kind::SysvShm, key, || ipc::shmget(key, SHM_MSG_SIZE, flags))?;
-    let att = ipc::shmat(shm.id, SHM_MSG_SIZE, Access::ReadWrite).sys("shmat()")?;
+    let att = ipc::shmat(shm.id(), SHM_MSG_SIZE, Access::ReadWrite).sys("shmat()")?;
     // Step 2: the queue.
     let mut queue = create(Kind::SysvMsg, key, || ipc::msgget(key, flags))?;
-    let msqid = queue.id;
+    let msqid = queue.id();
     // Step 3: the semaphore, a mutex (1).
     let mut set = create(Kind::SysvSem, key, || ipc::semget(key, 1, flags))?;
-    let semid = set.id;
+    let semid = set.id();
     ipc::sem_setval(semid, 0, 1).sys("semctl(SETVAL)")?;
 
     // Step 4: serve.

@@ -19,7 +19,8 @@
 
 use crate::error::{check_interrupted, SysContext};
 use crate::layout::{MTEXT, SHM_SIZE, TEXT_NUM, WRITTEN};
-use crate::objects::sysv::{self as segment, Owned};
+use crate::objects::owner::Owner;
+use crate::objects::sysv as segment;
 use crate::objects::Kind;
 use crate::objects::{keys, sysvipc};
 use crate::outln;
@@ -151,11 +152,11 @@ pub fn run(args: Args) -> Result<()> {
     let key: Key = ipc::ftok(&path, args.proj_id).sys(format_args!("ftok({})", path.display()))?;
     outln!("key generated: IPC key = {:x}", key as u32)?;
     let mut shm = segment::create_segment(key, args.mode)?;
-    outln!("shmcon: shmid = {}", shm.id)?;
+    outln!("shmcon: shmid = {}", shm.id())?;
     let sem = create_semaphores(key, args.mode)?;
 
     // Step 2: get the mapped address.
-    let att = ipc::shmat(shm.id, SHM_SIZE, Access::ReadWrite)
+    let att = ipc::shmat(shm.id(), SHM_SIZE, Access::ReadWrite)
         .map_err(|e| segment::explain("shmat()", key, e))?;
     outln!("shmcon: shared Memory attached at {:p}", att.addr())?;
 
@@ -163,15 +164,15 @@ pub fn run(args: Args) -> Result<()> {
     att.region().atomic_i32(WRITTEN).store(0, Ordering::Release);
 
     // Step 4: query the status, attached and detached.
-    show_segments(shm.id)?;
+    show_segments(shm.id())?;
     att.detach().sys("shmdt()")?;
-    show_segments(shm.id)?;
+    show_segments(shm.id())?;
     check_interrupted()?;
 
     // Step 5: vfork the reader and the writer (or, with --serve, wait for the two you run).
     let spawner = Spawner::new()?;
     let children = match args.serve {
-        true => serve(key, shm.id, &args.sync).map(|()| Vec::new())?,
+        true => serve(key, shm.id(), &args.sync).map(|()| Vec::new())?,
         false => start_children(&spawner, key, &args)?,
     };
 
@@ -179,7 +180,7 @@ pub fn run(args: Args) -> Result<()> {
     let outcome = controller::wait_children(children)?;
 
     // Step 7: remove the shared memory.
-    let shmid = shm.id;
+    let shmid = shm.id();
     shm.remove()
         .sys(format_args!("shmctl({shmid}, IPC_RMID)"))?;
     drop(sem);
@@ -196,7 +197,7 @@ pub fn run(args: Args) -> Result<()> {
 /// The controller's semaphore set, removed with the segment: `EMPTY` = 1 and `FULL` = 0
 /// for `--sync sem` (see [`crate::protocols::handoff`]), and in both modes the reader's and
 /// the writer's slots (see [`roles`]), so a second reader or writer is refused.
-fn create_semaphores(key: Key, mode: u32) -> Result<Owned> {
+fn create_semaphores(key: Key, mode: u32) -> Result<Owner> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | mode as libc::c_int;
     let set = segment::create(Kind::SysvSem, key, || {
         ipc::semget(key, roles::SET_SIZE, flags)
@@ -205,9 +206,9 @@ fn create_semaphores(key: Key, mode: u32) -> Result<Owned> {
         Errno::EEXIST => segment::occupied(Kind::SysvSem, key, "pass another PATHNAME"),
         e => crate::error::sys_error("semget()", e),
     })?;
-    ipc::sem_setval(set.id, i32::from(EMPTY), 1).sys("semctl(SETVAL)")?;
-    ipc::sem_setval(set.id, i32::from(FULL), 0).sys("semctl(SETVAL)")?;
-    roles::init(set.id).sys("semctl(SETVAL)")?;
+    ipc::sem_setval(set.id(), i32::from(EMPTY), 1).sys("semctl(SETVAL)")?;
+    ipc::sem_setval(set.id(), i32::from(FULL), 0).sys("semctl(SETVAL)")?;
+    roles::init(set.id()).sys("semctl(SETVAL)")?;
     Ok(set)
 }
 

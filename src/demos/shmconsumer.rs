@@ -24,7 +24,8 @@ use super::shmproducer;
 use super::PeerArgs;
 use crate::error::SysContext;
 use crate::layout::SHM_SIZE;
-use crate::objects::posix::{self, Unlink};
+use crate::objects::owner::Owner;
+use crate::objects::posix;
 use crate::process::child;
 use crate::protocols::peer::Role;
 use crate::protocols::ring::{Ring, ITEM};
@@ -58,11 +59,11 @@ pub fn run(args: Args) -> Result<()> {
         return consume_items(&args, n);
     }
     // Step 1: open the object (standalone: create it if missing, and remove it at the end).
-    let mut unlink = Unlink::none(&args.peer.name);
+    let mut unlink = Owner::not_ours(&args.peer.name);
     let fd = match mem::shm_open(&args.peer.name, OFlag::O_RDONLY, 0) {
         Ok(fd) => fd,
         Err(Errno::ENOENT) if !args.peer.managed && !args.race => {
-            let (fd, created) = Unlink::create(&args.peer.name, args.peer.mode)
+            let (fd, created) = Owner::create_shm(&args.peer.name, args.peer.mode)
                 .map_err(|e| posix::explain_open(&args.peer.name, e, ""))?;
             unlink = created;
             posix::size_object(&fd, SHM_SIZE as u64, &args.peer.name)?;
@@ -117,7 +118,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     map.unmap().sys("munmap()")?;
     unlink
-        .now()
+        .remove()
         .sys(format_args!("shm_unlink({})", args.peer.name))?;
     Ok(())
 }
@@ -162,7 +163,12 @@ fn consume_items(args: &Args, count: u64) -> Result<()> {
         args.peer.ring.buffer_size,
         args.peer.ring.sync,
     )?;
-    ring.join(Role::Consumer, args.peer.timeout, &args.peer.name);
+    ring.join(
+        Role::Consumer,
+        args.peer.timeout,
+        &args.peer.name,
+        args.peer.managed,
+    );
     let t = Instant::now();
     ring.consume(count)?;
     let secs = t.elapsed().as_secs_f64();
@@ -175,7 +181,7 @@ fn consume_items(args: &Args, count: u64) -> Result<()> {
         args.peer.ring.buffer_size
     )?;
     unlink
-        .now()
+        .remove()
         .sys(format_args!("shm_unlink({})", args.peer.name))?;
     Ok(())
 }

@@ -15,7 +15,8 @@
 use super::PeerArgs;
 use crate::error::SysContext;
 use crate::layout::SHM_SIZE;
-use crate::objects::posix::{self, Unlink};
+use crate::objects::owner::Owner;
+use crate::objects::posix;
 use crate::outln;
 use crate::process::child;
 use crate::protocols::peer::Role;
@@ -55,17 +56,8 @@ pub fn run(args: Args) -> Result<()> {
             SHM_SIZE
         )));
     }
-    // Step 1: open the object (waiting up to --timeout for a consumer to make it).
-    let fd = open_when_there(&args.peer)?;
-    posix::check_owner(&args.peer.name, &fd, args.peer.trust)?;
-    let size = mem::file_size(&fd)?;
-    if size < SHM_SIZE as u64 {
-        return Err(anyhow!(
-            "{}{} is {size} bytes, not {SHM_SIZE}: touching it would raise SIGBUS; its creator must ftruncate it to {SHM_SIZE}",
-            posix::DEV_SHM,
-            args.peer.name
-        ));
-    }
+    // Step 1: open the object (waiting up to --timeout for a consumer to make and size it).
+    let fd = open_when_ready(&args.peer)?;
     // Step 2: map it.
     let map = mem::map_file(&fd, SHM_SIZE, Access::ReadWrite, Share::Shared).sys("mmap()")?;
     drop(fd);
@@ -85,38 +77,53 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 /// `shm_open(NAME, O_RDWR)`, waiting (up to `--timeout`, saying so once) while NAME does
-/// not exist yet: the consumer, started in the other terminal, makes it.
-fn open_when_there(peer: &PeerArgs) -> Result<std::os::fd::OwnedFd> {
+/// not exist yet, or exists but is not yet sized: the consumer, started in the other
+/// terminal, makes it (O_CREAT|O_EXCL) and then sizes it (ftruncate), and a producer that
+/// opens it between the two must not touch it (SIGBUS).
+fn open_when_ready(peer: &PeerArgs) -> Result<std::os::fd::OwnedFd> {
     let bare = peer.name.trim_start_matches('/');
     let hint = format!(
         "start `ipclab shmconsumer {bare}` (it creates the object and waits), or run `ipclab shmpthreadcon {bare}`"
     );
+    let path = posix::path_of(&peer.name);
     let start = std::time::Instant::now();
     let mut said = false;
     loop {
-        match mem::shm_open(&peer.name, OFlag::O_RDWR, 0) {
-            Ok(fd) => return Ok(fd),
-            Err(Errno::ENOENT) if !peer.managed && start.elapsed() < peer.timeout => {
-                if !std::mem::replace(&mut said, true) {
-                    crate::out::note(format_args!(
-                        "{}{} does not exist yet: waiting up to {} for a consumer to make it ({hint})",
-                        posix::DEV_SHM,
-                        peer.name,
-                        crate::units::show(peer.timeout)
-                    ));
+        let size = match mem::shm_open(&peer.name, OFlag::O_RDWR, 0) {
+            Ok(fd) => {
+                posix::check_owner(&peer.name, &fd, peer.trust)?;
+                let size = mem::file_size(&fd).sys("fstat()")?;
+                if size >= SHM_SIZE as u64 {
+                    return Ok(fd);
                 }
-                crate::process::nap(Duration::from_millis(10))?;
+                Some(size)
             }
-            Err(Errno::ENOENT) if said => {
+            Err(Errno::ENOENT) => None,
+            Err(e) => return Err(posix::explain_open(&peer.name, e, &hint)),
+        };
+        let waited = start.elapsed() >= peer.timeout;
+        match size {
+            Some(size) if peer.managed || waited => {
                 return Err(anyhow!(
-                    "no consumer made {}{} in {}: {hint}",
-                    posix::DEV_SHM,
-                    peer.name,
+                    "{path} is {size} bytes, not {SHM_SIZE}: touching it would raise SIGBUS; its creator must ftruncate it to {SHM_SIZE}"
+                ))
+            }
+            None if said && waited => {
+                return Err(anyhow!(
+                    "no consumer made {path} in {}: {hint}",
                     crate::units::show(peer.timeout)
                 ))
             }
-            Err(e) => return Err(posix::explain_open(&peer.name, e, &hint)),
+            None if peer.managed || waited => {
+                return Err(posix::explain_open(&peer.name, Errno::ENOENT, &hint))
+            }
+            None if !std::mem::replace(&mut said, true) => crate::out::note(format_args!(
+                "{path} does not exist yet: waiting up to {} for a consumer to make it ({hint})",
+                crate::units::show(peer.timeout)
+            )),
+            _ => {}
         }
+        crate::process::nap(Duration::from_millis(10))?;
     }
 }
 
@@ -128,7 +135,12 @@ fn produce_items(args: &Args, count: u64) -> Result<()> {
         args.peer.ring.buffer_size,
         args.peer.ring.sync,
     )?;
-    ring.join(Role::Producer, args.peer.timeout, &args.peer.name);
+    ring.join(
+        Role::Producer,
+        args.peer.timeout,
+        &args.peer.name,
+        args.peer.managed,
+    );
     // Standalone, either side removes the object when it ends (the other keeps its mapping;
     // the name is only for finding it), so a side whose peer was killed still cleans up.
     let mut guard = opened.unlink;
@@ -149,7 +161,7 @@ fn produce_items(args: &Args, count: u64) -> Result<()> {
 /// A ring object, mapped.
 pub struct OpenedRing {
     pub map: mem::Mapping,
-    pub unlink: Unlink,
+    pub unlink: Owner,
 }
 
 /// Open (or, standalone, create-or-open) the ring object NAME.
@@ -170,7 +182,7 @@ pub fn open_ring(peer: &PeerArgs) -> Result<OpenedRing> {
     let bare = name.trim_start_matches('/');
     let hint = format!("run `ipclab shmpthreadcon {bare} --items N`");
     if !managed {
-        match Unlink::create(name, mode) {
+        match Owner::create_shm(name, mode) {
             Ok((fd, unlink)) => {
                 posix::size_object(&fd, size as u64, name)?;
                 let map = mem::map_file(&fd, size, Access::ReadWrite, Share::Shared)?;
@@ -196,7 +208,7 @@ pub fn open_ring(peer: &PeerArgs) -> Result<OpenedRing> {
                     let map = mem::map_file(&fd, size, Access::ReadWrite, Share::Shared)?;
                     return Ok(OpenedRing {
                         map,
-                        unlink: Unlink::none(name),
+                        unlink: Owner::not_ours(name),
                     });
                 }
             }

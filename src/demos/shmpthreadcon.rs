@@ -16,7 +16,8 @@
 
 use crate::error::SysContext;
 use crate::layout::SHM_SIZE;
-use crate::objects::posix::{self, Unlink};
+use crate::objects::owner::Owner;
+use crate::objects::posix;
 use crate::outln;
 use crate::process::controller::{self, Program, Spawner};
 use crate::protocols::ring::RingArgs;
@@ -69,7 +70,7 @@ pub fn run(args: Args) -> Result<()> {
         .unwrap_or_else(|| posix::default_name("shm"));
     // Step 1: create the object.
     let (fd, mut unlink) =
-        Unlink::create(&name, args.mode).map_err(|e| posix::explain_open(&name, e, ""))?;
+        Owner::create_shm(&name, args.mode).map_err(|e| posix::explain_open(&name, e, ""))?;
     // Step 2: list /dev/shm.
     ls()?;
     // Step 3: size it (and set the bounded buffer up).
@@ -124,7 +125,7 @@ pub fn run(args: Args) -> Result<()> {
     let outcome = controller::wait_children(children)?;
 
     // Step 6: remove the object, list /dev/shm again.
-    unlink.now().sys(format_args!("shm_unlink({name})"))?;
+    unlink.remove().sys(format_args!("shm_unlink({name})"))?;
     controller::finish(&spawner, outcome, &format!("unlinked {name}"))?;
     ls()
 }

@@ -26,11 +26,6 @@ fn euid() -> u32 {
     nix::unistd::geteuid().as_raw()
 }
 
-/// The path a POSIX shm name lives at.
-pub fn posix_path(name: &str) -> String {
-    format!("{}{name}", super::posix::DEV_SHM)
-}
-
 /// The object `rec` names, if it still exists and is still the one recorded.
 pub fn find(rec: &Record) -> Option<Found> {
     let since = rec.time - 1;
@@ -49,7 +44,7 @@ pub fn find(rec: &Record) -> Option<Found> {
     }
     let name = rec.name.as_deref()?;
     let path = match rec.kind {
-        Kind::PosixShm => posix_path(name),
+        Kind::PosixShm => super::posix::path_of(name),
         _ => name.to_string(),
     };
     let md = std::fs::symlink_metadata(&path).ok()?;
@@ -87,7 +82,7 @@ pub fn users(rec: &Record, found: &Found, records: &[Record]) -> Option<String> 
         return Some(format!("held by a running ipclab (pid {})", o.run.pid));
     }
     let path = match (rec.kind, rec.name.as_deref()) {
-        (Kind::PosixShm, Some(n)) => posix_path(n),
+        (Kind::PosixShm, Some(n)) => super::posix::path_of(n),
         (Kind::Fifo | Kind::Dir | Kind::File, Some(n)) => n.to_string(),
         _ => return None,
     };

@@ -3,8 +3,10 @@
 //! [`Kind`] names every kind of object ipclab makes (one enum for the registry, the owners
 //! and the /proc/sysvipc reader). [`keys`] parses keys and project ids and splits a key as
 //! `ftok()` builds it; [`sysvipc`] reads the kernel's tables in /proc/sysvipc (what `ipcs`
-//! shows); [`sysv`] owns the System V objects a run creates (removed on every exit path);
-//! [`posix`] does the same for POSIX shm names; [`scratch`] makes private temporary
+//! shows); [`owner`] is the guard for every object a run creates, System V or POSIX
+//! (removed on every exit path); [`sysv`] creates System V objects (replacing a stale one a
+//! dead run left) and explains failures; [`posix`] names and lists POSIX shm objects;
+//! [`scratch`] makes private temporary
 //! directories; [`trust`] refuses objects another user planted; [`registry`] records what
 //! ipclab creates *before* it exists, and [`live`] tells whether a recorded object is still
 //! the one recorded and whether anyone uses it (for `ls` and `clean`).
@@ -12,6 +14,7 @@
 pub mod datafile;
 pub mod keys;
 pub mod live;
+pub mod owner;
 pub mod posix;
 pub mod registry;
 pub mod scratch;

@@ -1,7 +1,6 @@
 //! Pieces shared by the POSIX shared-memory demos (algorithms 8-4 … 8-6): object names, and
 //! the slide's `ls -l /dev/shm/` rendered from the directory itself.
 
-use super::registry::Entry;
 use super::Kind;
 use crate::error::SysContext;
 use crate::sys::time;
@@ -10,6 +9,11 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
 /// Where Linux keeps POSIX shared-memory objects.
 pub const DEV_SHM: &str = "/dev/shm";
+
+/// The path the POSIX shm object `/name` lives at.
+pub fn path_of(name: &str) -> String {
+    format!("{DEV_SHM}{name}")
+}
 
 /// Normalise a POSIX shm name: `myshm` and `/myshm` are the same object, `/myshm`.
 pub fn name(s: &str) -> Result<String, String> {
@@ -112,103 +116,6 @@ pub fn ls_dev_shm() -> Result<Vec<String>> {
         ));
     }
     Ok(lines)
-}
-
-/// A POSIX shm object this process may be responsible for: `shm_unlink` when dropped, if
-/// armed. Creating or adopting records it in the registry, disowning forgets it.
-#[derive(Debug)]
-pub struct Unlink {
-    pub name: String,
-    entry: Option<Entry>,
-}
-
-fn inode(fd: impl std::os::fd::AsFd) -> i64 {
-    nix::sys::stat::fstat(fd)
-        .map(|st| st.st_ino as i64)
-        .unwrap_or(0)
-}
-
-impl Unlink {
-    /// Not (yet) ours to remove.
-    pub fn none(name: &str) -> Self {
-        Unlink {
-            name: name.to_string(),
-            entry: None,
-        }
-    }
-
-    /// Create NAME exclusively (O_CREAT|O_EXCL|O_RDWR). The record is written *before* the
-    /// object exists, so a SIGKILL between the two can never leave an unrecorded object for
-    /// `ipclab clean` to miss; a failed create forgets the record again. The mode is set on
-    /// the descriptor (fchmod), whatever the umask.
-    pub fn create(name: &str, mode: u32) -> crate::sys::SysResult<(std::os::fd::OwnedFd, Self)> {
-        use nix::fcntl::OFlag;
-        let mut entry = Entry::begin(Kind::PosixShm, None, Some(name));
-        match crate::sys::mem::shm_open(name, OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR, mode)
-        {
-            Ok(fd) => {
-                entry.created(inode(&fd));
-                let guard = Unlink {
-                    name: name.to_string(),
-                    entry: Some(entry),
-                };
-                crate::sys::mem::fchmod(&fd, mode)?;
-                Ok((fd, guard))
-            }
-            Err(e) => {
-                entry.forget();
-                Err(e)
-            }
-        }
-    }
-
-    /// Take over the removal of the object (another process of ours made it).
-    pub fn adopt(&mut self) {
-        if self.entry.is_none() {
-            let mut entry = Entry::begin(Kind::PosixShm, None, Some(&self.name));
-            let path = super::live::posix_path(&self.name);
-            if let Ok(md) = std::fs::symlink_metadata(path) {
-                entry.created(std::os::unix::fs::MetadataExt::ino(&md) as i64);
-            }
-            self.entry = Some(entry);
-        }
-    }
-
-    /// Leave the removal to another process.
-    pub fn disown(&mut self) {
-        if let Some(mut e) = self.entry.take() {
-            e.forget();
-        }
-    }
-
-    /// Unlink now, reporting errors: only the object recorded (its inode, when known); one
-    /// already gone (the other side of a pair removed it) is done.
-    pub fn now(&mut self) -> crate::sys::SysResult<()> {
-        let Some(mut entry) = self.entry.take() else {
-            return Ok(());
-        };
-        let path = super::live::posix_path(&self.name);
-        let current =
-            std::fs::symlink_metadata(path).map(|m| std::os::unix::fs::MetadataExt::ino(&m) as i64);
-        let r = match (current, entry.id()) {
-            (Err(_), _) => Ok(()),
-            (Ok(now), Some(was)) if now != was => Ok(()),
-            _ => match crate::sys::mem::shm_unlink(&self.name) {
-                Err(crate::sys::Errno::ENOENT) => Ok(()),
-                other => other,
-            },
-        };
-        if !matches!(r, Err(crate::sys::Errno::EACCES)) {
-            entry.forget();
-        }
-        r
-    }
-}
-
-impl Drop for Unlink {
-    fn drop(&mut self) {
-        let _ = self.now();
-    }
 }
 
 /// Refuse the object open as `fd` if another user owns it, unless trusted (see

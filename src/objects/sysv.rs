@@ -1,17 +1,12 @@
 //! The System V objects a run creates, and the 4100-byte segment of the 8-x demos.
 //!
-//! [`Owned`] is the one owner guard for segments, queues and semaphore sets: it is recorded
-//! in the registry *before* the object exists (so a SIGKILL between `semget` returning and
-//! the record being written cannot leave an object `clean` does not know), completed with
-//! the id, and removes the object (`IPC_RMID`) when dropped, so an early return, an error
-//! or a signal-driven shutdown still cleans up.
-//!
 //! [`create`] makes an object with `IPC_CREAT|IPC_EXCL`: a run owns only what it creates.
 //! An object already under the key is never adopted: if a dead ipclab run of yours left it
 //! (and nobody uses it), it is removed and made afresh, with a word on stderr; anything else
 //! is explained by [`occupied`]: whose it is, its id, and how to pick another key.
 
-use super::registry::{self, Entry};
+use super::owner::Owner;
+use super::registry;
 use super::{live, sysvipc, Kind};
 use crate::layout::SHM_SIZE;
 use crate::sys::ipc::{self, Attachment, Key};
@@ -54,74 +49,6 @@ pub fn open(key: Key, trust: super::trust::TrustArgs) -> Result<(i32, Attachment
     Ok((shmid, att))
 }
 
-/// A System V object this run created; removed (IPC_RMID) when dropped unless already removed.
-#[derive(Debug)]
-pub struct Owned {
-    pub id: i32,
-    kind: Kind,
-    entry: Entry,
-    removed: bool,
-}
-
-fn remove_object(kind: Kind, id: i32) -> Result<(), Errno> {
-    match kind {
-        Kind::SysvShm => ipc::shm_remove(id),
-        Kind::SysvSem => ipc::sem_remove(id),
-        _ => ipc::msg_remove(id),
-    }
-}
-
-impl Owned {
-    /// Create an object of `kind` under `key` with `make` (which passes IPC_CREAT|IPC_EXCL):
-    /// recorded first, completed with the id; a failed create forgets the record again.
-    pub fn make(
-        kind: Kind,
-        key: Key,
-        make: impl Fn() -> Result<i32, Errno>,
-    ) -> Result<Owned, Errno> {
-        let mut entry = Entry::begin(kind, Some(key), None);
-        match make() {
-            Ok(id) => {
-                entry.created(i64::from(id));
-                Ok(Owned {
-                    id,
-                    kind,
-                    entry,
-                    removed: false,
-                })
-            }
-            Err(e) => {
-                entry.forget();
-                Err(e)
-            }
-        }
-    }
-
-    /// Someone else will remove it: forget it.
-    pub fn disarm(&mut self) {
-        self.entry.forget();
-        self.removed = true;
-    }
-
-    /// Remove it now, reporting the error.
-    pub fn remove(&mut self) -> Result<(), Errno> {
-        if std::mem::replace(&mut self.removed, true) {
-            return Ok(());
-        }
-        let r = remove_object(self.kind, self.id);
-        if !matches!(r, Err(Errno::EPERM | Errno::EACCES)) {
-            self.entry.forget();
-        }
-        r
-    }
-}
-
-impl Drop for Owned {
-    fn drop(&mut self) {
-        let _ = self.remove();
-    }
-}
-
 /// A stale object under `key`: made by a dead ipclab run of yours, still the one recorded,
 /// and used by nobody. Returns its id and the record.
 fn stale(kind: Kind, key: Key) -> Option<(i32, registry::Record)> {
@@ -140,8 +67,8 @@ fn stale(kind: Kind, key: Key) -> Option<(i32, registry::Record)> {
 /// Create an object of `kind` under `key` (IPC_CREAT|IPC_EXCL). An object a dead ipclab run
 /// of yours left there is removed first, with a word on stderr; any other `EEXIST` is
 /// returned for the caller to explain (see [`occupied`]).
-pub fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Result<Owned, Errno> {
-    match Owned::make(kind, key, &make) {
+pub fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Result<Owner, Errno> {
+    match Owner::make(kind, key, &make) {
         Err(Errno::EEXIST) => {}
         other => return other,
     }
@@ -155,9 +82,13 @@ pub fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Re
         rec.run.pid,
         rec.command
     ));
-    let _ = remove_object(kind, old);
+    let _ = match kind {
+        Kind::SysvShm => ipc::shm_remove(old),
+        Kind::SysvSem => ipc::sem_remove(old),
+        _ => ipc::msg_remove(old),
+    };
     let _ = registry::update(|v| v.retain(|o| o != &rec));
-    Owned::make(kind, key, make)
+    Owner::make(kind, key, make)
 }
 
 /// Why `key` cannot be used for a new object of `kind`: whose object is there, its id, and
@@ -195,7 +126,7 @@ pub fn occupied(kind: Kind, key: Key, hint: &str) -> anyhow::Error {
 }
 
 /// Create the 4100-byte segment of `key` with `mode` for shmcon.
-pub fn create_segment(key: Key, mode: u32) -> Result<Owned> {
+pub fn create_segment(key: Key, mode: u32) -> Result<Owner> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | mode as libc::c_int;
     create(Kind::SysvShm, key, || ipc::shmget(key, SHM_SIZE, flags)).map_err(|e| match e {
         Errno::EEXIST => occupied(Kind::SysvShm, key, "pass another PATHNAME"),

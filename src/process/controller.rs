@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 pub enum Program {
     /// This binary, as the named applet.
     Applet(&'static str),
-    /// Another program, e.g. a student's reader (argv[0] is its path).
+    /// Another program, e.g. a student's reader (`argv[0]` is its path).
     Path(PathBuf),
 }
 
@@ -69,7 +69,7 @@ impl Spawner {
         Ok(Spawner { report_r, report_w })
     }
 
-    /// vfork + execv `program` with `args` (after argv[0]), tied to this controller (it gets
+    /// vfork + execv `program` with `args` (after `argv[0]`), tied to this controller (it gets
     /// SIGTERM if we die, when it is an applet; our termination signals are forwarded to
     /// it). `ready` is the write end of a pipe the child gets as descriptor 3.
     pub fn spawn(

@@ -126,7 +126,9 @@ impl Handoff {
                 .flatten()
                 .map_or(0, |e| e.nattch);
             most.set(most.get().max(nattch));
-            if nattch < most.get() {
+            // Gone: but a writer may have published its last message and then left (the
+            // `end` and the exit race our look), so look at the flag once more first.
+            if nattch < most.get() && !ready(flag.load(Ordering::Acquire)) {
                 return Err(anyhow!(
                     "the {other} detached from segment {shmid} (its process ended) while this side waited for it: stopping"
                 ));

@@ -60,13 +60,15 @@ pub struct Peers<'a> {
 }
 
 impl<'a> Peers<'a> {
-    /// Join as `me` (entries at `base` of the header); wait `timeout` for the other side.
+    /// Join as `me` (entries at `base` of the header); wait `timeout` for the other side,
+    /// saying so once unless `quiet` (a controller started both sides: nobody to start).
     pub fn join(
         region: Region<'a>,
         base: usize,
         me: Role,
         timeout: Duration,
         name: &str,
+        quiet: bool,
     ) -> Peers<'a> {
         let run = Run::this();
         let (pid, start) = me.offsets(base);
@@ -80,7 +82,7 @@ impl<'a> Peers<'a> {
             me,
             since: Instant::now(),
             timeout,
-            said: std::cell::Cell::new(false),
+            said: std::cell::Cell::new(quiet),
             name: name.trim_start_matches('/').to_string(),
         }
     }

@@ -158,8 +158,16 @@ impl<'a> Ring<'a> {
 
     /// Take part as `role`: the other side's death, or its not coming within `timeout`,
     /// then ends a wait with an error instead of a hang.
-    pub fn join(&mut self, role: Role, timeout: std::time::Duration, name: &str) {
-        self.peers = Some(Peers::join(self.region, OFF_PEERS, role, timeout, name));
+    /// Take part as `role` (see [`Peers::join`]).
+    pub fn join(&mut self, role: Role, timeout: std::time::Duration, name: &str, quiet: bool) {
+        self.peers = Some(Peers::join(
+            self.region,
+            OFF_PEERS,
+            role,
+            timeout,
+            name,
+            quiet,
+        ));
     }
 
     fn look_around(&self, item: u64) -> Result<()> {

@@ -5,7 +5,7 @@
 //! [`Region`] view through which the demos read and write the shared bytes.
 
 pub use super::region::{Access, Region};
-use super::{check, cstring, trace, Errno, SysResult};
+use super::{cstring, trace, Errno, SysResult};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::ptr::NonNull;
@@ -18,11 +18,7 @@ pub fn ftok(path: &Path, proj_id: u8) -> SysResult<Key> {
     let c = cstring(path.as_os_str().as_bytes())?;
     // SAFETY: `c` is a valid NUL-terminated string that outlives the call; ftok only stats it.
     let key = unsafe { libc::ftok(c.as_ptr(), libc::c_int::from(proj_id)) };
-    let r = if key == -1 {
-        Err(Errno::last())
-    } else {
-        Ok(key)
-    };
+    let r = Errno::result(key);
     trace::call(
         format_args!("ftok(\"{}\", 0x{proj_id:x})", path.display()),
         &r.map(|k| format!("0x{:08x}", k as u32)),
@@ -37,7 +33,7 @@ pub fn ftok(path: &Path, proj_id: u8) -> SysResult<Key> {
 /// `shmget(key, size, flags)`: the id of the segment.
 pub fn shmget(key: Key, size: usize, flags: libc::c_int) -> SysResult<i32> {
     // SAFETY: shmget takes no pointers.
-    let r = check(unsafe { libc::shmget(key, size, flags) });
+    let r = Errno::result(unsafe { libc::shmget(key, size, flags) });
     trace::call(
         format_args!(
             "shmget(key=0x{:08x}, size={size}, {})",
@@ -66,13 +62,9 @@ pub fn shmat(shmid: i32, len: usize, access: Access) -> SysResult<Attachment> {
     let readonly = access == Access::ReadOnly;
     let flags = if readonly { libc::SHM_RDONLY } else { 0 };
     // SAFETY: a NULL shmaddr lets the kernel choose a free range, so no existing mapping of
-    // ours is replaced; the result is checked against (void *)-1 below.
+    // ours is replaced; Errno::result checks the (void *)-1 sentinel.
     let p = unsafe { libc::shmat(shmid, std::ptr::null(), flags) };
-    let r = if p as isize == -1 {
-        Err(Errno::last())
-    } else {
-        NonNull::new(p.cast::<u8>()).ok_or(Errno::EFAULT)
-    };
+    let r = Errno::result(p).and_then(|p| NonNull::new(p.cast::<u8>()).ok_or(Errno::EFAULT));
     let flag_text = if readonly { "SHM_RDONLY" } else { "0" };
     trace::call(
         format_args!("shmat({shmid}, NULL, {flag_text})"),
@@ -119,7 +111,7 @@ impl Drop for Attachment {
 fn shmdt(addr: NonNull<u8>) -> SysResult<()> {
     // SAFETY: `addr` came from a successful shmat and is detached only once (Attachment
     // tracks it); nothing borrows the region after this (Region borrows the Attachment).
-    let r = check(unsafe { libc::shmdt(addr.as_ptr().cast()) }).map(|_| ());
+    let r = Errno::result(unsafe { libc::shmdt(addr.as_ptr().cast()) }).map(|_| ());
     trace::call(format_args!("shmdt({:p})", addr.as_ptr()), &r.map(|_| 0));
     r
 }
@@ -140,7 +132,7 @@ pub struct ShmStat {
 pub fn shm_stat(shmid: i32) -> SysResult<ShmStat> {
     let mut ds = std::mem::MaybeUninit::<libc::shmid_ds>::zeroed();
     // SAFETY: `ds` is a writable shmid_ds the kernel fills on success.
-    let r = check(unsafe { libc::shmctl(shmid, libc::IPC_STAT, ds.as_mut_ptr()) });
+    let r = Errno::result(unsafe { libc::shmctl(shmid, libc::IPC_STAT, ds.as_mut_ptr()) });
     trace::call(format_args!("shmctl({shmid}, IPC_STAT, buf)"), &r);
     r?;
     // SAFETY: IPC_STAT succeeded, so the kernel initialised `ds` (it was zeroed anyway).
@@ -159,7 +151,7 @@ pub fn shm_stat(shmid: i32) -> SysResult<ShmStat> {
 /// `shmctl(shmid, IPC_RMID, NULL)`: mark the segment for removal (done at the last detach).
 pub fn shm_remove(shmid: i32) -> SysResult<()> {
     // SAFETY: IPC_RMID reads no buffer; NULL is allowed.
-    let r = check(unsafe { libc::shmctl(shmid, libc::IPC_RMID, std::ptr::null_mut()) });
+    let r = Errno::result(unsafe { libc::shmctl(shmid, libc::IPC_RMID, std::ptr::null_mut()) });
     trace::call(format_args!("shmctl({shmid}, IPC_RMID, NULL)"), &r);
     r.map(|_| ())
 }
@@ -171,7 +163,7 @@ pub fn shm_remove(shmid: i32) -> SysResult<()> {
 /// `semget(key, nsems, flags)`.
 pub fn semget(key: Key, nsems: i32, flags: libc::c_int) -> SysResult<i32> {
     // SAFETY: semget takes no pointers.
-    let r = check(unsafe { libc::semget(key, nsems, flags) });
+    let r = Errno::result(unsafe { libc::semget(key, nsems, flags) });
     trace::call(
         format_args!(
             "semget(key=0x{:08x}, nsems={nsems}, {})",
@@ -221,7 +213,7 @@ pub fn semop(semid: i32, ops: &[SemOp]) -> SysResult<()> {
         })
         .collect();
     // SAFETY: `bufs` is a valid array of `bufs.len()` sembufs for the whole call.
-    let r = check(unsafe { libc::semop(semid, bufs.as_mut_ptr(), bufs.len()) });
+    let r = Errno::result(unsafe { libc::semop(semid, bufs.as_mut_ptr(), bufs.len()) });
     trace::call(
         format_args!("semop({semid}, [{}], {})", text.join(", "), bufs.len()),
         &r,
@@ -233,7 +225,7 @@ pub fn semop(semid: i32, ops: &[SemOp]) -> SysResult<()> {
 pub fn sem_setval(semid: i32, num: i32, value: i32) -> SysResult<()> {
     // SAFETY: SETVAL takes the value as the variadic `union semun` argument; on Linux the
     // union is passed like an int-sized value and `val` is its first member.
-    let r = check(unsafe { libc::semctl(semid, num, libc::SETVAL, value) });
+    let r = Errno::result(unsafe { libc::semctl(semid, num, libc::SETVAL, value) });
     trace::call(format_args!("semctl({semid}, {num}, SETVAL, {value})"), &r);
     r.map(|_| ())
 }
@@ -247,7 +239,7 @@ pub fn sem_get(semid: i32, num: i32, cmd: SemGet) -> SysResult<i32> {
         SemGet::Pid => (libc::GETPID, "GETPID"),
     };
     // SAFETY: these commands read no argument; the value is the return.
-    let r = check(unsafe { libc::semctl(semid, num, c) });
+    let r = Errno::result(unsafe { libc::semctl(semid, num, c) });
     trace::call(format_args!("semctl({semid}, {num}, {name})"), &r);
     r
 }
@@ -264,7 +256,7 @@ pub enum SemGet {
 /// `semctl(semid, 0, IPC_RMID)`.
 pub fn sem_remove(semid: i32) -> SysResult<()> {
     // SAFETY: IPC_RMID reads no argument.
-    let r = check(unsafe { libc::semctl(semid, 0, libc::IPC_RMID) });
+    let r = Errno::result(unsafe { libc::semctl(semid, 0, libc::IPC_RMID) });
     trace::call(format_args!("semctl({semid}, 0, IPC_RMID)"), &r);
     r.map(|_| ())
 }
@@ -276,7 +268,7 @@ pub fn sem_remove(semid: i32) -> SysResult<()> {
 /// `msgget(key, flags)`.
 pub fn msgget(key: Key, flags: libc::c_int) -> SysResult<i32> {
     // SAFETY: msgget takes no pointers.
-    let r = check(unsafe { libc::msgget(key, flags) });
+    let r = Errno::result(unsafe { libc::msgget(key, flags) });
     trace::call(
         format_args!(
             "msgget(key=0x{:08x}, {})",
@@ -298,7 +290,7 @@ pub fn msgsnd(msqid: i32, mtype: i64, mtext: &[u8], nowait: bool) -> SysResult<(
     buf.extend_from_slice(mtext);
     let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
     // SAFETY: `buf` holds the 8-byte mtype followed by `mtext.len()` bytes, as msgsnd reads.
-    let r = check(unsafe { libc::msgsnd(msqid, buf.as_ptr().cast(), mtext.len(), flags) });
+    let r = Errno::result(unsafe { libc::msgsnd(msqid, buf.as_ptr().cast(), mtext.len(), flags) });
     trace::call(
         format_args!(
             "msgsnd({msqid}, {{mtype={mtype}, ...}}, {}, {})",
@@ -344,7 +336,7 @@ pub fn msgrcv(msqid: i32, msgsz: usize, mtype: i64, nowait: bool) -> SysResult<(
 /// `msgctl(msqid, IPC_RMID, NULL)`.
 pub fn msg_remove(msqid: i32) -> SysResult<()> {
     // SAFETY: IPC_RMID reads no buffer.
-    let r = check(unsafe { libc::msgctl(msqid, libc::IPC_RMID, std::ptr::null_mut()) });
+    let r = Errno::result(unsafe { libc::msgctl(msqid, libc::IPC_RMID, std::ptr::null_mut()) });
     trace::call(format_args!("msgctl({msqid}, IPC_RMID, NULL)"), &r);
     r.map(|_| ())
 }
@@ -361,7 +353,7 @@ pub struct MsgStat {
 pub fn msg_stat(msqid: i32) -> SysResult<MsgStat> {
     let mut ds = std::mem::MaybeUninit::<libc::msqid_ds>::zeroed();
     // SAFETY: `ds` is a writable msqid_ds the kernel fills on success.
-    let r = check(unsafe { libc::msgctl(msqid, libc::IPC_STAT, ds.as_mut_ptr()) });
+    let r = Errno::result(unsafe { libc::msgctl(msqid, libc::IPC_STAT, ds.as_mut_ptr()) });
     trace::call(format_args!("msgctl({msqid}, IPC_STAT, buf)"), &r);
     r?;
     // SAFETY: IPC_STAT succeeded and filled `ds`.

@@ -12,7 +12,9 @@ use std::ptr::NonNull;
 
 fn oflags(f: OFlag) -> String {
     let mut v = Vec::new();
-    if f.contains(OFlag::O_RDWR) {
+    if f.contains(OFlag::O_PATH) {
+        v.push("O_PATH");
+    } else if f.contains(OFlag::O_RDWR) {
         v.push("O_RDWR");
     } else if f.contains(OFlag::O_WRONLY) {
         v.push("O_WRONLY");
@@ -226,10 +228,14 @@ pub fn touch(m: &Mapping, offset: usize) -> u8 {
     unsafe { std::ptr::read_volatile(m.ptr.as_ptr().add(offset)) }
 }
 
-/// `mkfifo(path, mode)` (the umask applies: set the exact mode with [`fchmod`] on an open
-/// descriptor, never by path).
+/// `mkfifo(path, mode)` with exactly `mode`, whatever the umask: it is cleared for the
+/// call (the demos are single-threaded, so nothing else creates a file meanwhile). A mode
+/// set afterwards would need a descriptor, and opening a FIFO to get one would look like
+/// a reader to a waiting writer.
 pub fn mkfifo(path: &std::path::Path, mode: u32) -> SysResult<()> {
+    let old = nix::sys::stat::umask(Mode::empty());
     let r = nix::unistd::mkfifo(path, Mode::from_bits_truncate(mode));
+    nix::sys::stat::umask(old);
     trace::call(
         format_args!("mkfifo(\"{}\", 0{mode:o})", path.display()),
         &r.map(|_| 0),

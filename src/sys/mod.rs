@@ -2,8 +2,8 @@
 //! lecture uses, in the style of nix (which has no System V IPC, no `ftok`, no vfork).
 //!
 //! Conventions (after nix's CONVENTIONS.md):
-//! - every wrapper checks the failure sentinel (`-1`, `(void *)-1`, `MAP_FAILED`) and turns
-//!   errno into [`nix::Error`];
+//! - every wrapper checks the failure sentinel (`-1`, `(void *)-1`, `MAP_FAILED`) with
+//!   `Errno::result` and turns errno into [`nix::Error`];
 //! - resources come back as owners whose `Drop` releases them (an [`ipc::Attachment`] detaches,
 //!   a [`mem::Mapping`] unmaps), so an early return or `?` never leaks an attach or a map;
 //! - every `unsafe` block carries a `// SAFETY:` comment saying why it holds;
@@ -27,15 +27,6 @@ pub use nix::errno::Errno;
 
 /// Result of a wrapped system call.
 pub type SysResult<T> = Result<T, Errno>;
-
-/// Turn a C return value into a `Result`, reading errno on `-1`.
-fn check(ret: libc::c_int) -> SysResult<libc::c_int> {
-    if ret == -1 {
-        Err(Errno::last())
-    } else {
-        Ok(ret)
-    }
-}
 
 /// A `CString` from a path or name, EINVAL if it holds a NUL byte.
 fn cstring(bytes: &[u8]) -> SysResult<std::ffi::CString> {

@@ -72,7 +72,7 @@ pub fn write(fd: &OwnedFd, bytes: &[u8]) -> SysResult<usize> {
 }
 
 /// The path this process was executed as (`getauxval(AT_EXECFN)`): what execve was given,
-/// even when argv[0] says something else (the slides' controller passes `" "`).
+/// even when `argv[0]` says something else (the slides' controller passes `" "`).
 pub fn exec_path() -> Option<std::ffi::OsString> {
     use std::os::unix::ffi::OsStrExt;
     // SAFETY: getauxval only reads the auxiliary vector the kernel gave this process; for

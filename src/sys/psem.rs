@@ -31,11 +31,7 @@ impl<'a> PSem<'a> {
     pub fn init(&self, value: u32) -> SysResult<()> {
         // SAFETY: `ptr` points at SEM_SIZE bytes of a MAP_SHARED region (checked in `at`),
         // and pshared = 1 is what a semaphore in shared memory needs.
-        let r = if unsafe { libc::sem_init(self.ptr, 1, value) } == 0 {
-            Ok(())
-        } else {
-            Err(Errno::last())
-        };
+        let r = Errno::result(unsafe { libc::sem_init(self.ptr, 1, value) }).map(drop);
         trace::call(
             format_args!("sem_init(+{}, 1, {value})", self.offset),
             &r.map(|_| 0),
@@ -66,13 +62,10 @@ impl<'a> PSem<'a> {
         };
         // SAFETY: the semaphore was initialised by the region's creator before use; `ts` is a
         // valid absolute CLOCK_REALTIME time for the call.
-        let r = if unsafe { libc::sem_timedwait(self.ptr, &ts) } == 0 {
-            Ok(true)
-        } else {
-            match Errno::last() {
-                Errno::ETIMEDOUT => Ok(false),
-                e => Err(e),
-            }
+        let r = match Errno::result(unsafe { libc::sem_timedwait(self.ptr, &ts) }) {
+            Ok(_) => Ok(true),
+            Err(Errno::ETIMEDOUT) => Ok(false),
+            Err(e) => Err(e),
         };
         if trace::enabled() {
             trace::call(
@@ -86,11 +79,7 @@ impl<'a> PSem<'a> {
     /// `sem_post`.
     pub fn post(&self) -> SysResult<()> {
         // SAFETY: as for wait.
-        let r = if unsafe { libc::sem_post(self.ptr) } == 0 {
-            Ok(())
-        } else {
-            Err(Errno::last())
-        };
+        let r = Errno::result(unsafe { libc::sem_post(self.ptr) }).map(drop);
         if trace::enabled() {
             trace::call(format_args!("sem_post(+{})", self.offset), &r.map(|_| 0));
         }

@@ -15,6 +15,13 @@ use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 
+/// The atomic integer types a region hands out (sealed: nothing else may be cast over
+/// shared bytes).
+trait Atomic {}
+impl Atomic for AtomicI32 {}
+impl Atomic for AtomicU32 {}
+impl Atomic for AtomicU64 {}
+
 /// How a segment is attached or a file mapped: `SHM_RDONLY` / `PROT_READ`, or read-write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -126,45 +133,44 @@ impl<'a> Region<'a> {
         bytes
     }
 
+    /// The atomic `A` at `offset`, bounds and alignment checked. Only the accessors below
+    /// call it, each with one of the atomic integer types, and only [`Self::load_i32`] and
+    /// [`Self::load_u32`] on a read-only view (they never store).
+    fn atomic<A: Atomic>(&self, offset: usize) -> &'a A {
+        let n = std::mem::size_of::<A>();
+        self.check(offset, n, n);
+        // SAFETY: in bounds and aligned (checked); the atomic integer types have the size and
+        // alignment of their integer, and every access to a synchronising field goes through
+        // an atomic. The mapping stays for 'a, so the reference may too.
+        unsafe { &*self.ptr.as_ptr().add(offset).cast::<A>() }
+    }
+
     /// The `i32` at `offset`, loaded with Acquire ordering (any view; 4-aligned).
     pub fn load_i32(&self, offset: usize) -> i32 {
-        self.check(offset, 4, 4);
-        // SAFETY: in bounds and aligned (checked); an atomic load only reads, which a
-        // read-only mapping allows; the temporary reference does not outlive this call.
-        unsafe { AtomicI32::from_ptr(self.ptr.as_ptr().add(offset).cast()) }.load(Ordering::Acquire)
+        self.atomic::<AtomicI32>(offset).load(Ordering::Acquire)
     }
 
     /// The `u32` at `offset`, loaded with Acquire ordering (any view; 4-aligned).
     pub fn load_u32(&self, offset: usize) -> u32 {
-        self.check(offset, 4, 4);
-        // SAFETY: as for load_i32.
-        unsafe { AtomicU32::from_ptr(self.ptr.as_ptr().add(offset).cast()) }.load(Ordering::Acquire)
+        self.atomic::<AtomicU32>(offset).load(Ordering::Acquire)
     }
 
     /// The `i32` at `offset` as an atomic (a read-write view; 4-aligned).
     pub fn atomic_i32(&self, offset: usize) -> &'a AtomicI32 {
         self.check_writable("an atomic");
-        self.check(offset, 4, 4);
-        // SAFETY: in bounds and aligned (checked); AtomicI32 has the size and alignment of
-        // i32, and all our accesses to this field are atomic. The reference lives for 'a,
-        // the lifetime of the mapping.
-        unsafe { AtomicI32::from_ptr(self.ptr.as_ptr().add(offset).cast()) }
+        self.atomic(offset)
     }
 
     /// The `u32` at `offset` as an atomic (a read-write view; 4-aligned).
     pub fn atomic_u32(&self, offset: usize) -> &'a AtomicU32 {
         self.check_writable("an atomic");
-        self.check(offset, 4, 4);
-        // SAFETY: as for atomic_i32.
-        unsafe { AtomicU32::from_ptr(self.ptr.as_ptr().add(offset).cast()) }
+        self.atomic(offset)
     }
 
     /// The `u64` at `offset` as an atomic (a read-write view; 8-aligned).
     pub fn atomic_u64(&self, offset: usize) -> &'a AtomicU64 {
         self.check_writable("an atomic");
-        self.check(offset, 8, 8);
-        // SAFETY: as for atomic_i32.
-        unsafe { AtomicU64::from_ptr(self.ptr.as_ptr().add(offset).cast()) }
+        self.atomic(offset)
     }
 
     /// A pointer to `n` writable bytes at `offset`, aligned to `align`, derived from the

@@ -25,13 +25,11 @@ const NUDGE_US: libc::suseconds_t = 50_000;
 static CHILD_EXITED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 extern "C" fn on_signal(sig: libc::c_int) {
-    // SAFETY: __errno_location returns this thread's errno slot, valid for the thread's life;
-    // the handler saves it and puts it back (kill and setitimer below may change it), so the
-    // code it interrupted still sees its own errno.
-    let errno = unsafe { *libc::__errno_location() };
+    // errno saved and put back (kill and setitimer below may change it), so the code the
+    // handler interrupted still sees its own.
+    let errno = nix::errno::Errno::last_raw();
     handle(sig);
-    // SAFETY: as above.
-    unsafe { *libc::__errno_location() = errno };
+    nix::errno::Errno::set_raw(errno);
 }
 
 fn handle(sig: libc::c_int) {
@@ -60,9 +58,11 @@ fn handle(sig: libc::c_int) {
     for slot in &FORWARD {
         let pid = slot.load(Ordering::SeqCst);
         if pid > 0 {
-            // SAFETY: kill is async-signal-safe; pid is a child we registered and have not
-            // reaped (the slot is cleared before waitpid reaps it).
-            unsafe { libc::kill(pid, sig) };
+            // kill(2) is async-signal-safe; pid is a child we registered and have not reaped
+            // (the slot is cleared before waitpid reaps it).
+            if let Ok(s) = Signal::try_from(sig) {
+                let _ = signal::kill(nix::unistd::Pid::from_raw(pid), s);
+            }
         }
     }
 }

@@ -30,7 +30,7 @@ pub struct ChildSetup<'a> {
     pub sigmask: &'a SigSet,
 }
 
-/// vfork + execv `path` with `argv` (argv[0] included); returns the child's pid once the
+/// vfork + execv `path` with `argv` (`argv[0]` included); returns the child's pid once the
 /// child has exec'd. SIGPIPE is back to its default in the child (Rust ignores it, and an
 /// ignored disposition survives execve).
 pub fn vfork_execv(path: &Path, argv: &[&OsStr], setup: &ChildSetup<'_>) -> SysResult<i32> {

@@ -2,10 +2,10 @@
 //! /proc/sys/kernel), with what is in use now and its share of the limit, like
 //! `lsipc -g`; plus the POSIX side: RLIMIT_MSGQUEUE and the size of /dev/shm.
 
-use crate::json::{self, Value};
 use crate::objects::{sysvipc, Kind};
 use crate::outln;
 use anyhow::Result;
+use serde::Serialize;
 
 /// `ipclab limits`.
 #[derive(clap::Args, Debug)]
@@ -29,6 +29,16 @@ fn first(name: &str) -> u128 {
 }
 
 /// One line of the view.
+/// One limit of `limits --json`: numbers as numbers.
+#[derive(Serialize)]
+struct JsonRow {
+    section: &'static str,
+    name: &'static str,
+    limit: u128,
+    used: Option<u128>,
+    percent: Option<f64>,
+}
+
 struct Limit {
     section: &'static str,
     name: &'static str,
@@ -134,27 +144,17 @@ fn percent(l: &Limit) -> Option<f64> {
 pub fn run(args: Args) -> Result<()> {
     let all = limits();
     if args.json {
-        let items: Vec<String> = all
+        let rows: Vec<JsonRow> = all
             .iter()
-            .map(|l| {
-                json::object(&[
-                    ("section", Value::Str(l.section.into())),
-                    ("name", Value::Str(l.name.into())),
-                    ("limit", Value::Str(l.limit.to_string())),
-                    (
-                        "used",
-                        l.used
-                            .map(|u| Value::Str(u.to_string()))
-                            .unwrap_or(Value::Null),
-                    ),
-                    (
-                        "percent",
-                        percent(l).map(Value::Float).unwrap_or(Value::Null),
-                    ),
-                ])
+            .map(|l| JsonRow {
+                section: l.section,
+                name: l.name,
+                limit: l.limit,
+                used: l.used,
+                percent: percent(l),
             })
             .collect();
-        outln!("{}", json::array(&items))?;
+        outln!("{}", crate::out::json_lines(&rows)?)?;
         return Ok(());
     }
     let mut section = "";

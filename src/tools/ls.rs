@@ -3,12 +3,12 @@
 //! still running. util-linux's ipcs/lsipc show System V objects but, before 2.41, not
 //! POSIX ones, and nothing says which program made an object.
 
-use crate::json::{self, Value};
 use crate::objects::registry::{self, Record};
 use crate::objects::sysvipc;
 use crate::objects::{live, Kind};
 use crate::outln;
 use anyhow::Result;
+use serde::Serialize;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
 /// `ipclab ls`.
@@ -179,28 +179,43 @@ fn user_matches(o: &Object, user: &str) -> bool {
     user.parse::<u32>().is_ok_and(|u| u == o.uid) || sysvipc::user_name(o.uid) == user
 }
 
-fn json_of(o: &Object) -> String {
-    json::object(&[
-        ("kind", Value::Str(o.kind.as_str().into())),
-        ("key", o.key.into()),
-        ("id", o.id.into()),
-        ("name", o.name.clone().into()),
-        ("owner", Value::Str(sysvipc::user_name(o.uid))),
-        ("perms", Value::Str(format!("{:04o}", o.perms))),
-        ("size", Value::UInt(o.size)),
-        ("nattch", o.nattch.map(|n| n as i64).into()),
-        ("status", Value::Str(o.status.clone())),
-        ("cpid", o.cpid.into()),
-        ("lpid", o.lpid.into()),
-        ("by_ipclab", Value::Bool(o.record.is_some())),
-        (
-            "creator_alive",
-            o.record
-                .as_ref()
-                .map(|r| Value::Bool(r.run.alive()))
-                .unwrap_or(Value::Null),
-        ),
-    ])
+/// One object of `ls --json`. The key is a string in hex, as the table and `lsipc --json`
+/// show it (`"0x2700c034"`); ids, sizes and pids are numbers.
+#[derive(Serialize)]
+struct JsonRow {
+    kind: &'static str,
+    key: Option<String>,
+    id: Option<i64>,
+    name: Option<String>,
+    owner: String,
+    perms: String,
+    size: u64,
+    nattch: Option<u64>,
+    status: String,
+    cpid: Option<i64>,
+    lpid: Option<i64>,
+    by_ipclab: bool,
+    creator_alive: Option<bool>,
+}
+
+impl JsonRow {
+    fn of(o: &Object) -> JsonRow {
+        JsonRow {
+            kind: o.kind.as_str(),
+            key: o.key.map(|k| format!("0x{:08x}", k as u32)),
+            id: o.id,
+            name: o.name.clone(),
+            owner: sysvipc::user_name(o.uid),
+            perms: format!("{:04o}", o.perms),
+            size: o.size,
+            nattch: o.nattch,
+            status: o.status.clone(),
+            cpid: o.cpid,
+            lpid: o.lpid,
+            by_ipclab: o.record.is_some(),
+            creator_alive: o.record.as_ref().map(|r| r.run.alive()),
+        }
+    }
 }
 
 /// List.
@@ -211,8 +226,8 @@ pub fn run(args: Args) -> Result<()> {
         .filter(|o| args.user.as_deref().is_none_or(|u| user_matches(o, u)))
         .collect();
     if args.json {
-        let items: Vec<String> = objects.iter().map(json_of).collect();
-        outln!("{}", json::array(&items))?;
+        let rows: Vec<JsonRow> = objects.iter().map(JsonRow::of).collect();
+        outln!("{}", crate::out::json_lines(&rows)?)?;
         return Ok(());
     }
     let dash = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());

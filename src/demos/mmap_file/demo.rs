@@ -2,7 +2,7 @@
 //! in one run: this process writes, another process reads during the hold and after the
 //! unmap, and the run prints the notes' three conclusions from what it observed.
 
-use super::mmap_file::{
+use super::normalfile::{
     open_error, print_records, read_records, write_records, FILE_RECORDS, MAP_RECORDS,
 };
 use crate::error::SysContext;

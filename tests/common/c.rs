@@ -1,0 +1,60 @@
+//! The C peers in tests/c, compiled once per test run (gcc; CI installs it).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Mutex;
+
+/// Compile a C program from tests/c (once per test run); `None` if gcc is missing.
+pub fn c_program(name: &str) -> Option<PathBuf> {
+    c_build(name, &[])
+}
+
+/// The same, linked with -lrt (POSIX shm).
+pub fn c_program_rt(name: &str) -> Option<PathBuf> {
+    c_build(name, &["-lrt"])
+}
+
+/// A C program built at optimisation level `opt` ("-O0", "-O2"): some lessons depend on it.
+pub fn c_program_opt(name: &str, opt: &str) -> Option<PathBuf> {
+    c_build_as(name, opt, &[])
+}
+
+fn c_build(name: &str, libs: &[&str]) -> Option<PathBuf> {
+    c_build_as(name, "-O2", libs)
+}
+
+fn c_build_as(name: &str, opt: &str, libs: &[&str]) -> Option<PathBuf> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _g = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let suffix = if opt == "-O2" {
+        String::new()
+    } else {
+        opt.to_string()
+    };
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("c-{name}{suffix}"));
+    if out.exists() {
+        return Some(out);
+    }
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/c/{name}.c"));
+    let tmp = out.with_extension("tmp");
+    let st = Command::new("gcc")
+        .args([opt, "-Wall", "-o"])
+        .arg(&tmp)
+        .arg(&src)
+        .args(libs)
+        .status();
+    match st {
+        Ok(s) if s.success() => {
+            std::fs::rename(&tmp, &out).unwrap();
+            Some(out)
+        }
+        Ok(s) => panic!("gcc failed on {}: {s}", src.display()),
+        Err(_) => {
+            if std::env::var_os("CI").is_some() {
+                panic!("gcc is missing in CI: .ci/run should install it");
+            }
+            eprintln!("skipping: gcc not found");
+            None
+        }
+    }
+}
