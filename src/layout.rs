@@ -139,3 +139,19 @@ pub const RING_HEADER: usize = size_of::<RingHeader>();
 
 const _: () = assert!(RING_HEAD == 0 && RING_HEAD_WAITERS == 4);
 const _: () = assert!(RING_TAIL == 64 && RING_TAIL_WAITERS == 68 && RING_HEADER == 128);
+
+/// The header of a hot slot (the benchmark's latency path): the sequence number of the
+/// last message written and the futex waiters, 8 bytes, then the message itself, so a small
+/// message shares the header's cache line.
+#[repr(C)]
+pub struct HotSlotHeader {
+    pub seq: std::sync::atomic::AtomicU32,
+    pub waiters: std::sync::atomic::AtomicU32,
+}
+
+/// Offsets in a hot slot.
+pub const HOT_SLOT_SEQ: usize = offset_of!(HotSlotHeader, seq);
+pub const HOT_SLOT_WAITERS: usize = offset_of!(HotSlotHeader, waiters);
+pub const HOT_SLOT_DATA: usize = size_of::<HotSlotHeader>();
+
+const _: () = assert!(HOT_SLOT_SEQ == 0 && HOT_SLOT_WAITERS == 4 && HOT_SLOT_DATA == 8);

@@ -137,3 +137,84 @@ fn pinning_csv_duration_and_bad_options() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn quick_ring_bytes_verify_and_two_cpu_placement() {
+    // Two CPUs where the machine has them, else one: the placement is read back.
+    let two = std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2;
+    let (pin, placement) = if two {
+        ("0,1", "cpu0->cpu1")
+    } else {
+        ("0", "cpu0->cpu0")
+    };
+    let out = ipclab()
+        .args([
+            "bench",
+            "--quick",
+            "--only",
+            "posix-shm,pipe",
+            "--verify",
+            "lines",
+        ])
+        .args(["--ring-bytes", "1K", "--pin", pin, "--json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .succeeds();
+    let v: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    // --quick: sizes 64 and 4K, both modes, both mechanisms.
+    assert_eq!(v.len(), 8, "{v:?}");
+    let sizes: std::collections::BTreeSet<u64> =
+        v.iter().map(|o| o["size"].as_u64().unwrap()).collect();
+    assert_eq!(sizes.into_iter().collect::<Vec<_>>(), [64, 4096]);
+    for o in &v {
+        assert_eq!(o["placement"], placement, "{o}");
+        let ring = &o["ring_bytes"];
+        match (
+            o["mechanism"].as_str().unwrap(),
+            o["mode"].as_str().unwrap(),
+        ) {
+            // A ring never smaller than four slots, whatever --ring-bytes asks for.
+            ("posix-shm", "throughput") => {
+                assert!(
+                    ring.as_u64().unwrap() >= 4 * o["size"].as_u64().unwrap(),
+                    "{o}"
+                )
+            }
+            // Latency: one hot slot per direction, a header and the message.
+            ("posix-shm", "latency") => {
+                let (r, s) = (ring.as_u64().unwrap(), o["size"].as_u64().unwrap());
+                assert!(r > s && r <= s + 128, "{o}")
+            }
+            _ => assert!(ring.is_null(), "{o}"),
+        }
+    }
+    // The report says what it chose, in words, on the terminal-style output too.
+    let out = ipclab()
+        .args(["bench", "--only", "posix-shm", "--mode", "throughput"])
+        .args(["--sizes", "64", "--count", "200", "--ring-bytes", "64K"])
+        .succeeds();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("--ring-bytes"), "{text}");
+}
+
+#[test]
+fn large_messages_end_cleanly_in_both_modes() {
+    // The end marker of a 1 MiB ping-pong must not be echoed into a pipe nobody reads
+    // (it would fill it and block for ever), nor end the run with EPIPE.
+    for m in [
+        "pipe",
+        "fifo",
+        "unix-stream",
+        "tcp",
+        "posix-shm",
+        "mmap-file",
+    ] {
+        let out = ipclab()
+            .args([
+                "bench", "--only", m, "--sizes", "1M", "--count", "20", "--csv",
+            ])
+            .timeout(std::time::Duration::from_secs(60))
+            .succeeds();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(text.lines().count(), 3, "{m}: {text}");
+    }
+}

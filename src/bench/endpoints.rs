@@ -33,6 +33,19 @@ impl Side {
 pub trait Endpoint {
     fn send(&mut self, buf: &[u8]) -> Result<()>;
     fn recv(&mut self, buf: &mut [u8]) -> Result<()>;
+
+    /// The child's half of a ping-pong: receive a message and send it back. `buf` holds
+    /// at least the message's first and last 16 bytes afterwards (all of it unless
+    /// `whole` is false), for the check. By default a receive and a send; the end marker
+    /// is not sent back (nobody reads it: a large one would fill a pipe and block).
+    fn echo(&mut self, buf: &mut [u8], whole: bool) -> Result<()> {
+        let _ = whole;
+        self.recv(buf)?;
+        if buf.len() >= 8 && super::payload::seq_of(buf) == super::payload::END {
+            return Ok(());
+        }
+        self.send(buf)
+    }
 }
 
 /// Has the other process ended? (Only our child can: a parent's death is a SIGTERM.)
@@ -106,22 +119,39 @@ pub struct SysvMsg {
     pub id: i32,
     pub out_type: i64,
     pub in_type: i64,
+    /// `struct { long mtype; char mtext[size]; }`, reused for every message.
+    pub msg: Vec<u8>,
+}
+
+impl SysvMsg {
+    /// The queue `id`, sending `out_type` and taking `in_type`, for messages of `size`.
+    pub fn new(id: i32, out_type: i64, in_type: i64, size: usize) -> SysvMsg {
+        SysvMsg {
+            id,
+            out_type,
+            in_type,
+            msg: vec![0; ipc::MTYPE + size],
+        }
+    }
 }
 
 impl Endpoint for SysvMsg {
     fn send(&mut self, buf: &[u8]) -> Result<()> {
+        self.msg[ipc::MTYPE..ipc::MTYPE + buf.len()].copy_from_slice(buf);
+        let (id, out) = (self.id, self.out_type);
+        let msg = &mut self.msg;
         blocking("msgsnd()", || {
-            ipc::msgsnd(self.id, self.out_type, buf, false)
+            ipc::msgsnd_in(id, msg, out, buf.len(), false)
         })
     }
     fn recv(&mut self, buf: &mut [u8]) -> Result<()> {
-        let (_, got) = blocking("msgrcv()", || {
-            ipc::msgrcv(self.id, buf.len(), self.in_type, false)
-        })?;
-        if got.len() != buf.len() {
-            bail!("msgrcv(): {} bytes, {} expected", got.len(), buf.len());
+        let (id, want) = (self.id, self.in_type);
+        let msg = &mut self.msg;
+        let (_, n) = blocking("msgrcv()", || ipc::msgrcv_in(id, msg, want, false))?;
+        if n != buf.len() {
+            bail!("msgrcv(): {n} bytes, {} expected", buf.len());
         }
-        buf.copy_from_slice(&got);
+        buf.copy_from_slice(&self.msg[ipc::MTYPE..ipc::MTYPE + n]);
         Ok(())
     }
 }

@@ -9,7 +9,8 @@
 //! | [`setup`] | what a mechanism holds between the two processes, made before the fork |
 //! | [`endpoints`], [`ring`] | each side's send and receive (the shared-memory ring apart) |
 //! | [`payload`] | what every message carries, so a dropped, repeated or torn one is caught |
-//! | [`measure`] | one run in a fresh pair of processes; the median and spread of `--repeat` |
+//! | [`pair`] | one run in a fresh pair of processes, pinned before the fork |
+//! | [`measure`] | how long each run is; the median and spread of `--repeat` |
 //! | [`report`] | the tables, the bar charts, JSON and CSV (one [`measure::Measurement`] type) |
 //!
 //! Honest method: a warm-up before counting; checked payloads (`IPCLAB_BENCH_CORRUPT=N`
@@ -20,6 +21,7 @@
 pub mod endpoints;
 pub mod measure;
 pub mod mechanism;
+pub mod pair;
 pub mod payload;
 pub mod report;
 pub mod ring;
@@ -38,9 +40,16 @@ pub struct Args {
     /// Only these mechanisms (comma-separated)
     #[arg(long, value_delimiter = ',', value_enum)]
     pub only: Vec<Mechanism>,
-    /// Message sizes, e.g. 64,4K,64K,1M
-    #[arg(long, value_delimiter = ',', default_value = "64,4K,64K,1M", value_parser = crate::units::size)]
+    /// Message sizes, e.g. 64,4K,64K,1M [default: 64,4K,64K,1M; with --quick 64,4K]
+    #[arg(long, value_delimiter = ',', value_parser = crate::units::size)]
     pub sizes: Vec<usize>,
+    /// A short run for class: sizes 64 and 4K, 50 ms per test (a few seconds in all)
+    #[arg(long)]
+    pub quick: bool,
+    /// Bytes per direction of the throughput ring of posix-shm and mmap-file [default: half
+    /// the L2 cache]
+    #[arg(long, value_parser = crate::units::size)]
+    pub ring_bytes: Option<usize>,
     /// Messages (throughput) or round trips (latency) per test; default scales with the size
     #[arg(long, allow_negative_numbers = true, value_parser = crate::units::count)]
     pub count: Option<u64>,
@@ -56,6 +65,9 @@ pub struct Args {
     /// How the shared-memory rings wait
     #[arg(long, value_enum, default_value_t)]
     pub wait: Wait,
+    /// How much of each message the receiver checks
+    #[arg(long, value_enum, default_value_t)]
+    pub verify: payload::Verify,
     /// Only throughput or only latency
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,
@@ -65,6 +77,30 @@ pub struct Args {
     /// CSV, one line per result
     #[arg(long)]
     pub csv: bool,
+}
+
+impl Args {
+    /// The sizes to measure.
+    pub fn sizes(&self) -> Vec<usize> {
+        match (self.sizes.is_empty(), self.quick) {
+            (false, _) => self.sizes.clone(),
+            (true, true) => vec![64, 4 << 10],
+            (true, false) => vec![64, 4 << 10, 64 << 10, 1 << 20],
+        }
+    }
+
+    /// The throughput ring's bytes per direction, and why that many.
+    pub fn ring_choice(&self) -> (usize, String) {
+        match self.ring_bytes {
+            Some(b) => (b, "--ring-bytes".into()),
+            None => ring::default_ring_bytes(self.pin.last().copied().unwrap_or(0)),
+        }
+    }
+
+    /// The throughput ring's bytes per direction.
+    pub fn ring_bytes(&self) -> usize {
+        self.ring_choice().0
+    }
 }
 
 /// Throughput or latency.
@@ -108,6 +144,7 @@ pub fn run(args: Args) -> Result<()> {
         Some(m) => vec![m],
         None => vec![Mode::Throughput, Mode::Latency],
     };
+    let sizes = args.sizes();
     let mut plan = Vec::new();
     for &m in &only {
         for &mode in &modes {
@@ -116,7 +153,7 @@ pub fn run(args: Args) -> Result<()> {
             }
             let sizes: &[usize] = match m.notification_only() {
                 true => &[payload::HEADER],
-                false => &args.sizes,
+                false => &sizes,
             };
             for &s in sizes {
                 plan.push((m, mode, s));

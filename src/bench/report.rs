@@ -80,14 +80,19 @@ pub fn human(results: &[Measurement], skipped: &[String], args: &Args) -> Result
         .map(|r| r.placement.clone())
         .unwrap_or_default();
     outln!(
-        "machine: {ncpu} CPUs, Linux {kernel}; placement: {placement}; repeat {} (median, [min-max] spread); ring wait: {:?}",
-        args.repeat,
-        args.wait
+        "machine: {ncpu} CPUs, Linux {kernel}; placement (read back from the kernel): {placement}; repeat {}",
+        args.repeat
+    )?;
+    let (ring, why) = args.ring_choice();
+    outln!(
+        "shared-memory rings: latency through one hot slot per direction; throughput through {} per direction ({why}); waiting: {} (--wait)",
+        crate::units::size_name(ring),
+        clap::ValueEnum::to_possible_value(&args.wait).map_or_else(String::new, |v| v.get_name().to_owned())
     )?;
     let sizes: Vec<usize> = {
         let mut v: Vec<usize> = results
             .iter()
-            .filter(|r| r.size > 16 || args.sizes.contains(&16))
+            .filter(|r| r.size > 16 || args.sizes().contains(&16))
             .map(|r| r.size)
             .collect();
         v.sort_unstable();

@@ -1,10 +1,20 @@
 //! The shared-memory ring of `posix-shm` and `mmap-file`: one ring per direction, a
 //! [`RingHeader`](crate::layout::RingHeader) (the writer's `head`, the reader's `tail`,
-//! each on its own cache line with its futex-waiter count), then the slots. The writer
-//! waits while the ring is full, the reader while it is empty, spinning or in futex(2).
+//! each on its own cache line with its futex-waiter count), then the slots, each starting
+//! on a cache line. The writer waits while the ring is full, the reader while it is empty,
+//! spinning or in futex(2).
+//!
+//! How many slots: for latency (ping-pong) one per direction, so a round trip touches the
+//! same few hot lines every time (as the fastest C ping-pongs do with one shared buffer);
+//! for throughput as many as fit half the L2 cache (read from sysfs; `--ring-bytes`
+//! overrides), at least 4 and at most 1024: big enough that the writer rarely waits, small
+//! enough that the lines stay in cache between the writer's store and the reader's load.
 
 use super::endpoints::{peer_gone, Endpoint};
-use crate::layout::{RING_HEAD, RING_HEADER, RING_HEAD_WAITERS, RING_TAIL, RING_TAIL_WAITERS};
+use crate::layout::{
+    HOT_SLOT_DATA, HOT_SLOT_SEQ, HOT_SLOT_WAITERS, RING_HEAD, RING_HEADER, RING_HEAD_WAITERS,
+    RING_TAIL, RING_TAIL_WAITERS,
+};
 use crate::sys::futex;
 use crate::sys::region::Region;
 use anyhow::Result;
@@ -20,47 +30,91 @@ pub enum Wait {
     Futex,
 }
 
-/// Slots per ring for messages of `size` bytes: about 4 MiB, 4 to 1024 slots.
-pub fn slots_for(size: usize) -> u32 {
-    ((4 << 20) / size).clamp(4, 1024) as u32
+/// How the shared memory of posix-shm and mmap-file is laid out, per direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// One hot slot (latency).
+    HotSlot,
+    /// A ring of this many slots (throughput).
+    Ring(u32),
 }
 
-/// Bytes of one ring: its header and its slots.
+impl Shape {
+    /// Bytes per direction for messages of `size` (a multiple of 64).
+    pub fn len(self, size: usize) -> usize {
+        match self {
+            Shape::HotSlot => hot_slot_len(size),
+            Shape::Ring(slots) => ring_len(size, slots),
+        }
+    }
+}
+
+/// Bytes from one slot to the next: the message, rounded up to whole cache lines.
+pub fn stride(size: usize) -> usize {
+    size.next_multiple_of(64)
+}
+
+/// Bytes of one ring: its header and its slots (a multiple of 64: the next ring starts on
+/// a cache line too).
 pub fn ring_len(size: usize, slots: u32) -> usize {
-    RING_HEADER + size * slots as usize
+    RING_HEADER + stride(size) * slots as usize
 }
 
-/// One direction's ring in a shared mapping.
-pub struct Ring<'a> {
-    pub region: Region<'a>,
-    pub base: usize,
-    pub slots: u32,
-    pub size: usize,
+/// Slots of a throughput ring of about `bytes` for messages of `size`: 4 to 1024.
+pub fn slots_in(bytes: usize, size: usize) -> u32 {
+    (bytes / stride(size)).clamp(4, 1024) as u32
 }
 
-impl<'a> Ring<'a> {
-    fn word(&self, off: usize) -> &'a AtomicU32 {
-        self.region.atomic_u32(self.base + off)
+/// The bytes per direction of a throughput ring when `--ring-bytes` is not given, and why:
+/// half the L2 cache of CPU `cpu` (where the receiver runs), from sysfs.
+pub fn default_ring_bytes(cpu: usize) -> (usize, String) {
+    let dir = format!("/sys/devices/system/cpu/cpu{cpu}/cache");
+    let read = |p: std::path::PathBuf| std::fs::read_to_string(p).unwrap_or_default();
+    let l2 = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .find_map(|e| {
+            let p = e.path();
+            (read(p.join("level")).trim() == "2" && read(p.join("type")).trim() != "Instruction")
+                .then(|| crate::units::size(read(p.join("size")).trim()).ok())
+                .flatten()
+        });
+    match l2 {
+        Some(l2) => (
+            l2 / 2,
+            format!(
+                "half the {} L2 cache of cpu{cpu}",
+                crate::units::size_name(l2)
+            ),
+        ),
+        None => (512 << 10, "no L2 size in sysfs: 512K".to_string()),
+    }
+}
+
+/// A shared counter and the number of futex waiters beside it.
+#[derive(Clone, Copy)]
+struct Counter<'a> {
+    value: &'a AtomicU32,
+    waiters: &'a AtomicU32,
+}
+
+impl<'a> Counter<'a> {
+    fn at(region: Region<'a>, value: usize, waiters: usize) -> Counter<'a> {
+        Counter {
+            value: region.atomic_u32(value),
+            waiters: region.atomic_u32(waiters),
+        }
     }
 
-    fn slot(&self, i: u32) -> usize {
-        self.base + RING_HEADER + (i % self.slots) as usize * self.size
-    }
-
-    /// Wait until `ready(counter)`, watching for a termination signal or a peer that ended.
-    fn wait_until(
-        &self,
-        counter: usize,
-        waiters: usize,
-        wait: Wait,
-        ready: impl Fn(u32) -> bool,
-    ) -> Result<()> {
-        let c = self.word(counter);
+    /// Wait until `ready(value)`, spinning or in futex(2), watching every so often for a
+    /// termination signal or a peer that ended. The value seen is returned.
+    fn wait_until(self, wait: Wait, ready: impl Fn(u32) -> bool) -> Result<u32> {
         let mut spins = 0u32;
         loop {
-            let v = c.load(Ordering::Acquire);
+            let v = self.value.load(Ordering::Acquire);
             if ready(v) {
-                return Ok(());
+                return Ok(v);
             }
             let look = match wait {
                 Wait::Spin => {
@@ -79,43 +133,89 @@ impl<'a> Ring<'a> {
                 Wait::Spin if look => std::thread::yield_now(),
                 Wait::Spin => std::hint::spin_loop(),
                 Wait::Futex => {
-                    let w = self.word(waiters);
-                    w.fetch_add(1, Ordering::SeqCst);
-                    if c.load(Ordering::SeqCst) == v {
-                        futex::wait(c, v);
+                    self.waiters.fetch_add(1, Ordering::SeqCst);
+                    if self.value.load(Ordering::SeqCst) == v {
+                        futex::wait(self.value, v);
                     }
-                    w.fetch_sub(1, Ordering::SeqCst);
+                    self.waiters.fetch_sub(1, Ordering::SeqCst);
                 }
             }
         }
     }
 
-    fn publish(&self, counter: usize, waiters: usize, wait: Wait, v: u32) {
-        let c = self.word(counter);
-        c.store(v, Ordering::SeqCst);
-        if wait == Wait::Futex && self.word(waiters).load(Ordering::SeqCst) > 0 {
-            futex::wake(c, 1);
+    /// Publish `v`: a release store when spinning (the reader's acquire load pairs with
+    /// it); sequentially consistent with futex, so a waiter is never missed.
+    fn publish(self, wait: Wait, v: u32) {
+        match wait {
+            Wait::Spin => self.value.store(v, Ordering::Release),
+            Wait::Futex => {
+                self.value.store(v, Ordering::SeqCst);
+                if self.waiters.load(Ordering::SeqCst) > 0 {
+                    futex::wake(self.value, 1);
+                }
+            }
+        }
+    }
+}
+
+/// One direction's ring in a shared mapping (throughput). Each side keeps its own index and
+/// a copy of the other's, reloading the shared one only when the copy says full (writer) or
+/// empty (reader): the two counters' lines move between the CPUs only when they must.
+pub struct Ring<'a> {
+    region: Region<'a>,
+    head: Counter<'a>,
+    tail: Counter<'a>,
+    slots_at: usize,
+    slots: u32,
+    stride: usize,
+    /// This side's index (head for the writer, tail for the reader), and the other's as
+    /// last seen.
+    mine: u32,
+    theirs: u32,
+}
+
+impl<'a> Ring<'a> {
+    /// The ring at `base` of `region` with `slots` slots for messages of `size`.
+    pub fn at(region: Region<'a>, base: usize, slots: u32, size: usize) -> Ring<'a> {
+        Ring {
+            region,
+            head: Counter::at(region, base + RING_HEAD, base + RING_HEAD_WAITERS),
+            tail: Counter::at(region, base + RING_TAIL, base + RING_TAIL_WAITERS),
+            slots_at: base + RING_HEADER,
+            slots,
+            stride: stride(size),
+            mine: 0,
+            theirs: 0,
         }
     }
 
+    fn slot(&self, i: u32) -> usize {
+        self.slots_at + (i % self.slots) as usize * self.stride
+    }
+
     /// The writer: wait for a free slot, copy in, move `head`.
-    fn put(&self, buf: &[u8], wait: Wait) -> Result<()> {
-        let head = self.word(RING_HEAD).load(Ordering::Relaxed);
-        let slots = self.slots;
-        self.wait_until(RING_TAIL, RING_TAIL_WAITERS, wait, |tail| {
-            head.wrapping_sub(tail) < slots
-        })?;
+    fn put(&mut self, buf: &[u8], wait: Wait) -> Result<()> {
+        let (head, slots) = (self.mine, self.slots);
+        if head.wrapping_sub(self.theirs) >= slots {
+            self.theirs = self
+                .tail
+                .wait_until(wait, |tail| head.wrapping_sub(tail) < slots)?;
+        }
         self.region.write(self.slot(head), buf);
-        self.publish(RING_HEAD, RING_HEAD_WAITERS, wait, head.wrapping_add(1));
+        self.mine = head.wrapping_add(1);
+        self.head.publish(wait, self.mine);
         Ok(())
     }
 
     /// The reader: wait for a full slot, copy out, move `tail`.
-    fn take(&self, buf: &mut [u8], wait: Wait) -> Result<()> {
-        let tail = self.word(RING_TAIL).load(Ordering::Relaxed);
-        self.wait_until(RING_HEAD, RING_HEAD_WAITERS, wait, |head| head != tail)?;
+    fn take(&mut self, buf: &mut [u8], wait: Wait) -> Result<()> {
+        let tail = self.mine;
+        if self.theirs == tail {
+            self.theirs = self.head.wait_until(wait, |head| head != tail)?;
+        }
         self.region.read_into(self.slot(tail), buf);
-        self.publish(RING_TAIL, RING_TAIL_WAITERS, wait, tail.wrapping_add(1));
+        self.mine = tail.wrapping_add(1);
+        self.tail.publish(wait, self.mine);
         Ok(())
     }
 }
@@ -133,5 +233,79 @@ impl Endpoint for RingPair<'_> {
     }
     fn recv(&mut self, buf: &mut [u8]) -> Result<()> {
         self.rx.take(buf, self.wait)
+    }
+}
+
+/// Bytes of one hot slot: its sequence word and futex-waiter count, then the message,
+/// rounded up to whole cache lines.
+pub fn hot_slot_len(size: usize) -> usize {
+    (HOT_SLOT_DATA + size).next_multiple_of(64)
+}
+
+/// One direction's hot slot (latency): the sequence number of the last message written, its
+/// waiters, and the message right after them, so a small message and its sequence number
+/// share one cache line. No index goes back: in a ping-pong a side writes its next message
+/// only after the reply, which the other side sends only after it has read.
+pub struct HotSlot<'a> {
+    region: Region<'a>,
+    seq: Counter<'a>,
+    data: usize,
+    next: u32,
+}
+
+impl<'a> HotSlot<'a> {
+    /// The slot at `base` of `region`.
+    pub fn at(region: Region<'a>, base: usize) -> HotSlot<'a> {
+        HotSlot {
+            region,
+            seq: Counter::at(region, base + HOT_SLOT_SEQ, base + HOT_SLOT_WAITERS),
+            data: base + HOT_SLOT_DATA,
+            next: 1,
+        }
+    }
+}
+
+/// This side's two hot slots: it writes one and reads the other.
+pub struct HotSlots<'a> {
+    pub tx: HotSlot<'a>,
+    pub rx: HotSlot<'a>,
+    pub wait: Wait,
+}
+
+impl Endpoint for HotSlots<'_> {
+    fn send(&mut self, buf: &[u8]) -> Result<()> {
+        let tx = &mut self.tx;
+        tx.region.write(tx.data, buf);
+        tx.seq.publish(self.wait, tx.next);
+        tx.next = tx.next.wrapping_add(1);
+        Ok(())
+    }
+    fn recv(&mut self, buf: &mut [u8]) -> Result<()> {
+        let rx = &mut self.rx;
+        let want = rx.next;
+        rx.seq.wait_until(self.wait, |seq| seq == want)?;
+        rx.region.read_into(rx.data, buf);
+        rx.next = want.wrapping_add(1);
+        Ok(())
+    }
+
+    /// Copy the message from the incoming slot to the outgoing one directly (read once,
+    /// written once), keeping its two ends in `buf` for the check unless `whole`.
+    fn echo(&mut self, buf: &mut [u8], whole: bool) -> Result<()> {
+        if whole || buf.len() < 32 {
+            self.recv(buf)?;
+            return self.send(buf);
+        }
+        let want = self.rx.next;
+        self.rx.seq.wait_until(self.wait, |seq| seq == want)?;
+        self.rx.next = want.wrapping_add(1);
+        let n = buf.len();
+        let (rx, tx) = (&self.rx, &mut self.tx);
+        rx.region.copy_within(rx.data, tx.data, n);
+        rx.region.read_into(rx.data, &mut buf[..16]);
+        rx.region.read_into(rx.data + n - 16, &mut buf[n - 16..]);
+        tx.seq.publish(self.wait, tx.next);
+        tx.next = tx.next.wrapping_add(1);
+        Ok(())
     }
 }

@@ -11,7 +11,7 @@
 
 use super::endpoints::{Dgram, Efd, Endpoint, FdPair, Mq, Side, Sig, SysvMsg, SysvShm};
 use super::mechanism::Mechanism;
-use super::ring::{ring_len, slots_for, Ring, RingPair, Wait};
+use super::ring::{HotSlot, HotSlots, Ring, RingPair, Shape, Wait};
 use crate::error::SysContext;
 use crate::objects::owner::Owner;
 use crate::objects::{scratch, Kind};
@@ -31,14 +31,15 @@ pub enum Setup {
     SysvMsg(Owner),
     PosixMq([nix::mqueue::MqdT; 2]),
     SysvShm(ipc::Attachment, Owner),
-    Ring(Mapping, u32, Wait),
+    Ring(Mapping, Shape, Wait),
     EventFd([nix::sys::eventfd::EventFd; 2]),
     Signal,
 }
 
 impl Setup {
-    /// Make the setup of `m` for messages of `size` bytes.
-    pub fn new(m: Mechanism, size: usize, wait: Wait) -> Result<Setup> {
+    /// Make the setup of `m` for messages of `size` bytes; shared memory (posix-shm,
+    /// mmap-file) is laid out as `shape` says and waits as `wait` says.
+    pub fn new(m: Mechanism, size: usize, shape: Shape, wait: Wait) -> Result<Setup> {
         Ok(match m {
             Mechanism::Pipe => {
                 let (r0, w0) = nix::unistd::pipe().sys("pipe()")?;
@@ -87,17 +88,21 @@ impl Setup {
                 Setup::SysvShm(att, set)
             }
             Mechanism::PosixShm | Mechanism::MmapFile => {
-                let slots = slots_for(size);
-                let len = 2 * ring_len(size, slots);
+                let len = 2 * shape.len(size);
                 let fd = match m {
                     Mechanism::PosixShm => posix_shm_object()?,
                     _ => unlinked_file()?,
                 };
                 mem::ftruncate(&fd, len as u64).sys("ftruncate()")?;
-                mem::reserve(&fd, len as u64).sys(format_args!("posix_fallocate({len} bytes)"))?;
+                // /dev/shm's pages reserved now: a full tmpfs is an error here, not a SIGBUS
+                // later. (A file on disk gets its blocks at the first write, as any file.)
+                if m == Mechanism::PosixShm {
+                    mem::reserve(&fd, len as u64)
+                        .sys(format_args!("posix_fallocate({len} bytes)"))?;
+                }
                 let map =
                     mem::map_file(&fd, len, Access::ReadWrite, Share::Shared).sys("mmap()")?;
-                Setup::Ring(map, slots, wait)
+                Setup::Ring(map, shape, wait)
             }
             Mechanism::Eventfd => {
                 use nix::sys::eventfd::{EfdFlags, EventFd};
@@ -145,11 +150,9 @@ impl Setup {
                 let fd = ours(side, c.as_fd(), s.as_fd());
                 Box::new(FdPair { tx: fd, rx: fd })
             }
-            Setup::SysvMsg(q) => Box::new(SysvMsg {
-                id: q.id(),
-                out_type: o as i64 + 1,
-                in_type: (1 - o) as i64 + 1,
-            }),
+            Setup::SysvMsg(q) => {
+                Box::new(SysvMsg::new(q.id(), o as i64 + 1, (1 - o) as i64 + 1, size))
+            }
             Setup::PosixMq([a, b]) => {
                 let (tx, rx) = ours(side, (a, b), (b, a));
                 Box::new(Mq { tx, rx })
@@ -160,13 +163,16 @@ impl Setup {
                 out: o,
                 size,
             }),
-            Setup::Ring(map, slots, wait) => {
-                let ring = |d: usize| Ring {
-                    region: map.region(),
-                    base: d * ring_len(size, *slots),
-                    slots: *slots,
-                    size,
-                };
+            Setup::Ring(map, Shape::HotSlot, wait) => {
+                let slot = |d: usize| HotSlot::at(map.region(), d * Shape::HotSlot.len(size));
+                Box::new(HotSlots {
+                    tx: slot(o),
+                    rx: slot(1 - o),
+                    wait: *wait,
+                })
+            }
+            Setup::Ring(map, shape @ Shape::Ring(slots), wait) => {
+                let ring = |d: usize| Ring::at(map.region(), d * shape.len(size), *slots, size);
                 Box::new(RingPair {
                     tx: ring(o),
                     rx: ring(1 - o),

@@ -186,38 +186,48 @@ pub struct SemOp {
     pub nowait: bool,
 }
 
-/// `semop(semid, ops)`.
+/// `semop(semid, ops)`, at most 8 operations (E2BIG beyond, as the kernel's SEMOPM would).
 ///
 /// `semop` is never restarted by the kernel after a signal handler runs (signal(7)): EINTR
-/// comes back, and [`crate::error::restart`] decides what it means.
+/// comes back, and [`crate::error::restart`] decides what it means. Nothing is allocated
+/// or formatted unless `--trace` is on: the benchmark calls this twice per message.
 pub fn semop(semid: i32, ops: &[SemOp]) -> SysResult<()> {
-    let mut bufs: Vec<libc::sembuf> = ops
-        .iter()
-        .map(|o| libc::sembuf {
+    let mut bufs = [libc::sembuf {
+        sem_num: 0,
+        sem_op: 0,
+        sem_flg: 0,
+    }; 8];
+    if ops.len() > bufs.len() {
+        return Err(Errno::E2BIG);
+    }
+    for (b, o) in bufs.iter_mut().zip(ops) {
+        *b = libc::sembuf {
             sem_num: o.num,
             sem_op: o.op,
             sem_flg: (if o.undo { libc::SEM_UNDO as i16 } else { 0 })
                 | (if o.nowait { libc::IPC_NOWAIT as i16 } else { 0 }),
-        })
-        .collect();
-    let text: Vec<String> = ops
-        .iter()
-        .map(|o| {
-            let flg = match (o.undo, o.nowait) {
-                (true, true) => "IPC_NOWAIT|SEM_UNDO",
-                (true, false) => "SEM_UNDO",
-                (false, true) => "IPC_NOWAIT",
-                (false, false) => "0",
-            };
-            format!("{{{}, {:+}, {flg}}}", o.num, o.op)
-        })
-        .collect();
-    // SAFETY: `bufs` is a valid array of `bufs.len()` sembufs for the whole call.
-    let r = Errno::result(unsafe { libc::semop(semid, bufs.as_mut_ptr(), bufs.len()) });
-    trace::call(
-        format_args!("semop({semid}, [{}], {})", text.join(", "), bufs.len()),
-        &r,
-    );
+        };
+    }
+    // SAFETY: `bufs` holds `ops.len()` valid sembufs for the whole call.
+    let r = Errno::result(unsafe { libc::semop(semid, bufs.as_mut_ptr(), ops.len()) });
+    if trace::enabled() {
+        let text: Vec<String> = ops
+            .iter()
+            .map(|o| {
+                let flg = match (o.undo, o.nowait) {
+                    (true, true) => "IPC_NOWAIT|SEM_UNDO",
+                    (true, false) => "SEM_UNDO",
+                    (false, true) => "IPC_NOWAIT",
+                    (false, false) => "0",
+                };
+                format!("{{{}, {:+}, {flg}}}", o.num, o.op)
+            })
+            .collect();
+        trace::call(
+            format_args!("semop({semid}, [{}], {})", text.join(", "), ops.len()),
+            &r,
+        );
+    }
     r.map(|_| ())
 }
 
@@ -285,16 +295,36 @@ pub fn msgget(key: Key, flags: libc::c_int) -> SysResult<i32> {
 /// The message is laid out as the C `struct { long mtype; char mtext[N]; }`: an 8-byte
 /// native `long` then the text bytes, and `msgsz` counts only the text, as in C.
 pub fn msgsnd(msqid: i32, mtype: i64, mtext: &[u8], nowait: bool) -> SysResult<()> {
-    let mut buf = Vec::with_capacity(8 + mtext.len());
-    buf.extend_from_slice(&(mtype as libc::c_long).to_ne_bytes());
+    let mut buf = Vec::with_capacity(MTYPE + mtext.len());
+    buf.extend_from_slice(&[0; MTYPE]);
     buf.extend_from_slice(mtext);
+    msgsnd_in(msqid, &mut buf, mtype, mtext.len(), nowait)
+}
+
+/// Bytes of `long mtype` before the text of a message buffer.
+pub const MTYPE: usize = std::mem::size_of::<libc::c_long>();
+
+/// `msgsnd` from a caller's buffer laid out as `{ long mtype; char mtext[]; }`: `mtype` is
+/// written into its first 8 bytes, and the `len` text bytes after them are sent (the
+/// benchmark reuses one buffer, so nothing is allocated per message).
+pub fn msgsnd_in(
+    msqid: i32,
+    buf: &mut [u8],
+    mtype: i64,
+    len: usize,
+    nowait: bool,
+) -> SysResult<()> {
+    if buf.len() < MTYPE + len {
+        return Err(Errno::EINVAL);
+    }
+    buf[..MTYPE].copy_from_slice(&(mtype as libc::c_long).to_ne_bytes());
     let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
-    // SAFETY: `buf` holds the 8-byte mtype followed by `mtext.len()` bytes, as msgsnd reads.
-    let r = Errno::result(unsafe { libc::msgsnd(msqid, buf.as_ptr().cast(), mtext.len(), flags) });
+    // SAFETY: `buf` holds the 8-byte mtype followed by at least `len` bytes (checked), as
+    // msgsnd reads.
+    let r = Errno::result(unsafe { libc::msgsnd(msqid, buf.as_ptr().cast(), len, flags) });
     trace::call(
         format_args!(
-            "msgsnd({msqid}, {{mtype={mtype}, ...}}, {}, {})",
-            mtext.len(),
+            "msgsnd({msqid}, {{mtype={mtype}, ...}}, {len}, {})",
             if nowait { "IPC_NOWAIT" } else { "0" }
         ),
         &r,
@@ -306,7 +336,17 @@ pub fn msgsnd(msqid: i32, mtype: i64, mtext: &[u8], nowait: bool) -> SysResult<(
 ///
 /// EINTR comes back to the caller; `nowait` adds IPC_NOWAIT (ENOMSG when empty).
 pub fn msgrcv(msqid: i32, msgsz: usize, mtype: i64, nowait: bool) -> SysResult<(i64, Vec<u8>)> {
-    let mut buf = vec![0u8; 8 + msgsz];
+    let mut buf = vec![0u8; MTYPE + msgsz];
+    let (got, n) = msgrcv_in(msqid, &mut buf, mtype, nowait)?;
+    buf.truncate(MTYPE + n);
+    buf.drain(..MTYPE);
+    Ok((got, buf))
+}
+
+/// `msgrcv` into a caller's buffer laid out as `{ long mtype; char mtext[]; }` (msgsz is
+/// its length less the 8 bytes of mtype): `(mtype, text bytes received)`.
+pub fn msgrcv_in(msqid: i32, buf: &mut [u8], mtype: i64, nowait: bool) -> SysResult<(i64, usize)> {
+    let msgsz = buf.len().checked_sub(MTYPE).ok_or(Errno::EINVAL)?;
     let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
     // SAFETY: `buf` has room for the 8-byte mtype plus `msgsz` text bytes; msgrcv writes
     // at most that much (it fails with E2BIG rather than write more, no MSG_NOERROR).
@@ -328,9 +368,9 @@ pub fn msgrcv(msqid: i32, msgsz: usize, mtype: i64, nowait: bool) -> SysResult<(
         &r,
     );
     let n = usize::try_from(r?).unwrap_or(0);
-    let mut t = [0u8; 8];
-    t.copy_from_slice(&buf[..8]);
-    Ok((i64::from_ne_bytes(t), buf[8..8 + n].to_vec()))
+    let mut t = [0u8; MTYPE];
+    t.copy_from_slice(&buf[..MTYPE]);
+    Ok((i64::from_ne_bytes(t), n))
 }
 
 /// `msgctl(msqid, IPC_RMID, NULL)`.

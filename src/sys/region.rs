@@ -123,6 +123,23 @@ impl<'a> Region<'a> {
         };
     }
 
+    /// Copy `n` bytes from `from` to `to` within the view (a read-write view; the two
+    /// ranges must not overlap).
+    pub fn copy_within(&self, from: usize, to: usize, n: usize) {
+        self.check_writable("a copy");
+        self.check(from, n, 1);
+        self.check(to, n, 1);
+        assert!(
+            from + n <= to || to + n <= from,
+            "overlapping copy in a region"
+        );
+        // SAFETY: both ranges are in bounds (checked) and do not overlap (checked); the
+        // view is writable (checked).
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.ptr.as_ptr().add(from), self.ptr.as_ptr().add(to), n)
+        };
+    }
+
     /// The NUL-terminated string at `offset`, at most `max` bytes, without the NUL.
     pub fn c_string(&self, offset: usize, max: usize) -> Vec<u8> {
         let max = max.min(self.len.saturating_sub(offset));

@@ -1,0 +1,359 @@
+/* The public benchmarks `ipclab bench` is held against, as plain C loops that reproduce each
+ * one's method (written here from their descriptions: nothing is fetched at run time).
+ *
+ *   anchors MECH lat|thr SIZE COUNT CPU_PARENT CPU_CHILD     (CPU -1: not pinned)
+ *
+ * lat prints "mean_one_way_ns N" (the mean of COUNT round trips, halved); thr prints
+ * "msgs_per_s N". Which method each row mirrors, and how it differs from ipclab's:
+ *
+ * lat  shm      goldsborough/ipc-bench source/shm: one System V segment of 1+SIZE bytes,
+ *               an atomic guard byte, memset to write and memcpy to read, spin-waiting;
+ *               each round trip timed (timespec_get), the mean.
+ * lat  mmap     goldsborough source/mmap: the same over a MAP_SHARED file.
+ * lat  msg      goldsborough source/mq: one System V queue, two message types.
+ * lat  pipe unix tcp eventfd
+ *               rigtorp/ipc-bench src/{pipe,unix,tcp,eventfd}_lat.c: ping-pong, one clock
+ *               around the loop, total / (2 * COUNT).
+ * lat  fifo udg mq semshm signal
+ *               rigtorp's method on mechanisms it has no program for (two FIFOs, a unix
+ *               datagram pair, two POSIX queues, a segment with two semaphores as in
+ *               detailyang's shm.c, SIGUSR1 with sigwaitinfo).
+ * thr  pipe unix tcp
+ *               rigtorp src/{pipe,unix,tcp}_thr.c: timed by the sender, up to the wait()
+ *               for the receiver; the pipe resized to 8 * SIZE (F_SETPIPE_SZ) as it does.
+ * thr  fifo udg mq semshm
+ *               detailyang/ipc_benchmark {fifo,uds,posixq,shm}.c: timed by the sender,
+ *               from the first write to the last (gettimeofday), no wait.
+ * thr  msg      detailyang's method on a System V queue (it has no program for one).
+ * thr  shm mmap no public anchor has a shared-memory throughput program: ipclab's own
+ *               method in C (a single-producer ring of 64 slots, each message stamped
+ *               with its sequence number at both ends and checked on arrival, as
+ *               `ipclab bench --verify ends` does), so the row compares the languages.
+ *
+ * None of them warms up or checks what arrives; ipclab does both (see docs/bench.md).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static size_t SIZE;
+static long COUNT;
+static char *buf;
+static int fd[2][2]; /* fd[d][0] read end, fd[d][1] write end, direction d: 0 down, 1 up */
+static int msqid, semid, efd[2];
+static mqd_t mq[2];
+static unsigned char *mem; /* shm, mmap: guard byte then data; semshm: data */
+static pid_t peer;
+
+static void die(const char *what) { perror(what); exit(1); }
+
+static double now_ns(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void pin(int cpu) {
+	if (cpu < 0) return;
+	cpu_set_t s;
+	CPU_ZERO(&s);
+	CPU_SET(cpu, &s);
+	if (sched_setaffinity(0, sizeof s, &s)) die("sched_setaffinity");
+}
+
+static void full_write(int f, const char *p, size_t n) {
+	while (n) { ssize_t w = write(f, p, n); if (w < 0) die("write"); p += w; n -= w; }
+}
+static void full_read(int f, char *p, size_t n) {
+	while (n) { ssize_t r = read(f, p, n); if (r <= 0) die("read"); p += r; n -= r; }
+}
+
+/* The objects with no name to unlink: removed at exit, die() included (children leave
+ * with _exit and do not run this). */
+static void cleanup(void) {
+	if (msqid > 0) msgctl(msqid, IPC_RMID, 0);
+	if (semid > 0) semctl(semid, 0, IPC_RMID);
+}
+
+static void sem_op(int num, int op) {
+	struct sembuf b = {num, op, 0};
+	if (semop(semid, &b, 1)) die("semop");
+}
+
+/* Make the channel of MECH (before the fork: both sides inherit it). */
+static void setup(const char *m, int thr) {
+	if (!strcmp(m, "pipe") || !strcmp(m, "fifo")) {
+		for (int d = 0; d < 2; d++) {
+			if (!strcmp(m, "pipe")) {
+				if (pipe(fd[d])) die("pipe");
+				if (thr && fcntl(fd[d][1], F_SETPIPE_SZ, 8 * (int)SIZE) < 0) { /* rigtorp */ }
+			} else {
+				char p[64];
+				snprintf(p, sizeof p, "/tmp/anchors-%d-%d", getpid(), d);
+				if (mkfifo(p, 0600)) die("mkfifo");
+				fd[d][0] = open(p, O_RDONLY | O_NONBLOCK);
+				fd[d][1] = open(p, O_WRONLY);
+				fcntl(fd[d][0], F_SETFL, 0);
+				unlink(p);
+			}
+		}
+	} else if (!strcmp(m, "unix") || !strcmp(m, "udg")) {
+		int s[2];
+		if (socketpair(AF_UNIX, strcmp(m, "udg") ? SOCK_STREAM : SOCK_DGRAM, 0, s)) die("socketpair");
+		int big = 4 << 20;
+		for (int i = 0; i < 2; i++) {
+			setsockopt(s[i], SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+			setsockopt(s[i], SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+		}
+		fd[0][1] = fd[1][0] = s[0]; /* parent writes down and reads up on s[0] */
+		fd[0][0] = fd[1][1] = s[1];
+	} else if (!strcmp(m, "tcp")) {
+		int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		socklen_t n = sizeof a;
+		if (bind(l, (void *)&a, n) || listen(l, 1) || getsockname(l, (void *)&a, &n)) die("tcp");
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(c, (void *)&a, n)) die("connect");
+		int s = accept(l, 0, 0);
+		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		fd[0][1] = fd[1][0] = c;
+		fd[0][0] = fd[1][1] = s;
+	} else if (!strcmp(m, "msg")) {
+		if ((msqid = msgget(IPC_PRIVATE, IPC_CREAT | 0600)) < 0) die("msgget");
+	} else if (!strcmp(m, "mq")) {
+		struct mq_attr at = {.mq_maxmsg = 10, .mq_msgsize = (long)SIZE};
+		for (int d = 0; d < 2; d++) {
+			char p[64];
+			snprintf(p, sizeof p, "/anchors-%d-%d", getpid(), d);
+			if ((mq[d] = mq_open(p, O_CREAT | O_EXCL | O_RDWR, 0600, &at)) < 0) die("mq_open");
+			mq_unlink(p);
+		}
+	} else if (!strcmp(m, "shm") || !strcmp(m, "semshm")) {
+		int id = shmget(IPC_PRIVATE, 2 * SIZE + 1, IPC_CREAT | 0600);
+		if (id < 0 || (mem = shmat(id, 0, 0)) == (void *)-1) die("shm");
+		shmctl(id, IPC_RMID, 0);
+		if (!strcmp(m, "semshm")) {
+			/* detailyang's WRITE_SEM (1) and READ_SEM (0), one pair per direction. */
+			if ((semid = semget(IPC_PRIVATE, 4, IPC_CREAT | 0600)) < 0) die("semget");
+			for (int d = 0; d < 2; d++) {
+				semctl(semid, 2 * d, SETVAL, 1);
+				semctl(semid, 2 * d + 1, SETVAL, 0);
+			}
+		}
+	} else if (!strcmp(m, "mmap")) {
+		char p[64];
+		snprintf(p, sizeof p, "/tmp/anchors-%d.map", getpid());
+		int f = open(p, O_RDWR | O_CREAT | O_EXCL, 0600);
+		if (f < 0 || ftruncate(f, 1 + SIZE)) die("mmap file");
+		mem = mmap(0, 1 + SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+		unlink(p);
+		if (mem == MAP_FAILED) die("mmap");
+	} else if (!strcmp(m, "eventfd")) {
+		efd[0] = eventfd(0, 0);
+		efd[1] = eventfd(0, 0);
+	} else if (!strcmp(m, "signal")) {
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &s, 0);
+	} else {
+		fprintf(stderr, "anchors: unknown mechanism %s\n", m);
+		exit(2);
+	}
+}
+
+/* One message of direction d (0: parent to child, 1: child to parent). */
+static void send_msg(const char *m, int d) {
+	if (!strcmp(m, "msg")) {
+		*(long *)buf = d + 1;
+		if (msgsnd(msqid, buf, SIZE, 0)) die("msgsnd");
+	} else if (!strcmp(m, "mq")) {
+		if (mq_send(mq[d], buf + sizeof(long), SIZE, 0)) die("mq_send");
+	} else if (!strcmp(m, "udg")) {
+		if (send(fd[d][1], buf + sizeof(long), SIZE, 0) != (ssize_t)SIZE) die("send");
+	} else if (!strcmp(m, "eventfd")) {
+		uint64_t one = 1;
+		if (write(efd[d], &one, 8) != 8) die("eventfd write");
+	} else if (!strcmp(m, "signal")) {
+		kill(peer, SIGUSR1);
+	} else if (!strcmp(m, "semshm")) {
+		sem_op(2 * d, -1);
+		memcpy(mem + d * SIZE, buf, SIZE);
+		sem_op(2 * d + 1, 1);
+	} else {
+		full_write(fd[d][1], buf + sizeof(long), SIZE);
+	}
+}
+
+static void recv_msg(const char *m, int d) {
+	if (!strcmp(m, "msg")) {
+		if (msgrcv(msqid, buf, SIZE, d + 1, 0) != (ssize_t)SIZE) die("msgrcv");
+	} else if (!strcmp(m, "mq")) {
+		if (mq_receive(mq[d], buf + sizeof(long), SIZE, 0) != (ssize_t)SIZE) die("mq_receive");
+	} else if (!strcmp(m, "udg")) {
+		if (recv(fd[d][0], buf + sizeof(long), SIZE, 0) != (ssize_t)SIZE) die("recv");
+	} else if (!strcmp(m, "eventfd")) {
+		uint64_t v;
+		if (read(efd[d], &v, 8) != 8) die("eventfd read");
+	} else if (!strcmp(m, "signal")) {
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, SIGUSR1);
+		sigwaitinfo(&s, 0);
+	} else if (!strcmp(m, "semshm")) {
+		sem_op(2 * d + 1, -1);
+		memcpy(buf, mem + d * SIZE, SIZE);
+		sem_op(2 * d, 1);
+	} else {
+		full_read(fd[d][0], buf + sizeof(long), SIZE);
+	}
+}
+
+/* goldsborough's shm and mmap: one buffer, one atomic guard byte ('s' for the server's
+ * turn, 'c' for the client's). */
+static void guard_wait(char want) {
+	while (atomic_load((_Atomic char *)mem) != want)
+		;
+}
+
+static double latency(const char *m, int cpu_parent) {
+	int spin = !strcmp(m, "shm") || !strcmp(m, "mmap");
+	if (spin) *mem = 0;
+	if ((peer = fork()) == 0) {
+		peer = getppid();
+		for (long i = 0; i < COUNT; i++) {
+			if (spin) {
+				guard_wait('c');
+				memcpy(buf, mem + 1, SIZE);
+				memset(mem + 1, '*', SIZE);
+				atomic_store((_Atomic char *)mem, 's');
+			} else {
+				recv_msg(m, 0);
+				send_msg(m, 1);
+			}
+		}
+		_exit(0);
+	}
+	pin(cpu_parent);
+	double sum = 0, t0 = now_ns();
+	for (long i = 0; i < COUNT; i++) {
+		double t = now_ns();
+		if (spin) {
+			memset(mem + 1, '*', SIZE);
+			atomic_store((_Atomic char *)mem, 'c');
+			guard_wait('s');
+			memcpy(buf, mem + 1, SIZE);
+		} else {
+			send_msg(m, 0);
+			recv_msg(m, 1);
+		}
+		sum += now_ns() - t;
+	}
+	double total = now_ns() - t0;
+	waitpid(peer, 0, 0);
+	/* goldsborough: the mean of each timed round trip; rigtorp: the loop's total. */
+	int per_trip = spin || !strcmp(m, "msg");
+	return (per_trip ? sum : total) / COUNT / 2;
+}
+
+/* The ring for shm and mmap throughput: 64 slots, head and tail on their own lines. */
+#define SLOTS 64
+static double ring_throughput(int cpu_parent) {
+	size_t stride = (SIZE + 63) / 64 * 64;
+	unsigned char *r = mmap(0, 128 + SLOTS * stride, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	_Atomic uint32_t *head = (void *)r, *tail = (void *)(r + 64);
+	if ((peer = fork()) == 0) {
+		for (uint32_t i = 0; i < (uint32_t)COUNT; i++) {
+			while (atomic_load_explicit(head, memory_order_acquire) == i)
+				;
+			unsigned char *slot = r + 128 + (i % SLOTS) * stride;
+			memcpy(buf, slot, SIZE);
+			uint64_t first, last;
+			memcpy(&first, buf, 8);
+			memcpy(&last, buf + SIZE - 8, 8);
+			if (SIZE >= 16 && (first != i || last != (i ^ 0x9e3779b97f4a7c15ull))) {
+				fprintf(stderr, "ring: message %u arrived damaged\n", i);
+				_exit(1);
+			}
+			atomic_store_explicit(tail, i + 1, memory_order_release);
+		}
+		_exit(0);
+	}
+	pin(cpu_parent);
+	double t0 = now_ns();
+	for (uint32_t i = 0; i < (uint32_t)COUNT; i++) {
+		while (i - atomic_load_explicit(tail, memory_order_acquire) >= SLOTS)
+			;
+		uint64_t first = i, last = i ^ 0x9e3779b97f4a7c15ull;
+		if (SIZE >= 16) {
+		memcpy(buf, &first, 8);
+		memcpy(buf + SIZE - 8, &last, 8);
+		}
+		memcpy(r + 128 + (i % SLOTS) * stride, buf, SIZE);
+		atomic_store_explicit(head, i + 1, memory_order_release);
+	}
+	waitpid(peer, 0, 0);
+	return COUNT / ((now_ns() - t0) / 1e9);
+}
+
+static double throughput(const char *m, int cpu_parent) {
+	if (!strcmp(m, "shm") || !strcmp(m, "mmap")) return ring_throughput(cpu_parent);
+	if ((peer = fork()) == 0) {
+		for (long i = 0; i < COUNT; i++) recv_msg(m, 0);
+		_exit(0);
+	}
+	pin(cpu_parent);
+	/* rigtorp stops its clock after wait(); detailyang after the last write. */
+	int rigtorp = !strcmp(m, "pipe") || !strcmp(m, "unix") || !strcmp(m, "tcp");
+	double t0 = now_ns();
+	for (long i = 0; i < COUNT; i++) send_msg(m, 0);
+	double sent = now_ns();
+	waitpid(peer, 0, 0);
+	double t = (rigtorp ? now_ns() : sent) - t0;
+	return COUNT / (t / 1e9);
+}
+
+int main(int argc, char **argv) {
+	if (argc != 7) {
+		fprintf(stderr, "usage: anchors MECH lat|thr SIZE COUNT CPU_PARENT CPU_CHILD\n");
+		return 2;
+	}
+	const char *m = argv[1];
+	int thr = !strcmp(argv[2], "thr");
+	SIZE = strtoul(argv[3], 0, 10);
+	COUNT = strtol(argv[4], 0, 10);
+	buf = calloc(1, SIZE + sizeof(long));
+	memset(buf + sizeof(long), '*', SIZE);
+	if (!strcmp(m, "eventfd") || !strcmp(m, "signal")) thr = 0; /* no payload: latency only */
+	atexit(cleanup);
+	setup(m, thr);
+	pin(atoi(argv[6])); /* the child's CPU before the fork, the parent's after, as ipclab */
+	if (thr)
+		printf("msgs_per_s %.0f\n", throughput(m, atoi(argv[5])));
+	else
+		printf("mean_one_way_ns %.0f\n", latency(m, atoi(argv[5])));
+	return 0;
+}
