@@ -33,7 +33,7 @@ use ring::Wait;
 use serde::Serialize;
 use std::time::Duration;
 
-/// `ipclab bench`.
+// `ipclab bench`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab bench --only pipe,posix-shm --sizes 64,64K --count 20000")]
 pub struct Args {

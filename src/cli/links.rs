@@ -14,7 +14,7 @@ use anyhow::{anyhow, Context, Result};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-/// `ipclab links DIR`.
+// `ipclab links DIR`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab links ~/.local/bin && shmcon --help")]
 pub struct Args {

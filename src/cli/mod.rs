@@ -47,6 +47,9 @@ pub struct Cli {
 
 /// The applets.
 #[derive(Subcommand, Debug)]
+// Each applet's arguments are built only when that applet runs (clap's `defer`): building
+// all 27 was most of the start-up time.
+#[command(defer = true)]
 pub enum Cmd {
     /// Algorithm 8-1 (shmcon.c): create a System V segment, vfork+execv shmread and shmwrite, remove it
     Shmcon(demos::shmcon::Args),
@@ -138,7 +141,8 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         .find(|a| applets.contains(a))
         .unwrap_or_else(|| "ipclab".to_string());
 
-    let matches = match command.clone().try_get_matches_from(&args) {
+    let mut command = command;
+    let matches = match command.try_get_matches_from_mut(&args) {
         Ok(m) => m,
         Err(e) => return clap_error(&applet, e, ran_as.map(|n| (n, command))),
     };
@@ -191,7 +195,7 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
             let line = error::render(&applet, &e);
             // A child of an ipclab controller tells the controller, which says it in one line.
             if print && !crate::process::child::report(&line) {
-                eprintln!("{line}");
+                crate::out::err_line(&line);
             }
             // Cleaned up after a termination signal: end by that signal, as the shell expects.
             if let Some(sig) = code
@@ -257,7 +261,7 @@ fn clap_error(applet: &str, e: clap::Error, ran_as: Option<(String, clap::Comman
             } else {
                 format!("ipclab {applet} --help")
             };
-            eprintln!("{applet}: {first} (see '{help}')");
+            crate::out::err_line(&format!("{applet}: {first} (see '{help}')"));
             ExitCode::from(2)
         }
     }

@@ -37,7 +37,7 @@ use std::time::Duration;
 /// The largest write the kernel keeps whole (never interleaved with another writer's).
 pub const PIPE_BUF: usize = libc::PIPE_BUF;
 
-/// `ipclab fifo-read [PATH]`.
+// `ipclab fifo-read [PATH]`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Example: ipclab fifo-read   (then `ipclab fifo-write` in another terminal)"
@@ -56,7 +56,7 @@ pub struct ReadArgs {
     pub trust: TrustArgs,
 }
 
-/// `ipclab fifo-write [PATH]`.
+// `ipclab fifo-write [PATH]`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab fifo-write --count 3 --interval 200ms")]
 pub struct WriteArgs {

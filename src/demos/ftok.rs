@@ -10,7 +10,7 @@ use crate::sys::ipc;
 use anyhow::{anyhow, Result};
 use std::path::PathBuf;
 
-/// `ipclab ftok PATHNAME`.
+// `ipclab ftok PATHNAME`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab ftok /etc/passwd --proj-id z")]
 pub struct Args {

@@ -23,7 +23,7 @@ use crate::sys::proc;
 use anyhow::Result;
 use std::time::Duration;
 
-/// `ipclab mmap-anon`.
+// `ipclab mmap-anon`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab mmap-anon --private")]
 pub struct Args {

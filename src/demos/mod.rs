@@ -43,8 +43,8 @@ pub const READER_INDENT: &str = "                              ";
 
 const _: () = assert!(READER_INDENT.len() == 30);
 
-/// What shmproducer and shmconsumer share: the object, how to create it, how long to wait
-/// for the other side, the bounded-buffer options.
+// What shmproducer and shmconsumer share: the object, how to create it, how long to wait
+// for the other side, the bounded-buffer options.
 #[derive(clap::Args, Debug, Clone)]
 pub struct PeerArgs {
     /// The POSIX shm object (`myshm` or `/myshm`, in /dev/shm)

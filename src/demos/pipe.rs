@@ -21,7 +21,7 @@ use crate::{out, outln};
 use anyhow::{anyhow, Result};
 use std::os::fd::OwnedFd;
 
-/// `ipclab pipe`.
+// `ipclab pipe`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab pipe --reverse --message 'hi, parent'")]
 pub struct Args {

@@ -37,7 +37,7 @@ use anyhow::{anyhow, Result};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// `ipclab sem-demo`.
+// `ipclab sem-demo`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab sem-demo --delay 200ms --verbose")]
 pub struct Args {

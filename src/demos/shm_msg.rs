@@ -48,7 +48,7 @@ use std::path::PathBuf;
 /// The message type the client sends.
 const TYPE: i64 = 888;
 
-/// The key options both sides share.
+// The key options both sides share.
 #[derive(clap::Args, Debug, Clone)]
 pub struct KeyArgs {
     /// The file ftok makes the key from (default: a key file of your own; `--path .` is the
@@ -78,7 +78,7 @@ impl KeyArgs {
     }
 }
 
-/// `ipclab shm-msg-server`.
+// `ipclab shm-msg-server`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Example: ipclab shm-msg-server   (then `ipclab shm-msg-client` in another terminal)"
@@ -91,7 +91,7 @@ pub struct ServerArgs {
     pub mode: u32,
 }
 
-/// `ipclab shm-msg-client`.
+// `ipclab shm-msg-client`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: printf 'r\\nhello\\nq\\n' | ipclab shm-msg-client")]
 pub struct ClientArgs {

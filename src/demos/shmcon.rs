@@ -35,7 +35,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-/// `ipclab shmcon [PATHNAME]`.
+// `ipclab shmcon [PATHNAME]`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: printf 'Hello World!\\nend\\n' | ipclab shmcon --interval 10ms")]
 pub struct Args {

@@ -38,7 +38,7 @@ use anyhow::{anyhow, Result};
 use nix::fcntl::OFlag;
 use std::time::{Duration, Instant};
 
-/// `ipclab shmconsumer NAME`.
+// `ipclab shmconsumer NAME`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Example: ipclab shmconsumer myshm   (then `ipclab shmproducer myshm` in another terminal)"

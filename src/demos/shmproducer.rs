@@ -29,7 +29,7 @@ use nix::fcntl::OFlag;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-/// `ipclab shmproducer NAME`.
+// `ipclab shmproducer NAME`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Example (after `ipclab shmconsumer myshm` in another terminal): ipclab shmproducer myshm"

@@ -27,7 +27,7 @@ use crate::sys::region::Access;
 use crate::sys::signals;
 use anyhow::Result;
 
-/// `ipclab shmpthreadcon [NAME]`.
+// `ipclab shmpthreadcon [NAME]`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab shmpthreadcon myshm   (or --items 100000 --sync sem)")]
 pub struct Args {

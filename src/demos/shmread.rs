@@ -23,7 +23,7 @@ use crate::protocols::roles::{self, Role};
 use crate::sys::ipc::Key;
 use anyhow::Result;
 
-/// `ipclab shmread KEY`.
+// `ipclab shmread KEY`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example (with the key shmcon printed): ipclab shmread 27011c6c")]
 pub struct Args {

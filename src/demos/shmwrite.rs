@@ -27,7 +27,7 @@ use crate::{out, outln};
 use anyhow::Result;
 use std::io::{BufRead, IsTerminal};
 
-/// `ipclab shmwrite KEY`.
+// `ipclab shmwrite KEY`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Example (with the key shmcon printed): printf 'hi\\nend\\n' | ipclab shmwrite 27011c6c"

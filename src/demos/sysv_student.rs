@@ -44,7 +44,7 @@ use std::time::{Duration, Instant};
 /// `quit` as the first four bytes of `name`, read as one native-endian word.
 const QUIT: i32 = i32::from_ne_bytes(*b"quit");
 
-/// `ipclab sysv-student write|read`.
+// `ipclab sysv-student write|read`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(
     args_conflicts_with_subcommands = true,
@@ -58,7 +58,7 @@ pub struct Args {
     pub explain: bool,
 }
 
-/// The two sides.
+// The two sides. (A comment: a doc comment would replace the applet's about.)
 #[derive(clap::Subcommand, Debug)]
 pub enum Cmd {
     /// shmwrite.cpp: create the segment, store "hello", 20, wait for the reader's "quit"

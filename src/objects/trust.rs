@@ -8,7 +8,7 @@ use super::{sysvipc, Kind};
 use anyhow::{anyhow, Result};
 use std::os::unix::fs::MetadataExt;
 
-/// `--trust-foreign`, for every applet that opens objects it did not create.
+// `--trust-foreign`, for every applet that opens objects it did not create.
 #[derive(clap::Args, Debug, Clone, Copy, Default)]
 pub struct TrustArgs {
     /// Use a queue, segment, semaphore set, FIFO or shm object that belongs to another user

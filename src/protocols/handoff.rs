@@ -36,7 +36,7 @@ pub enum SyncMode {
     Sem,
 }
 
-/// `--sync` and `--interval`, shared by shmcon, shmread and shmwrite.
+// `--sync` and `--interval`, shared by shmcon, shmread and shmwrite.
 #[derive(clap::Args, Debug, Clone)]
 pub struct SyncArgs {
     /// How reader and writer take turns

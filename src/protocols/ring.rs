@@ -301,7 +301,7 @@ fn check(got: &[u8], expected: u64) -> Result<()> {
     }
 }
 
-/// Options of the bounded-buffer mode, shared by shmpthreadcon, shmproducer, shmconsumer.
+// Options of the bounded-buffer mode, shared by shmpthreadcon, shmproducer, shmconsumer.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RingArgs {
     /// Pass N numbered items through the slides' bounded buffer instead of one message

@@ -17,7 +17,7 @@ use crate::sys::{ipc, mem};
 use crate::{out, outln};
 use anyhow::Result;
 
-/// `ipclab clean`.
+// `ipclab clean`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab clean --yes")]
 pub struct Args {

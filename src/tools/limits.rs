@@ -7,7 +7,7 @@ use crate::outln;
 use anyhow::Result;
 use serde::Serialize;
 
-/// `ipclab limits`.
+// `ipclab limits`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab limits --json")]
 pub struct Args {

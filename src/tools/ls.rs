@@ -11,7 +11,7 @@ use anyhow::Result;
 use serde::Serialize;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
-/// `ipclab ls`.
+// `ipclab ls`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab ls --mine")]
 pub struct Args {

@@ -34,7 +34,7 @@ use anyhow::Result;
 use std::path::Path;
 use std::time::Duration;
 
-/// What both sides are told.
+// What both sides are told.
 #[derive(clap::Args, Debug, Clone)]
 pub struct IpcArgs {
     /// Stop after N rounds (default: until Ctrl-C, as the seed)

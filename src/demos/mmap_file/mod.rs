@@ -23,7 +23,7 @@ use anyhow::Result;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// `ipclab mmap-file`.
+// `ipclab mmap-file`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab mmap-file demo")]
 pub struct Args {
@@ -31,7 +31,7 @@ pub struct Args {
     pub cmd: Cmd,
 }
 
-/// What to do.
+// What to do. (A comment, not a doc comment: that would replace the applet's about.)
 #[derive(clap::Subcommand, Debug)]
 pub enum Cmd {
     /// map_normalfile1: create PATH (5 records), map 10, fill them, hold, unmap

@@ -14,7 +14,7 @@ use crate::{out, outln};
 use anyhow::{anyhow, Result};
 use std::time::{Duration, Instant};
 
-/// `ipclab msg-client`.
+// `ipclab msg-client`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab msg-client --timeout 2s")]
 pub struct ClientArgs {

@@ -46,7 +46,7 @@ pub const REQUEST: i64 = 888;
 /// The seed's reply type.
 pub const REPLY: i64 = 999;
 
-/// The key options both sides share.
+// The key options both sides share.
 #[derive(clap::Args, Debug, Clone)]
 pub struct KeyArgs {
     /// The file ftok makes the key from (default: a key file of your own; the seed's is

@@ -20,7 +20,7 @@ use crate::{out, outln};
 use anyhow::Result;
 use std::time::{Duration, Instant};
 
-/// `ipclab msg-server`.
+// `ipclab msg-server`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Example: ipclab msg-server --count 1   (then `ipclab msg-client` in another terminal; with the seed's C programs, add --path /etc/passwd on both sides)"

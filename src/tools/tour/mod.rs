@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 pub use steps::Section;
 use steps::{steps, Keys, Ready, Step};
 
-/// `ipclab tour [SECTION]`.
+// `ipclab tour [SECTION]`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab tour msg --pause")]
 pub struct Args {
