@@ -20,13 +20,15 @@
  *               detailyang's shm.c, SIGUSR1 with sigwaitinfo).
  * thr  pipe unix tcp
  *               rigtorp src/{pipe,unix,tcp}_thr.c: timed by the sender, up to the wait()
- *               for the receiver; the pipe resized to 8 * SIZE (F_SETPIPE_SZ) as it does.
+ *               for the receiver; the pipe resized to 8 * SIZE (F_SETPIPE_SZ) as it does
+ *               (PIPE_RESIZE=0: not resized, the 64 KiB pipe ipclab measures).
  * thr  fifo udg mq semshm
  *               detailyang/ipc_benchmark {fifo,uds,posixq,shm}.c: timed by the sender,
  *               from the first write to the last (gettimeofday), no wait.
  * thr  msg      detailyang's method on a System V queue (it has no program for one).
  * thr  shm mmap no public anchor has a shared-memory throughput program: ipclab's own
- *               method in C (a single-producer ring of 64 slots, each message stamped
+ *               method in C (a single-producer ring of RING_BYTES, anonymous for shm, in a
+ *               file in $TMPDIR for mmap as ipclab's mmap-file, each message stamped
  *               with its sequence number at both ends and checked on arrival, as
  *               `ipclab bench --verify ends` does), so the row compares the languages.
  *
@@ -107,7 +109,10 @@ static void setup(const char *m, int thr) {
 		for (int d = 0; d < 2; d++) {
 			if (!strcmp(m, "pipe")) {
 				if (pipe(fd[d])) die("pipe");
-				if (thr && fcntl(fd[d][1], F_SETPIPE_SZ, 8 * (int)SIZE) < 0) { /* rigtorp */ }
+				/* rigtorp resizes the pipe; PIPE_RESIZE=0 keeps the 64 KiB a program gets. */
+				const char *r = getenv("PIPE_RESIZE");
+				if (thr && !(r && !strcmp(r, "0")))
+					fcntl(fd[d][1], F_SETPIPE_SZ, 8 * (int)SIZE); /* may fail: then as is */
 			} else {
 				char p[64];
 				snprintf(p, sizeof p, "/tmp/anchors-%d-%d", getpid(), d);
@@ -121,8 +126,8 @@ static void setup(const char *m, int thr) {
 	} else if (!strcmp(m, "unix") || !strcmp(m, "udg")) {
 		int s[2];
 		if (socketpair(AF_UNIX, strcmp(m, "udg") ? SOCK_STREAM : SOCK_DGRAM, 0, s)) die("socketpair");
-		int big = 4 << 20;
-		for (int i = 0; i < 2; i++) {
+		int big = 4 << 20; /* datagrams only (detailyang's uds), as ipclab does */
+		for (int i = 0; i < 2 && !strcmp(m, "udg"); i++) {
 			setsockopt(s[i], SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
 			setsockopt(s[i], SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
 		}
@@ -278,12 +283,27 @@ static double latency(const char *m, int cpu_parent) {
 	return (per_trip ? sum : total) / COUNT / 2;
 }
 
-/* The ring for shm and mmap throughput: 64 slots, head and tail on their own lines. */
-#define SLOTS 64
-static double ring_throughput(int cpu_parent) {
+/* The ring for shm and mmap throughput, head and tail on their own lines: as many slots
+ * as fit in RING_BYTES (the bytes per direction ipclab chose; default 512 KiB), 4 to 1024,
+ * as ipclab sizes its ring. */
+static double ring_throughput(const char *m, int cpu_parent) {
 	size_t stride = (SIZE + 63) / 64 * 64;
-	unsigned char *r = mmap(0, 128 + SLOTS * stride, PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	const char *rb = getenv("RING_BYTES");
+	size_t ring = rb ? strtoul(rb, 0, 10) : 512 * 1024, SLOTS = ring / stride;
+	SLOTS = SLOTS < 4 ? 4 : SLOTS > 1024 ? 1024 : SLOTS;
+	size_t len = 128 + SLOTS * stride;
+	int f = -1; /* mmap: the ring in a file in $TMPDIR, as ipclab's mmap-file */
+	if (!strcmp(m, "mmap")) {
+		const char *dir = getenv("TMPDIR");
+		char p[256];
+		snprintf(p, sizeof p, "%s/anchors-%d.ring", dir ? dir : "/tmp", getpid());
+		f = open(p, O_RDWR | O_CREAT | O_EXCL, 0600);
+		if (f < 0 || ftruncate(f, len)) die("ring file");
+		unlink(p);
+	}
+	unsigned char *r = mmap(0, len, PROT_READ | PROT_WRITE,
+				f < 0 ? MAP_SHARED | MAP_ANONYMOUS : MAP_SHARED, f, 0);
+	if (r == MAP_FAILED) die("mmap");
 	_Atomic uint32_t *head = (void *)r, *tail = (void *)(r + 64);
 	if ((peer = fork()) == 0) {
 		for (uint32_t i = 0; i < (uint32_t)COUNT; i++) {
@@ -320,7 +340,7 @@ static double ring_throughput(int cpu_parent) {
 }
 
 static double throughput(const char *m, int cpu_parent) {
-	if (!strcmp(m, "shm") || !strcmp(m, "mmap")) return ring_throughput(cpu_parent);
+	if (!strcmp(m, "shm") || !strcmp(m, "mmap")) return ring_throughput(m, cpu_parent);
 	if ((peer = fork()) == 0) {
 		for (long i = 0; i < COUNT; i++) recv_msg(m, 0);
 		_exit(0);

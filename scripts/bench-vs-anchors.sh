@@ -7,6 +7,8 @@
 #   scripts/bench-vs-anchors.sh [PAIRS] [CPU_PARENT CPU_CHILD] [SIZES]
 #       defaults: 3 pairs, CPUs 0 1 (-1 -1: not pinned), sizes "64 4096 65536 1048576"
 #   ONLY="pipe posix-shm" MODES=latency scripts/bench-vs-anchors.sh   (a subset)
+#   RING=1048576 ...   the shared-memory throughput ring, bytes per direction, on both sides
+#                      (default 524288, ipclab's choice on a 1 MiB L2)
 #
 # Ratio > 1: ipclab faster. Latency compares means of one-way time (half a round trip),
 # as the anchors print means; throughput compares messages per second. `[lo-hi]` are the
@@ -21,6 +23,7 @@ gcc -O2 -Wall -o "$tmp/anchors" scripts/anchors.c -lrt
 cargo build --release --quiet
 ipclab=target/release/ipclab
 pin=(); [ "$pa" -ge 0 ] && pin=(--pin "$pa,$pb")
+export RING_BYTES=${RING:-524288}
 
 # ipclab's mechanism -> the anchor program's mechanism, and who it mirrors (see anchors.c).
 anchor() { # MECH MODE
@@ -34,7 +37,7 @@ anchor() { # MECH MODE
     posix-mq:latency) echo "mq rigtorp-method" ;; posix-mq:throughput) echo "mq detailyang-posixq" ;;
     sysv-shm:latency) echo "semshm detailyang-shm-pingpong" ;; sysv-shm:throughput) echo "semshm detailyang-shm" ;;
     posix-shm:latency) echo "shm goldsborough-shm" ;; posix-shm:throughput) echo "shm c-ring" ;;
-    mmap-file:latency) echo "mmap goldsborough-mmap" ;; mmap-file:throughput) echo "mmap c-ring" ;;
+    mmap-file:latency) echo "mmap goldsborough-mmap" ;; mmap-file:throughput) echo "mmap c-ring-in-file" ;;
     eventfd:latency) echo "eventfd rigtorp-eventfd_lat" ;; signal:latency) echo "signal rigtorp-method" ;;
     *) return 1 ;;
   esac
@@ -60,7 +63,7 @@ for mech in $mechs; do
       fi
       ours=() theirs=() ratios=()
       for p in $(seq "$pairs"); do
-        run_ours() { $ipclab bench --only "$mech" --mode "$mode" --sizes "$size" --count "$count" "${pin[@]}" --csv \
+        run_ours() { $ipclab bench --only "$mech" --mode "$mode" --sizes "$size" --count "$count" "${pin[@]}" --ring-bytes "$RING_BYTES" --csv \
           | column "$([ "$mode" = latency ] && echo latency_ns_mean || echo msgs_per_s)"; }
         run_theirs() { "$tmp/anchors" "$amech" "$([ "$mode" = latency ] && echo lat || echo thr)" "$size" "$count" "$pa" "$pb" | awk '{ print $2 }'; }
         if [ $((p % 2)) = 1 ]; then o=$(run_ours); t=$(run_theirs); else t=$(run_theirs); o=$(run_ours); fi

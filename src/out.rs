@@ -144,7 +144,9 @@ pub fn warn(applet: &str, args: std::fmt::Arguments<'_>) {
 /// One line on stderr in one write(2), so the lines of a controller and its children,
 /// which share the terminal, never interleave mid-line.
 pub fn err_line(line: &str) {
-    let _ = std::io::stderr().lock().write_all(format!("{line}\n").as_bytes());
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(format!("{line}\n").as_bytes());
 }
 
 static APPLET: std::sync::OnceLock<String> = std::sync::OnceLock::new();

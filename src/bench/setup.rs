@@ -44,6 +44,15 @@ impl Setup {
             Mechanism::Pipe => {
                 let (r0, w0) = nix::unistd::pipe().sys("pipe()")?;
                 let (r1, w1) = nix::unistd::pipe().sys("pipe()")?;
+                // Throughput: the pipe holds eight messages, as rigtorp's pipe_thr makes it.
+                if matches!(shape, Shape::Ring(_)) {
+                    let n = pipe_bytes(size);
+                    for w in [&w0, &w1] {
+                        use nix::fcntl::{fcntl, FcntlArg};
+                        fcntl(w, FcntlArg::F_SETPIPE_SZ(n as i32))
+                            .sys(format_args!("fcntl(F_SETPIPE_SZ, {n})"))?;
+                    }
+                }
                 Setup::Pipes([r0, w0, r1, w1])
             }
             Mechanism::Fifo => {
@@ -196,6 +205,16 @@ fn ours<T>(side: Side, parent: T, child: T) -> T {
         Side::Parent => parent,
         Side::Child => child,
     }
+}
+
+/// The capacity a throughput pipe is given: eight messages, at least the default 64 KiB,
+/// at most /proc/sys/fs/pipe-max-size.
+pub fn pipe_bytes(size: usize) -> usize {
+    let max = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(1 << 20);
+    size.saturating_mul(8).clamp(64 << 10, max)
 }
 
 fn socket_pair(ty: SockType) -> Result<Setup> {
