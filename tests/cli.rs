@@ -27,6 +27,7 @@ mod shm_sysv;
 mod split;
 mod strace;
 mod stress;
+mod timeline;
 mod tour;
 mod trace;
 mod waits;

@@ -65,6 +65,12 @@ where ls, clean and the demos see the System V and POSIX objects
 IPCLAB_TRACE
 1 traces every IPC system call on standard error, as --trace does (a controller passes it to its children)
 .TP
+IPCLAB_TIMELINE
+FILE: draw the run into FILE (.html, .svg or .json), as --timeline does
+.TP
+IPCLAB_TIMELINE_DIR
+set by ipclab for the processes of a recorded run: the private directory they record into
+.TP
 IPCLAB_COLOR
 always or never, as --color (passed to exec'd children)
 .TP

@@ -27,7 +27,7 @@ Exit status: 0 done; 1 a runtime failure (one line on stderr); 2 a usage error;
 128+N ended by signal N after cleaning up (130 for Ctrl-C).
 Files: the per-user state directory ($IPCLAB_STATE_DIR, else $XDG_RUNTIME_DIR/ipclab, …)
 holds the registry objects.tsv and the default key files; `man ipclab` has FILES and
-ENVIRONMENT (IPCLAB_TRACE, IPCLAB_COLOR, NO_COLOR, IPCLAB_STATE_DIR).";
+ENVIRONMENT (IPCLAB_TRACE, IPCLAB_TIMELINE, IPCLAB_COLOR, NO_COLOR, IPCLAB_STATE_DIR).";
 
 /// ipclab: the IPC lecture's demos (algorithms 8-0 … 8-6 and the blog's examples), safely.
 #[derive(Parser, Debug)]
@@ -40,6 +40,11 @@ pub struct Cli {
     /// Colour each process's lines (for a projector); auto: only on a terminal, not with NO_COLOR
     #[arg(long, global = true, value_enum)]
     pub color: Option<crate::out::ColorMode>,
+
+    /// Draw the run: every process's IPC calls, spawns and hand-offs, into FILE (.html,
+    /// .json for ui.perfetto.dev, or .svg; also IPCLAB_TIMELINE=FILE)
+    #[arg(long, global = true, value_name = "FILE", env = "IPCLAB_TIMELINE")]
+    pub timeline: Option<std::path::PathBuf>,
 
     #[command(subcommand)]
     pub cmd: Cmd,
@@ -117,6 +122,24 @@ pub fn applet_names(cmd: &clap::Command) -> Vec<String> {
         .collect()
 }
 
+/// Step 3 of a timeline: write the picture whatever the run's outcome (a failed run is
+/// worth seeing too); a failure to write it fails a run that had not failed.
+fn finish_timeline(
+    session: Option<tools::timeline::Session>,
+    result: anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let Some(session) = session else {
+        crate::sys::trace::event("end", "", None);
+        return result;
+    };
+    let status = match &result {
+        Ok(()) => 0,
+        Err(e) => error::exit_status(e).0,
+    };
+    let written = session.finish(status);
+    result.and(written)
+}
+
 /// Run ipclab with these arguments; returns the process exit status.
 pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
     let command = Cli::command();
@@ -157,6 +180,25 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
     if cli.trace {
         crate::sys::trace::enable();
     }
+    // Step 1 of a timeline: only the process given the flag records the run (its children
+    // find the directory in their environment and write into it).
+    let inherited = std::env::var_os(crate::sys::trace::TIMELINE_DIR).is_some();
+    let session = match cli.timeline.clone().filter(|_| !inherited) {
+        None => None,
+        Some(file) => match tools::timeline::format_of(&file) {
+            Err(e) => {
+                crate::out::err_line(&format!("{applet}: {e}"));
+                return ExitCode::from(2);
+            }
+            Ok(_) => match tools::timeline::Session::start(file) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    crate::out::err_line(&error::render(&applet, &e));
+                    return ExitCode::from(1);
+                }
+            },
+        },
+    };
     let result = match cli.cmd {
         Cmd::Shmcon(a) => demos::shmcon::run(a),
         Cmd::Shmread(a) => demos::shmread::run(a),
@@ -188,6 +230,7 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
     };
     // Done blocking: the SIGALRM ticker a signal may have started must not disturb the end.
     crate::sys::signals::stop_ticking();
+    let result = finish_timeline(session, result);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -130,7 +130,7 @@ struct Created {
 impl Drop for Created {
     fn drop(&mut self) {
         if let Some(mut e) = self.entry.take() {
-            let _ = std::fs::remove_file(&self.path);
+            let _ = mem::unlink(&self.path);
             e.forget();
         }
     }

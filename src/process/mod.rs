@@ -29,6 +29,12 @@ pub fn settings() -> Vec<(&'static str, String)> {
     if let Some(mode) = crate::out::color_setting() {
         v.push(("IPCLAB_COLOR", mode.to_string()));
     }
+    if let Some(dir) = crate::sys::trace::timeline_dir() {
+        v.push((
+            crate::sys::trace::TIMELINE_DIR,
+            dir.to_string_lossy().into_owned(),
+        ));
+    }
     v
 }
 
@@ -43,6 +49,7 @@ pub fn child_env(extra: &[(&str, String)]) -> Vec<OsString> {
             || ours.iter().any(|(o, _)| *o == k)
             || extra.iter().any(|(e, _)| *e == k)
             || k == "IPCLAB_TRACE"
+            || k == crate::sys::trace::TIMELINE_DIR
     };
     let mut env: Vec<OsString> = std::env::vars_os()
         .filter(|(k, _)| !replaced(&k.to_string_lossy()))
@@ -229,5 +236,6 @@ pub fn child_exit(result: Result<()>) -> ! {
         }
     };
     crate::out::flush_all();
+    crate::sys::trace::event("end", &format!("exit {code}"), None);
     std::process::exit(code)
 }

@@ -208,9 +208,10 @@ pub fn semop(semid: i32, ops: &[SemOp]) -> SysResult<()> {
                 | (if o.nowait { libc::IPC_NOWAIT as i16 } else { 0 }),
         };
     }
+    trace::begin();
     // SAFETY: `bufs` holds `ops.len()` valid sembufs for the whole call.
     let r = Errno::result(unsafe { libc::semop(semid, bufs.as_mut_ptr(), ops.len()) });
-    if trace::enabled() {
+    if trace::active() {
         let text: Vec<String> = ops
             .iter()
             .map(|o| {
@@ -319,6 +320,7 @@ pub fn msgsnd_in(
     }
     buf[..MTYPE].copy_from_slice(&(mtype as libc::c_long).to_ne_bytes());
     let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
+    trace::begin();
     // SAFETY: `buf` holds the 8-byte mtype followed by at least `len` bytes (checked), as
     // msgsnd reads.
     let r = Errno::result(unsafe { libc::msgsnd(msqid, buf.as_ptr().cast(), len, flags) });
@@ -348,6 +350,7 @@ pub fn msgrcv(msqid: i32, msgsz: usize, mtype: i64, nowait: bool) -> SysResult<(
 pub fn msgrcv_in(msqid: i32, buf: &mut [u8], mtype: i64, nowait: bool) -> SysResult<(i64, usize)> {
     let msgsz = buf.len().checked_sub(MTYPE).ok_or(Errno::EINVAL)?;
     let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
+    trace::begin();
     // SAFETY: `buf` has room for the 8-byte mtype plus `msgsz` text bytes; msgrcv writes
     // at most that much (it fails with E2BIG rather than write more, no MSG_NOERROR).
     let n = unsafe {

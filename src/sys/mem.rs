@@ -54,6 +54,7 @@ pub fn shm_unlink(name: &str) -> SysResult<()> {
 
 /// `open(path, flags, mode)`.
 pub fn open(path: &std::path::Path, flags: OFlag, mode: u32) -> SysResult<OwnedFd> {
+    trace::begin(); // a FIFO's open blocks until the other end opens
     let r = nix::fcntl::open(path, flags, Mode::from_bits_truncate(mode));
     trace::call(
         format_args!("open(\"{}\", {}, 0{mode:o})", path.display(), oflags(flags)),
@@ -238,6 +239,16 @@ pub fn mkfifo(path: &std::path::Path, mode: u32) -> SysResult<()> {
     nix::sys::stat::umask(old);
     trace::call(
         format_args!("mkfifo(\"{}\", 0{mode:o})", path.display()),
+        &r.map(|_| 0),
+    );
+    r
+}
+
+/// `unlink(path)`: remove a name (the FIFO a demo made).
+pub fn unlink(path: &std::path::Path) -> SysResult<()> {
+    let r = nix::unistd::unlink(path);
+    trace::call(
+        format_args!("unlink(\"{}\")", path.display()),
         &r.map(|_| 0),
     );
     r

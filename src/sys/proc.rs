@@ -15,9 +15,10 @@ pub enum Forked {
 /// single-threaded), so the child may go on running ordinary Rust code.
 pub fn fork() -> SysResult<Forked> {
     crate::out::flush_all();
-    // SAFETY: ipclab's demos never start threads, so at this point no other thread can hold
-    // a lock (allocator, stdout) that the child would inherit locked; the child then runs
-    // ordinary code and leaves through `std::process::exit` or by returning to main.
+    trace::flush(); // or the child would write the parent's recorded calls a second time
+                    // SAFETY: ipclab's demos never start threads, so at this point no other thread can hold
+                    // a lock (allocator, stdout) that the child would inherit locked; the child then runs
+                    // ordinary code and leaves through `std::process::exit` or by returning to main.
     let r = unsafe { nix::unistd::fork() };
     let shown = r.map(|f| match f {
         nix::unistd::ForkResult::Parent { child } => child.as_raw(),
@@ -53,6 +54,7 @@ pub fn pipe() -> SysResult<(OwnedFd, OwnedFd)> {
 
 /// `read(fd, buf)`, traced with its byte count; EINTR is returned to the caller.
 pub fn read(fd: &OwnedFd, buf: &mut [u8]) -> SysResult<usize> {
+    trace::begin();
     let r = nix::unistd::read(fd, buf);
     trace::call(
         format_args!("read({}, buf, {})", fd.as_raw_fd(), buf.len()),
@@ -63,6 +65,7 @@ pub fn read(fd: &OwnedFd, buf: &mut [u8]) -> SysResult<usize> {
 
 /// `write(fd, bytes)`, traced with its byte count; EINTR is returned to the caller.
 pub fn write(fd: &OwnedFd, bytes: &[u8]) -> SysResult<usize> {
+    trace::begin();
     let r = nix::unistd::write(fd, bytes);
     trace::call(
         format_args!("write({}, buf, {})", fd.as_raw_fd(), bytes.len()),

@@ -41,9 +41,10 @@ impl<'a> PSem<'a> {
 
     /// `sem_wait`; EINTR comes back to the caller.
     pub fn wait(&self) -> SysResult<()> {
+        trace::begin();
         // SAFETY: the semaphore was initialised by the region's creator before use.
         let r = Errno::result(unsafe { libc::sem_wait(self.ptr) }).map(drop);
-        if trace::enabled() {
+        if trace::active() {
             trace::call(format_args!("sem_wait(+{})", self.offset), &r.map(|_| 0));
         }
         r
@@ -67,7 +68,7 @@ impl<'a> PSem<'a> {
             Err(Errno::ETIMEDOUT) => Ok(false),
             Err(e) => Err(e),
         };
-        if trace::enabled() {
+        if trace::active() {
             trace::call(
                 format_args!("sem_timedwait(+{})", self.offset),
                 &r.map(|t| i32::from(!t)),
@@ -80,7 +81,7 @@ impl<'a> PSem<'a> {
     pub fn post(&self) -> SysResult<()> {
         // SAFETY: as for wait.
         let r = Errno::result(unsafe { libc::sem_post(self.ptr) }).map(drop);
-        if trace::enabled() {
+        if trace::active() {
             trace::call(format_args!("sem_post(+{})", self.offset), &r.map(|_| 0));
         }
         r

@@ -56,7 +56,7 @@ pub fn vfork_execv(path: &Path, argv: &[&OsStr], setup: &ChildSetup<'_>) -> SysR
         actions.add_dup2(fd.as_raw_fd(), *target)?;
     }
     let r = nix::spawn::posix_spawn(path, &actions, &attr, &cargs, &cenv).map(|p| p.as_raw());
-    if trace::enabled() {
+    if trace::active() {
         let shown: Vec<String> = argv
             .iter()
             .map(|a| format!("\"{}\"", a.to_string_lossy()))
@@ -103,6 +103,7 @@ pub fn wait_any() -> SysResult<(i32, Exit)> {
         }
     };
     super::signals::unforward(pid);
+    trace::begin();
     let st = waitpid(nix::unistd::Pid::from_raw(pid), None);
     let r = st.map(|s| match s {
         WaitStatus::Exited(p, c) => (p.as_raw(), Exit::Code(c)),
@@ -142,6 +143,7 @@ pub fn inherited_pipe(fd: RawFd) -> Option<std::os::fd::OwnedFd> {
 /// Wait for one child (`waitpid(pid, &status, 0)`); EINTR comes back to the caller.
 pub fn wait_pid(pid: i32) -> SysResult<Exit> {
     use nix::sys::wait::{waitpid, WaitStatus};
+    trace::begin();
     let r = waitpid(nix::unistd::Pid::from_raw(pid), None).map(|s| match s {
         WaitStatus::Signaled(_, s, _) => Exit::Signal(s),
         WaitStatus::Exited(_, c) => Exit::Code(c),

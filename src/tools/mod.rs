@@ -6,4 +6,5 @@ pub mod clean;
 pub mod limits;
 pub mod ls;
 pub mod split;
+pub mod timeline;
 pub mod tour;

@@ -1,0 +1,288 @@
+//! `--timeline FILE`: a picture of a run. Every process of the run (the controller and each
+//! child it vforks and execs) records its IPC calls as it makes them (`sys::trace`, into a
+//! private directory named by `IPCLAB_TIMELINE_DIR`); when the run ends, the process that
+//! was given `--timeline` reads them all back and writes FILE:
+//!
+//! - `.json`: the Chrome Trace Event format (ui.perfetto.dev, chrome://tracing): one pid per
+//!   process, each call an instant event, each process a complete event, flow events for
+//!   the spawns and the hand-offs ([`chrome`]);
+//! - `.svg`: one lane per process, a mark per call (its `<title>` is the `--trace` line),
+//!   spawn arrows, hand-off arrows, a time axis ([`picture`]);
+//! - `.html`: the same picture in one self-contained page (no script, no network).
+//!
+//! A hand-off is a call that made data available matched with the call that consumed it:
+//! a semaphore V (`semop … +1`, `sem_post`) with its P (`-1`, `sem_wait`) on the same
+//! semaphore in another process, a `msgsnd` with its `msgrcv` on the same queue
+//! ([`handoffs`]). Pipes and FIFOs are not matched (a descriptor number names nothing
+//! across processes), nor the slide's polled `written` flag (a plain store and load).
+//!
+//! Step 1: make the private directory and record into it (children inherit its name).
+//! Step 2: run the applet.
+//! Step 3: read every process's events, render by FILE's extension, remove the directory.
+
+pub mod chrome;
+pub mod objects;
+pub mod picture;
+
+use crate::objects::scratch;
+use crate::sys::trace;
+use anyhow::{anyhow, bail, Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// One recorded event (one line of a `PID.jsonl`).
+#[derive(Deserialize, Debug, Clone)]
+pub struct Event {
+    /// CLOCK_MONOTONIC, ns.
+    pub t: u64,
+    pub pid: u32,
+    pub who: String,
+    /// `start`, `call` or `end`.
+    pub kind: String,
+    pub line: String,
+    pub ppid: Option<i32>,
+    /// For a call that may block: when it began (CLOCK_MONOTONIC, ns).
+    #[serde(default)]
+    pub began: Option<u64>,
+}
+
+impl Event {
+    /// How long the call blocked, if it was timed, in ns.
+    pub fn blocked(&self) -> u64 {
+        self.began.map_or(0, |b| self.t.saturating_sub(b))
+    }
+
+    /// The call's name: `semop` of `semop(5, [{0, +1, 0}], 1) = 0`.
+    pub fn call_name(&self) -> &str {
+        self.line.split('(').next().unwrap_or(&self.line)
+    }
+}
+
+/// One process of the run: its lane.
+#[derive(Debug, Clone)]
+pub struct Lane {
+    pub pid: u32,
+    pub who: String,
+    pub parent: Option<u32>,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// A whole run, read back.
+pub struct Run {
+    pub events: Vec<Event>,
+    pub lanes: Vec<Lane>,
+    /// (index of the producing event, index of the consuming event).
+    pub handoffs: Vec<(usize, usize)>,
+    /// The IPC objects the run created, with when they came and went.
+    pub objects: Vec<objects::Object>,
+}
+
+/// The output formats, by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Json,
+    Svg,
+}
+
+/// FILE's format, or a usage error naming the extensions.
+pub fn format_of(file: &Path) -> Result<Format> {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("html") | Some("htm") => Ok(Format::Html),
+        Some("json") => Ok(Format::Json),
+        Some("svg") => Ok(Format::Svg),
+        _ => bail!(
+            "--timeline {}: the file must end in .html, .json or .svg",
+            file.display()
+        ),
+    }
+}
+
+/// A recording in progress (Step 1); [`Session::finish`] writes the file (Step 3).
+pub struct Session {
+    dir: scratch::Dir,
+    file: PathBuf,
+    format: Format,
+}
+
+impl Session {
+    /// Start recording this process and, through the environment, its children.
+    pub fn start(file: PathBuf) -> Result<Session> {
+        let format = format_of(&file)?;
+        let dir = scratch::Dir::new("timeline")?;
+        trace::record_into(dir.path()).context("--timeline: cannot record")?;
+        Ok(Session { dir, file, format })
+    }
+
+    /// Read the run back and write the file; a line on stderr says where.
+    pub fn finish(self, status: u8) -> Result<()> {
+        trace::event("end", &format!("exit {status}"), None);
+        let run = load(self.dir.path())?;
+        let text = match self.format {
+            Format::Json => chrome::render(&run)?,
+            Format::Svg => picture::svg(&run),
+            Format::Html => picture::html(&run),
+        };
+        write_new(&self.file, text.as_bytes())?;
+        crate::out::note(format_args!(
+            "timeline: {} ({} calls, {} processes, {} hand-offs)",
+            self.file.display(),
+            run.events.iter().filter(|e| e.kind == "call").count(),
+            run.lanes.len(),
+            run.handoffs.len()
+        ));
+        drop(self.dir);
+        Ok(())
+    }
+}
+
+/// Write `path` (replacing a regular file; a symlink there is refused, not followed).
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o644)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .with_context(|| format!("--timeline: cannot write {}", path.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("--timeline: cannot write {}", path.display()))
+}
+
+/// Every event of the run, in time order, with the lanes and hand-offs.
+pub fn load(dir: &Path) -> Result<Run> {
+    let mut events = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            let text = std::fs::read_to_string(&path)?;
+            for line in text.lines().filter(|l| !l.is_empty()) {
+                let e: Event =
+                    serde_json::from_str(line).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+                events.push(e);
+            }
+        }
+    }
+    Ok(from_events(events))
+}
+
+/// Lanes and hand-offs of these events.
+pub fn from_events(mut events: Vec<Event>) -> Run {
+    events.sort_by_key(|e| (e.t, e.pid));
+    let mut lanes: Vec<Lane> = Vec::new();
+    for e in &events {
+        match lanes.iter_mut().find(|l| l.pid == e.pid) {
+            Some(l) => {
+                l.end = e.t;
+                if e.kind != "start" && l.who == "ipclab" {
+                    l.who = e.who.clone();
+                }
+            }
+            None => lanes.push(Lane {
+                pid: e.pid,
+                who: e.who.clone(),
+                parent: e.ppid.and_then(|p| u32::try_from(p).ok()),
+                start: e.t,
+                end: e.t,
+            }),
+        }
+    }
+    // A parent outside the run (the shell) is no parent here.
+    let pids: Vec<u32> = lanes.iter().map(|l| l.pid).collect();
+    for l in &mut lanes {
+        l.parent = l.parent.filter(|p| pids.contains(p));
+    }
+    let handoffs = handoffs(&events);
+    let objects = objects::lifetimes(&events);
+    Run {
+        events,
+        lanes,
+        handoffs,
+        objects,
+    }
+}
+
+/// What a call offers or takes: (the object, how many: +1 offers, -1 takes, or, for a
+/// `semctl SETVAL`, 0 with the initial value in the second field of the result).
+fn exchange(e: &Event) -> Option<(String, i32)> {
+    if e.kind != "call" || e.line.contains("= -1 ") {
+        return None;
+    }
+    let args = e.line.split_once('(')?.1;
+    let mut fields = args.split([',', ')']).map(str::trim);
+    let first = fields.next()?;
+    match e.call_name() {
+        "msgsnd" => Some((format!("msg {first}"), 1)),
+        "msgrcv" => Some((format!("msg {first}"), -1)),
+        // POSIX semaphores in shared memory, named by their offset: `sem_post(+64)`.
+        "sem_post" => Some((format!("psem {first}"), 1)),
+        "sem_wait" => Some((format!("psem {first}"), -1)),
+        // sem_timedwait = 0 took the semaphore; = 1 timed out.
+        "sem_timedwait" if e.line.ends_with("= 0") => Some((format!("psem {first}"), -1)),
+        "semop" => {
+            // semop(ID, [{NUM, OP, FLAGS}], 1): one operation per call in the demos.
+            let op = args.split_once("[{")?.1;
+            let mut f = op.split([',', '}']).map(str::trim);
+            let (num, val) = (f.next()?, f.next()?.parse::<i32>().ok()?);
+            Some((format!("sem {first}.{num}"), val.signum()))
+        }
+        _ => None,
+    }
+}
+
+/// The initial value `semctl(ID, NUM, SETVAL, V)` or `sem_init(+OFF, 1, V)` gives a
+/// semaphore: (object, V).
+fn initial(e: &Event) -> Option<(String, usize)> {
+    if e.kind != "call" {
+        return None;
+    }
+    let args = e.line.split_once('(')?.1;
+    let f: Vec<&str> = args.split([',', ')']).map(str::trim).collect();
+    match e.call_name() {
+        "semctl" if e.line.contains("SETVAL") => Some((
+            format!("sem {}.{}", f.first()?, f.get(1)?),
+            f.get(3)?.parse().ok()?,
+        )),
+        // sem_init(+OFFSET, 1, VALUE)
+        "sem_init" => Some((format!("psem {}", f.first()?), f.get(2)?.parse().ok()?)),
+        _ => None,
+    }
+}
+
+/// Each take matched with the offer that made it possible: per object, the takes beyond
+/// the initial value, in order, with the offers, in order (a semaphore and a queue are
+/// both first in, first out here). Matching by order, not by time, because each event is
+/// stamped when its call *returned*: a woken P may be stamped before the V that woke it.
+/// A hand-off within one process draws nothing.
+pub fn handoffs(events: &[Event]) -> Vec<(usize, usize)> {
+    use std::collections::BTreeMap;
+    let mut offers: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut takes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut init: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if let Some((obj, v)) = initial(e) {
+            init.insert(obj, v);
+        }
+        match exchange(e) {
+            Some((obj, 1)) => offers.entry(obj).or_default().push(i),
+            Some((obj, -1)) => takes.entry(obj).or_default().push(i),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (obj, t) in &takes {
+        let skip = init.get(obj).copied().unwrap_or(0);
+        let o = offers.get(obj).map_or(&[][..], Vec::as_slice);
+        for (&take, &offer) in t.iter().skip(skip).zip(o) {
+            if events[take].pid != events[offer].pid {
+                out.push((offer, take));
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
