@@ -18,6 +18,7 @@ mod pipe_fifo;
 mod posix_shm;
 mod recipes;
 mod registry;
+mod ring_show;
 mod robust;
 mod second_user;
 mod sem_shm_msg;

@@ -194,3 +194,44 @@ fn forked_children_and_bad_files() {
     ipclab().env("IPCLAB_TIMELINE", &f).arg("pipe").succeeds();
     assert!(f.exists());
 }
+
+#[test]
+fn the_tour_draws_a_gallery_with_both_terminals_on_one_page() {
+    let s = Scratch::new("tl-tour");
+    let gallery = s.path("gallery");
+    let tmp = s.path("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    // Its own state directory: sem-demo's default key file lives there.
+    let out = ipclab()
+        .env("TMPDIR", &tmp)
+        .env("IPCLAB_STATE_DIR", s.state())
+        .args(["tour", "msg", "--timeline"])
+        .arg(&gallery)
+        .timeout(std::time::Duration::from_secs(120))
+        .succeeds();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("tour complete"), "{text}");
+    let index = std::fs::read_to_string(gallery.join("index.html")).unwrap();
+    // One page per step of the section, each linked from the index.
+    let pages: Vec<String> = std::fs::read_dir(&gallery)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "index.html")
+        .collect();
+    assert_eq!(pages.len(), 5, "{pages:?}");
+    for p in &pages {
+        assert!(index.contains(&format!("href=\"{p}\"")), "{p} not linked");
+    }
+    // The message queue step: the client and the server (the other terminal) on one page,
+    // with the request and the reply as hand-offs.
+    let msg = pages.iter().find(|p| p.contains("msg-client")).unwrap();
+    let page = std::fs::read_to_string(gallery.join(msg)).unwrap();
+    assert!(
+        page.contains(">msg-server ") && page.contains(">msg-client "),
+        "{page}"
+    );
+    assert_eq!(page.matches("class=\"handoff\"").count(), 2);
+    // Nothing of the recordings is left.
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+}

@@ -183,7 +183,16 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
     // Step 1 of a timeline: only the process given the flag records the run (its children
     // find the directory in their environment and write into it).
     let inherited = std::env::var_os(crate::sys::trace::TIMELINE_DIR).is_some();
-    let session = match cli.timeline.clone().filter(|_| !inherited) {
+    // `tour --timeline DIR` (no picture extension): a gallery, one picture per step.
+    let gallery = match (&cli.cmd, &cli.timeline) {
+        (Cmd::Tour(_), Some(d)) if tools::timeline::format_of(d).is_err() => Some(d.clone()),
+        _ => None,
+    };
+    let session = match cli
+        .timeline
+        .clone()
+        .filter(|_| !inherited && gallery.is_none())
+    {
         None => None,
         Some(file) => match tools::timeline::format_of(&file) {
             Err(e) => {
@@ -226,7 +235,7 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::Man(a) => manual::man(a),
         Cmd::Split(a) => tools::split::run(a),
         Cmd::Bench(a) => crate::bench::run(a),
-        Cmd::Tour(a) => tools::tour::run(a),
+        Cmd::Tour(a) => tools::tour::run(a, gallery.as_deref()),
     };
     // Done blocking: the SIGALRM ticker a signal may have started must not disturb the end.
     crate::sys::signals::stop_ticking();

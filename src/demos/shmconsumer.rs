@@ -29,6 +29,7 @@ use crate::objects::posix;
 use crate::process::child;
 use crate::protocols::peer::Role;
 use crate::protocols::ring::{Ring, ITEM};
+use crate::protocols::ring_show::Show;
 use crate::sys::mem::{self, Share};
 use crate::sys::region::Access;
 use crate::sys::region::Region;
@@ -169,9 +170,12 @@ fn consume_items(args: &Args, count: u64) -> Result<()> {
         &args.peer.name,
         args.peer.managed,
     );
+    let r = &args.peer.ring;
+    let show = Show::new(r.buffer_size, r.sync, r.show, r.delay);
     let t = Instant::now();
-    ring.consume(count)?;
+    ring.consume(count, &mut |step| show.step(step))?;
     let secs = t.elapsed().as_secs_f64();
+    show.done()?;
     outln!(
         "consumed {count} items, {} bytes, in {:.3} s: {:.0} items/s (every item once and in order; largest fill seen: {} of BUFFER_SIZE {})",
         count * ITEM as u64,

@@ -21,6 +21,7 @@ use crate::outln;
 use crate::process::child;
 use crate::protocols::peer::Role;
 use crate::protocols::ring::{self, Ring};
+use crate::protocols::ring_show::Show;
 use crate::sys::mem::{self, Share};
 use crate::sys::region::Access;
 use crate::sys::{signals, Errno};
@@ -147,10 +148,23 @@ fn produce_items(args: &Args, count: u64) -> Result<()> {
     if !args.peer.managed {
         guard.adopt();
     }
-    ring.produce(count, || {
-        outln!("produced {count} items")?;
-        Ok(())
-    })?;
+    // Under shmpthreadcon the consumer draws (one picture, not two interleaved).
+    let r = &args.peer.ring;
+    let show = Show::new(
+        r.buffer_size,
+        r.sync,
+        r.show && !args.peer.managed,
+        r.producer_delay,
+    );
+    ring.produce(
+        count,
+        || {
+            show.done()?;
+            outln!("produced {count} items")?;
+            Ok(())
+        },
+        &mut |step| show.step(step),
+    )?;
     if args.peer.managed {
         // shmpthreadcon owns it: ours only guarded the setup.
         guard.disown();

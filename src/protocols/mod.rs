@@ -5,4 +5,5 @@
 pub mod handoff;
 pub mod peer;
 pub mod ring;
+pub mod ring_show;
 pub mod roles;

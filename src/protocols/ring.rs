@@ -50,6 +50,23 @@ pub const HEADER: usize = OFF_SLOTS;
 /// Bytes per item.
 pub const ITEM: usize = 64;
 
+/// What a side just did, for `--show` ([`super::ring_show`]): the indices as it saw them.
+#[derive(Debug, Clone, Copy)]
+pub enum Step {
+    /// It is about to wait: the buffer is full (producer) or empty (consumer).
+    Waits { producer: bool, inp: u32, out: u32 },
+    /// It put (producer) or took (consumer) item `item`.
+    Moved {
+        producer: bool,
+        item: u64,
+        inp: u32,
+        out: u32,
+    },
+}
+
+/// Told of every step; it may print, or sleep (`--delay`), or fail.
+pub type Observer<'o> = &'o mut dyn FnMut(Step) -> Result<()>;
+
 /// How the two sides wait.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RingSync {
@@ -204,7 +221,12 @@ impl<'a> Ring<'a> {
     /// Producer: put items 0..count into the buffer. `before_last` runs just before the last
     /// item is published (the producer prints its line there, so it always comes before the
     /// consumer's summary in a shared transcript).
-    pub fn produce(&self, count: u64, before_last: impl FnOnce() -> Result<()>) -> Result<()> {
+    pub fn produce(
+        &self,
+        count: u64,
+        before_last: impl FnOnce() -> Result<()>,
+        seen: Observer,
+    ) -> Result<()> {
         let mut before_last = Some(before_last);
         let inp = self.region.atomic_u32(OFF_IN);
         let out = self.region.atomic_u32(OFF_OUT);
@@ -219,6 +241,14 @@ impl<'a> Ring<'a> {
                 check_interrupted()?;
             }
             let i = inp.load(Ordering::Relaxed);
+            let o = out.load(Ordering::Acquire);
+            if (i + 1) % n == o {
+                seen(Step::Waits {
+                    producer: true,
+                    inp: i,
+                    out: o,
+                })?;
+            }
             match self.sync {
                 // while (((in + 1) % BUFFER_SIZE) == out) ; /* buffer full, do nothing */
                 RingSync::Spin => {
@@ -247,12 +277,19 @@ impl<'a> Ring<'a> {
             if self.sync == RingSync::Sem {
                 full.post().sys("sem_post()")?;
             }
+            let o = out.load(Ordering::Relaxed);
+            seen(Step::Moved {
+                producer: true,
+                item: seq,
+                inp: next,
+                out: o,
+            })?;
         }
         said
     }
 
     /// Consumer: take `count` items, checking each arrives once and in order.
-    pub fn consume(&self, count: u64) -> Result<()> {
+    pub fn consume(&self, count: u64, seen: Observer) -> Result<()> {
         let inp = self.region.atomic_u32(OFF_IN);
         let out = self.region.atomic_u32(OFF_OUT);
         let empty = PSem::at(self.region, OFF_EMPTY);
@@ -263,6 +300,14 @@ impl<'a> Ring<'a> {
                 check_interrupted()?;
             }
             let o = out.load(Ordering::Relaxed);
+            let i = inp.load(Ordering::Acquire);
+            if i == o {
+                seen(Step::Waits {
+                    producer: false,
+                    inp: i,
+                    out: o,
+                })?;
+            }
             match self.sync {
                 // while (in == out) ; /* buffer empty, do nothing */
                 RingSync::Spin => self.spin_until(expected, || inp.load(Ordering::Acquire) != o)?,
@@ -276,6 +321,13 @@ impl<'a> Ring<'a> {
                 empty.post().sys("sem_post()")?;
             }
             check(&got, expected)?;
+            let (i, o) = (inp.load(Ordering::Acquire), (o + 1) % n);
+            seen(Step::Moved {
+                producer: false,
+                item: expected,
+                inp: i,
+                out: o,
+            })?;
         }
         Ok(())
     }
@@ -313,6 +365,15 @@ pub struct RingArgs {
     /// How producer and consumer wait on the buffer
     #[arg(long, value_enum, default_value_t)]
     pub sync: RingSync,
+    /// Draw the buffer as it changes: slots, in, out, fill, who waits (the consumer draws)
+    #[arg(long)]
+    pub show: bool,
+    /// Pause this long after each item taken (the consumer), e.g. 300ms, so a class can follow
+    #[arg(long, value_parser = crate::units::interval)]
+    pub delay: Option<std::time::Duration>,
+    /// Pause this long after each item put (the producer)
+    #[arg(long, value_parser = crate::units::interval)]
+    pub producer_delay: Option<std::time::Duration>,
 }
 
 impl RingArgs {
@@ -328,6 +389,17 @@ impl RingArgs {
             ]);
             if self.sync == RingSync::Sem {
                 v.extend(["--sync".into(), "sem".into()]);
+            }
+            if self.show {
+                v.push("--show".into());
+            }
+            for (flag, d) in [
+                ("--delay", self.delay),
+                ("--producer-delay", self.producer_delay),
+            ] {
+                if let Some(d) = d {
+                    v.extend([flag.into(), format!("{}ms", d.as_millis())]);
+                }
             }
         }
         v

@@ -94,6 +94,7 @@ impl std::fmt::Display for Exit {
 /// *before* it is reaped (peeked with WNOWAIT first), so a recycled pid is never signalled.
 pub fn wait_any() -> SysResult<(i32, Exit)> {
     use nix::sys::wait::{waitid, waitpid, Id, WaitPidFlag, WaitStatus};
+    trace::begin(); // the wait is in the peek
     let peek = waitid(Id::All, WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT);
     let pid = match peek {
         Ok(st) => st.pid().map(|p| p.as_raw()).unwrap_or(-1),
@@ -103,7 +104,6 @@ pub fn wait_any() -> SysResult<(i32, Exit)> {
         }
     };
     super::signals::unforward(pid);
-    trace::begin();
     let st = waitpid(nix::unistd::Pid::from_raw(pid), None);
     let r = st.map(|s| match s {
         WaitStatus::Exited(p, c) => (p.as_raw(), Exit::Code(c)),

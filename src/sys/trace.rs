@@ -23,9 +23,10 @@ static WHO: OnceLock<String> = OnceLock::new();
 /// while recording.
 static RECORD: OnceLock<(std::path::PathBuf, std::sync::Mutex<Recorder>)> = OnceLock::new();
 
-/// The calls recorded per process, at most: a 10,000-line run makes about 40,000 in all;
-/// past the cap calls are counted, not recorded, and the end event says how many.
-pub const RECORD_CAP: u64 = 50_000;
+/// The calls recorded per process, at most (a 10,000-line shmcon run makes about 20,000
+/// per child); past the cap calls are counted, not recorded, and the end event says how
+/// many.
+pub const RECORD_CAP: u64 = 25_000;
 
 /// This process's file, its buffer and its count.
 struct Recorder {
@@ -146,7 +147,8 @@ pub fn event(kind: &str, line: &str, ppid: Option<i32>) {
             line
         }
         "end" if dropped > 0 => {
-            end_line = format!("{line}; {dropped} calls not recorded (cap {RECORD_CAP})");
+            let sep = if line.is_empty() { "" } else { "; " };
+            end_line = format!("{line}{sep}{dropped} calls not recorded (cap {RECORD_CAP})");
             &end_line
         }
         _ => line,

@@ -104,20 +104,44 @@ pub struct Session {
     dir: scratch::Dir,
     file: PathBuf,
     format: Format,
+    /// This process records too (it was given `--timeline`); else only the processes it
+    /// starts with [`Session::env`] do (the tour's gallery).
+    recording_self: bool,
 }
 
 impl Session {
     /// Start recording this process and, through the environment, its children.
     pub fn start(file: PathBuf) -> Result<Session> {
+        let s = Self::for_others(file)?;
+        trace::record_into(s.dir.path()).context("--timeline: cannot record")?;
+        Ok(Session {
+            recording_self: true,
+            ..s
+        })
+    }
+
+    /// A recording of the processes given [`Session::env`], not of this one.
+    pub fn for_others(file: PathBuf) -> Result<Session> {
         let format = format_of(&file)?;
         let dir = scratch::Dir::new("timeline")?;
-        trace::record_into(dir.path()).context("--timeline: cannot record")?;
-        Ok(Session { dir, file, format })
+        Ok(Session {
+            dir,
+            file,
+            format,
+            recording_self: false,
+        })
+    }
+
+    /// The variable that makes a process started with it record into this run.
+    pub fn env(&self) -> (&'static str, &Path) {
+        (trace::TIMELINE_DIR, self.dir.path())
     }
 
     /// Read the run back and write the file; a line on stderr says where.
     pub fn finish(self, status: u8) -> Result<()> {
-        trace::event("end", &format!("exit {status}"), None);
+        if self.recording_self {
+            trace::event("end", &format!("exit {status}"), None);
+        }
         let run = load(self.dir.path())?;
         let text = match self.format {
             Format::Json => chrome::render(&run)?,

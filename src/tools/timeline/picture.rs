@@ -18,6 +18,49 @@ const TOP: f64 = 50.0;
 /// The height of an object's band, under the lanes.
 const OBJ: f64 = 34.0;
 
+/// Calls drawn per process, at most: the first ones (a page of tens of thousands of dots
+/// helps nobody and takes a browser long to open); the `.json` has them all.
+pub const DRAW_CAP: usize = 2_000;
+
+/// Which events are drawn: all but the calls past [`DRAW_CAP`] in their process.
+fn drawn(run: &Run) -> Vec<bool> {
+    let mut seen: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    run.events
+        .iter()
+        .map(|e| {
+            let n = seen.entry(e.pid).or_default();
+            *n += usize::from(e.kind == "call");
+            e.kind != "call" || *n <= DRAW_CAP
+        })
+        .collect()
+}
+
+/// What the picture leaves out, in words (empty: nothing).
+pub fn omissions(run: &Run) -> Vec<String> {
+    let mut out = Vec::new();
+    for l in &run.lanes {
+        let calls = run
+            .events
+            .iter()
+            .filter(|e| e.pid == l.pid && e.kind == "call")
+            .count();
+        if calls > DRAW_CAP {
+            out.push(format!(
+                "{} {}: the first {DRAW_CAP} of its {calls} recorded calls are drawn (all are in a .json timeline)",
+                l.who, l.pid
+            ));
+        }
+    }
+    for e in run
+        .events
+        .iter()
+        .filter(|e| e.kind == "end" && e.line.contains("not recorded"))
+    {
+        out.push(format!("{} {}: {}", e.who, e.pid, e.line));
+    }
+    out
+}
+
 /// Escape text for XML.
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -41,6 +84,7 @@ pub fn svg(run: &Run) -> String {
     let y = |pid: u32| TOP + lane_of(pid) as f64 * LANE + LANE / 2.0;
     let rows = run.lanes.len() as f64 * LANE;
     let height = TOP + rows + run.objects.len() as f64 * OBJ + 70.0;
+    let drawn = drawn(run);
     let mut s = String::new();
     let _ = write!(
         s,
@@ -77,7 +121,7 @@ pub fn svg(run: &Run) -> String {
         }
     }
     // The hand-offs: from the call that offered to the call that took.
-    for &(a, b) in &run.handoffs {
+    for &(a, b) in run.handoffs.iter().filter(|(a, b)| drawn[*a] && drawn[*b]) {
         let (a, b) = (&run.events[a], &run.events[b]);
         let _ = writeln!(
             s,
@@ -91,7 +135,12 @@ pub fn svg(run: &Run) -> String {
         );
     }
     // What blocked: a bar from the call's beginning to its return, when it is visible.
-    for e in run.events.iter().filter(|e| e.kind == "call") {
+    for (_, e) in run
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| drawn[*i] && e.kind == "call")
+    {
         let (b, w) = (
             x(e.began.unwrap_or(e.t)),
             x(e.t) - x(e.began.unwrap_or(e.t)),
@@ -107,7 +156,12 @@ pub fn svg(run: &Run) -> String {
         }
     }
     // The calls: a mark each, the full line on hover.
-    for e in run.events.iter().filter(|e| e.kind == "call") {
+    for (_, e) in run
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| drawn[*i] && e.kind == "call")
+    {
         let i = lane_of(e.pid);
         let failed = e.line.contains("= -1 ");
         let _ = writeln!(
@@ -187,10 +241,14 @@ pub fn html(run: &Run) -> String {
 <style>body{{font-family:sans-serif;font-size:18px;margin:16px;color:#222}} svg{{max-width:100%;height:auto}} .key span{{margin-right:2em}}</style>
 </head><body>
 <h1>{t}: who did what, when</h1>
-<p class="key"><span>● a call (hover for the <code>--trace</code> line; hollow: it failed)</span><span>┆ spawn (vfork + execv)</span><span style="color:#D55E00">→ hand-off (V to P, msgsnd to msgrcv)</span><span style="color:#777">▬ blocked</span></p>
+{notes}<p class="key"><span>● a call (hover for the <code>--trace</code> line; hollow: it failed)</span><span>┆ spawn (vfork + execv)</span><span style="color:#D55E00">→ hand-off (V to P, msgsnd to msgrcv)</span><span style="color:#777">▬ blocked</span></p>
 {svg}</body></html>
 "#,
         t = esc(&title),
-        svg = svg(run)
+        svg = svg(run),
+        notes = omissions(run)
+            .iter()
+            .map(|n| format!("<p class=\"note\">Note: {}</p>\n", esc(n)))
+            .collect::<String>()
     )
 }

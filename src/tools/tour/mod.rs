@@ -12,12 +12,14 @@
 //! and never blames, or touches, another program's objects. Ctrl-C, SIGTERM or SIGHUP end
 //! the running step (the signal is forwarded to it) and the tour, and the directory goes.
 
+mod gallery;
 mod steps;
 
 use crate::error::check_interrupted;
 use crate::objects::{scratch, sysvipc, Kind};
 use crate::outln;
 use crate::process;
+use crate::tools::timeline::Session;
 use anyhow::{anyhow, Result};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -75,7 +77,15 @@ fn list() -> Result<()> {
 }
 
 /// Run one step (and its partner); the failures it saw are added to `failed`.
-fn run_step(step: &Step, dir: &Path, shown: &str, failed: &mut Vec<String>) -> Result<()> {
+/// Run one step (both terminals of a two-terminal one); with `recording` (`tour --timeline
+/// DIR`), every process of the step records into it.
+fn run_step(
+    step: &Step,
+    dir: &Path,
+    shown: &str,
+    failed: &mut Vec<String>,
+    recording: Option<&Session>,
+) -> Result<()> {
     let mut partner = None;
     if let Some((args, ready)) = &step.partner {
         outln!(
@@ -87,6 +97,9 @@ fn run_step(step: &Step, dir: &Path, shown: &str, failed: &mut Vec<String>) -> R
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped());
+        if let Some((k, v)) = recording.map(Session::env) {
+            cmd.env(k, v);
+        }
         let child = process::start(&mut cmd)?;
         let start = Instant::now();
         while !is_ready(ready) && start.elapsed() < Duration::from_secs(10) {
@@ -97,6 +110,9 @@ fn run_step(step: &Step, dir: &Path, shown: &str, failed: &mut Vec<String>) -> R
     outln!("$ ipclab {}", step.args.join(" ").replace(shown, "$TOUR"))?;
     let mut cmd = process::ipclab_command()?;
     cmd.args(&step.args).current_dir(dir).stdin(Stdio::piped());
+    if let Some((k, v)) = recording.map(Session::env) {
+        cmd.env(k, v);
+    }
     let mut child = process::start(&mut cmd)?;
     if let Some(mut input) = child.0.stdin.take() {
         input.write_all(step.stdin).ok();
@@ -139,11 +155,12 @@ fn pause(step: &Step, stdin: &mut impl std::io::BufRead) -> Result<bool> {
     Ok(true)
 }
 
-/// Run the tour.
-pub fn run(args: Args) -> Result<()> {
+/// Run the tour; with `gallery`, a picture of each step into that directory.
+pub fn run(args: Args, gallery: Option<&Path>) -> Result<()> {
     if args.list {
         return list();
     }
+    let mut gallery = gallery.map(gallery::Gallery::new).transpose()?;
     crate::sys::signals::catch_termination()?;
     let dir = scratch::Dir::new("tour")?;
     let (shm_key, msg_key) = (dir.join("shm.key"), dir.join("msg.key"));
@@ -189,7 +206,17 @@ pub fn run(args: Args) -> Result<()> {
             ));
         }
         outln!("=== {} ===", step.heading)?;
-        run_step(step, dir.path(), &shown, &mut failed)?;
+        let recording = match gallery.as_mut() {
+            Some(g) => Some(g.step(i + 1, &step.heading, &step.args[0])?),
+            None => None,
+        };
+        run_step(step, dir.path(), &shown, &mut failed, recording.as_ref())?;
+        if let Some(r) = recording {
+            r.finish(0)?;
+        }
+    }
+    if let Some(g) = &gallery {
+        g.finish()?;
     }
 
     outln!("\n=== Leak check: what the tour created is gone ===")?;

@@ -1,0 +1,84 @@
+//! `--show`: the bounded buffer drawn while it runs; piped, one frame per line, whose
+//! numbers must agree with the items consumed and with each other.
+
+use crate::common::*;
+
+/// Check every "took item" frame of `text` for a buffer of `n` slots: items in order from
+/// 0, `out` one past the item's slot, fill = (in - out) mod n, drawn as that many `#`.
+fn check_frames(text: &str, n: u64, items: u64) {
+    let frames: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("took item"))
+        .collect();
+    assert_eq!(frames.len() as u64, items, "{text}");
+    for (k, f) in frames.iter().enumerate() {
+        let num = |key: &str| -> u64 {
+            let rest = f
+                .split(key)
+                .nth(1)
+                .unwrap_or_else(|| panic!("{key} in {f}"));
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        assert_eq!(num("took item "), k as u64, "{f}");
+        let (inp, out, fill) = (num("in="), num("out="), num("fill "));
+        assert_eq!(out, (k as u64 + 1) % n, "{f}");
+        assert_eq!(fill, (inp + n - out) % n, "{f}");
+        assert!(fill < n, "{f}");
+        let slots = f.split('[').nth(1).unwrap().split(']').next().unwrap();
+        assert_eq!(slots.len() as u64, n, "{f}");
+        assert_eq!(slots.matches('#').count() as u64, fill, "{f}");
+        let waiting = f.split("waiting: ").nth(1).unwrap();
+        match fill {
+            0 => assert!(waiting.starts_with("consumer"), "{f}"),
+            x if x == n - 1 => assert!(waiting.starts_with("producer"), "{f}"),
+            _ => assert_eq!(waiting, "nobody", "{f}"),
+        }
+    }
+}
+
+#[test]
+fn show_draws_frames_that_agree_with_the_items() {
+    for (sync, delay) in [("spin", "--delay"), ("sem", "--producer-delay")] {
+        let name = shm_name(&format!("show-{sync}"));
+        let out = ipclab()
+            .args([
+                "shmpthreadcon",
+                &name,
+                "--items",
+                "40",
+                "--buffer-size",
+                "6",
+            ])
+            .args(["--sync", sync, "--show", delay, "2ms"])
+            .timeout(std::time::Duration::from_secs(60))
+            .succeeds();
+        let text = String::from_utf8(out.stdout).unwrap();
+        check_frames(&text, 6, 40);
+        // A slow consumer fills the buffer; a slow producer empties it.
+        let want = if delay == "--delay" {
+            "waiting: producer"
+        } else {
+            "waiting: consumer"
+        };
+        assert!(text.contains(want), "{sync}: {text}");
+        assert!(text.contains("consumed 40 items"), "{text}");
+        assert!(!dev_shm_has(&name));
+    }
+    // Without --show nothing is drawn.
+    let name = shm_name("show-off");
+    let out = ipclab()
+        .args([
+            "shmpthreadcon",
+            &name,
+            "--items",
+            "40",
+            "--buffer-size",
+            "6",
+        ])
+        .succeeds();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains("took item"));
+}
