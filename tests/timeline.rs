@@ -127,13 +127,17 @@ fn the_page_and_the_picture_are_self_contained_and_complete() {
     // Headless Chromium loads the page and renders the picture.
     if !skip_without("chromium") {
         let shot = s.path("run.png");
-        let dom = std::process::Command::new("chromium")
+        let loaded = std::process::Command::new("chromium")
             .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+            .arg("--enable-logging=stderr")
             .arg(format!("file://{}", s.path("run.html").display()))
             .output()
             .unwrap();
-        let dom = String::from_utf8_lossy(&dom.stdout);
+        let dom = String::from_utf8_lossy(&loaded.stdout);
         assert_eq!(dom.matches("class=\"lane\"").count(), 3, "{dom}");
+        // No console message (an error would be one), no request for anything.
+        let log = String::from_utf8_lossy(&loaded.stderr);
+        assert!(!log.contains(":CONSOLE"), "{log}");
         let ok = std::process::Command::new("chromium")
             .args([
                 "--headless",
@@ -234,4 +238,74 @@ fn the_tour_draws_a_gallery_with_both_terminals_on_one_page() {
     assert_eq!(page.matches("class=\"handoff\"").count(), 2);
     // Nothing of the recordings is left.
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+}
+
+#[test]
+fn two_terminals_merged_on_one_axis() {
+    let s = Scratch::new("tl-merge");
+    let (key, _) = s.keyfile("k", b'z');
+    let kp = key.to_str().unwrap();
+    let (sj, cj) = (s.path("server.json"), s.path("client.json"));
+    let mut server = started_in(
+        &s.dir,
+        &[
+            "msg-server",
+            "--path",
+            kp,
+            "--count",
+            "1",
+            "--timeline",
+            sj.to_str().unwrap(),
+        ],
+    );
+    server.wait_for("My pid is");
+    let out = run_in(
+        &s.dir,
+        &[
+            "msg-client",
+            "--path",
+            kp,
+            "--timeline",
+            cj.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    let (st, _, _) = server.finish();
+    assert!(st.success());
+    let merged = s.path("run.html");
+    ipclab()
+        .args(["timeline", "merge"])
+        .args([&sj, &cj])
+        .arg("-o")
+        .arg(&merged)
+        .succeeds();
+    let page = std::fs::read_to_string(&merged).unwrap();
+    // Both processes, and the request and the reply between them as hand-offs.
+    assert_eq!(page.matches("class=\"lane\"").count(), 2);
+    assert!(page.contains(">msg-server ") && page.contains(">msg-client "));
+    assert_eq!(page.matches("class=\"handoff\"").count(), 2);
+    // The queue was created and removed in the run: a band, no leak mark.
+    assert_eq!(page.matches("class=\"leak\"").count(), 0);
+    // Not a timeline: one line, exit 1; one file: a usage error.
+    let out = ipclab()
+        .args(["timeline", "merge"])
+        .arg(&sj)
+        .arg(&key)
+        .arg("-o")
+        .arg(s.path("x.html"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        (out.status.code(), err.lines().count()),
+        (Some(1), 1),
+        "{err}"
+    );
+    let out = ipclab()
+        .args(["timeline", "merge"])
+        .arg(&sj)
+        .args(["-o", "x.html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -111,6 +111,8 @@ pub enum Cmd {
     Bench(crate::bench::Args),
     /// Run every demo with built-in input and fast intervals, then check nothing leaked
     Tour(tools::tour::Args),
+    /// Join --timeline recordings of the two terminals of a demo on one time axis
+    Timeline(tools::timeline::merge::Args),
 }
 
 /// Every applet name: the subcommands and their aliases (from the clap types: no second
@@ -236,6 +238,7 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::Split(a) => tools::split::run(a),
         Cmd::Bench(a) => crate::bench::run(a),
         Cmd::Tour(a) => tools::tour::run(a, gallery.as_deref()),
+        Cmd::Timeline(a) => tools::timeline::merge::run(a),
     };
     // Done blocking: the SIGALRM ticker a signal may have started must not disturb the end.
     crate::sys::signals::stop_ticking();

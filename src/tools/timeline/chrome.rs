@@ -134,7 +134,12 @@ pub fn render(run: &Run) -> anyhow::Result<String> {
             ..Ev::default()
         });
     }
-    let mut text = String::from("{\"displayTimeUnit\": \"ms\", \"traceEvents\": [\n");
+    // otherData.t0_ns: the run's first moment on CLOCK_MONOTONIC, so `ipclab timeline
+    // merge` can put runs of one machine on one axis.
+    let mut text = format!(
+        "{{\"displayTimeUnit\": \"ms\", \"otherData\": {{\"t0_ns\": {t0}, \"tool\": \"ipclab {}\"}},\n\"traceEvents\": [\n",
+        env!("CARGO_PKG_VERSION")
+    );
     for (i, e) in out.iter().enumerate() {
         if i > 0 {
             text.push_str(",\n");

@@ -21,6 +21,7 @@
 //! Step 3: read every process's events, render by FILE's extension, remove the directory.
 
 pub mod chrome;
+pub mod merge;
 pub mod objects;
 pub mod picture;
 
@@ -162,7 +163,7 @@ impl Session {
 }
 
 /// Write `path` (replacing a regular file; a symlink there is refused, not followed).
-fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()
