@@ -29,6 +29,7 @@ mod split;
 mod strace;
 mod stress;
 mod timeline;
+mod timeline_demos;
 mod tour;
 mod trace;
 mod waits;

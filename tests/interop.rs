@@ -52,7 +52,11 @@ fn the_slides_c_shmcon_runs_ipclabs_reader_and_writer() {
     // The C controller starts the writer without waiting for the reader's ready line (ipclab's
     // shmcon waits for it), so the reader's line may land inside the writer's prompt: both
     // must be there, in whichever order the two processes reached the shared stdout.
-    for part in ["shmread process ready ...", "Enter some text: ", "Hello World!"] {
+    for part in [
+        "shmread process ready ...",
+        "Enter some text: ",
+        "Hello World!",
+    ] {
         assert!(text.contains(part), "{part:?} missing:\n{text}");
     }
     assert_no_sysv(key);

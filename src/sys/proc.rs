@@ -26,6 +26,10 @@ pub fn fork() -> SysResult<Forked> {
     });
     if !matches!(r, Ok(nix::unistd::ForkResult::Child)) {
         trace::call(format_args!("fork()"), &shown);
+    } else {
+        // A timeline's new lane starts here, under its parent's.
+        let ppid = nix::unistd::getppid().as_raw();
+        trace::event("start", &format!("ppid {ppid}"), Some(ppid));
     }
     r.map(|f| match f {
         nix::unistd::ForkResult::Parent { child } => Forked::Parent {

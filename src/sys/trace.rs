@@ -19,14 +19,17 @@ use std::sync::OnceLock;
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static RECORDING: AtomicBool = AtomicBool::new(false);
 static WHO: OnceLock<String> = OnceLock::new();
-/// The directory and this process's file (buffered: written at 64 KiB and at the end),
-/// while recording.
+/// The directory and this process's file (its first calls written at once, then in 64 KiB
+/// batches and at the end), while recording.
 static RECORD: OnceLock<(std::path::PathBuf, std::sync::Mutex<Recorder>)> = OnceLock::new();
 
 /// The calls recorded per process, at most (a 10,000-line shmcon run makes about 20,000
 /// per child); past the cap calls are counted, not recorded, and the end event says how
 /// many.
 pub const RECORD_CAP: u64 = 25_000;
+
+/// Calls written out one by one before the buffering starts.
+const EAGER: u64 = 256;
 
 /// This process's file, its buffer and its count.
 struct Recorder {
@@ -165,7 +168,9 @@ pub fn event(kind: &str, line: &str, ppid: Option<i32>) {
     if serde_json::to_writer(&mut rec.buf, &e).is_ok() {
         rec.buf.push(b'\n');
     }
-    if kind != "call" || rec.buf.len() >= 64 << 10 {
+    // Each of the first calls goes out at once (a demo's few calls must survive its death
+    // by a signal, as mmap-file demo's SIGBUS child); a long run's are written in batches.
+    if kind != "call" || rec.calls <= EAGER || rec.buf.len() >= 64 << 10 {
         rec.flush();
     }
 }
