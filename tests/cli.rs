@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod bench;
+mod check;
 mod dispatch;
 mod docs;
 mod interop;

@@ -20,6 +20,7 @@ use super::setup::Setup;
 use super::Mode;
 use crate::error::SysContext;
 use crate::process;
+use crate::process::affinity::{my_cpus, pin};
 use crate::sys::{proc, signals};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -59,24 +60,6 @@ struct ChildReport {
 pub enum Measured {
     Rate(u64, f64),
     Rtts(Vec<u64>),
-}
-
-/// The CPUs this process may run on.
-pub fn my_cpus() -> Vec<usize> {
-    let Ok(set) = nix::sched::sched_getaffinity(nix::unistd::Pid::from_raw(0)) else {
-        return Vec::new();
-    };
-    (0..nix::sched::CpuSet::count())
-        .filter(|&c| set.is_set(c).unwrap_or(false))
-        .collect()
-}
-
-/// Move this process to `cpu`.
-fn pin_to(cpu: usize) -> Result<()> {
-    let mut set = nix::sched::CpuSet::new();
-    set.set(cpu).sys(format_args!("CPU {cpu}"))?;
-    nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set)
-        .sys(format_args!("sched_setaffinity(cpu{cpu})"))
 }
 
 impl Run {
@@ -166,7 +149,7 @@ impl Run {
         signals::catch_child_exit().sys("sigaction(SIGCHLD)")?;
         signals::reset_child_exited();
         if let Some((_, b)) = self.pin {
-            pin_to(b)?;
+            pin(&[b])?;
         }
         match process::fork()? {
             process::Side::Child => {
@@ -187,7 +170,7 @@ impl Run {
             }
             process::Side::Parent(child) => {
                 drop(report_w);
-                let pinned = self.pin.map_or(Ok(()), |(a, _)| pin_to(a));
+                let pinned = self.pin.map_or(Ok(()), |(a, _)| pin(&[a]));
                 let sent = pinned.and_then(|()| {
                     let mut ep = setup.endpoint(Side::Parent, size, child.pid)?;
                     let mut buf = buffer(size)?;

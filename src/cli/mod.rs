@@ -113,6 +113,8 @@ pub enum Cmd {
     Tour(tools::tour::Args),
     /// Join --timeline recordings of the two terminals of a demo on one time axis
     Timeline(tools::timeline::merge::Args),
+    /// Grade a student's own program in a demo's role: transcript, data, leaks, races, Ctrl-C
+    Check(tools::check::Args),
 }
 
 /// Every applet name: the subcommands and their aliases (from the clap types: no second
@@ -239,6 +241,7 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::Bench(a) => crate::bench::run(a),
         Cmd::Tour(a) => tools::tour::run(a, gallery.as_deref()),
         Cmd::Timeline(a) => tools::timeline::merge::run(a),
+        Cmd::Check(a) => tools::check::run(a),
     };
     // Done blocking: the SIGALRM ticker a signal may have started must not disturb the end.
     crate::sys::signals::stop_ticking();

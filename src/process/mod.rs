@@ -2,6 +2,7 @@
 //! execv, [`controller`]), what an exec'd child does to stay tied to it ([`child`]), and how
 //! any process of ours waits or leaves when a termination signal comes.
 
+pub mod affinity;
 pub mod child;
 pub mod controller;
 
@@ -238,4 +239,37 @@ pub fn child_exit(result: Result<()>) -> ! {
     crate::out::flush_all();
     crate::sys::trace::event("end", &format!("exit {code}"), None);
     std::process::exit(code)
+}
+
+/// `IPCLAB_JITTER=SEED:MAX_US` (set by `ipclab check` for the peers it runs): a pause of
+/// 0..MAX_US microseconds, from a generator seeded by SEED and this process's pid, before
+/// each hand-off, so a student's program meets many interleavings, reproducibly from SEED.
+/// Without the variable: nothing.
+pub fn jitter() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    static MAX: AtomicU64 = AtomicU64::new(u64::MAX);
+    if MAX.load(Ordering::Relaxed) == u64::MAX {
+        let parsed = std::env::var("IPCLAB_JITTER").ok().and_then(|v| {
+            let (s, m) = v.split_once(':')?;
+            Some((s.parse::<u64>().ok()?, m.parse::<u64>().ok()?))
+        });
+        let (seed, max) = parsed.unwrap_or((0, 0));
+        STATE.store(
+            (seed ^ u64::from(std::process::id())) | 1,
+            Ordering::Relaxed,
+        );
+        MAX.store(max, Ordering::Relaxed);
+    }
+    let max = MAX.load(Ordering::Relaxed);
+    if max == 0 {
+        return;
+    }
+    // xorshift64: reproducible, no crate needed.
+    let mut x = STATE.load(Ordering::Relaxed);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    STATE.store(x, Ordering::Relaxed);
+    let _ = nap(std::time::Duration::from_micros(x % (max + 1)));
 }

@@ -162,6 +162,7 @@ impl Handoff {
 
     /// Writer: the message is in `mtext`; hand it over.
     pub fn publish(&self, region: &Region<'_>) -> Result<()> {
+        crate::process::jitter();
         region.atomic_i32(WRITTEN).store(1, Ordering::Release);
         match self {
             Handoff::Flag { .. } => Ok(()),
@@ -179,6 +180,7 @@ impl Handoff {
 
     /// Reader: done with the message; give the buffer back.
     pub fn release(&self, region: &Region<'_>) -> Result<()> {
+        crate::process::jitter();
         region.atomic_i32(WRITTEN).store(0, Ordering::Release);
         match self {
             Handoff::Flag { .. } => Ok(()),

@@ -2,6 +2,7 @@
 //! the kernel's limits ([`limits`]), two-terminal demos side by side ([`split`]) and the
 //! whole lecture in one run ([`tour`]).
 
+pub mod check;
 pub mod clean;
 pub mod limits;
 pub mod ls;

@@ -135,6 +135,7 @@ pub fn run(args: ServerArgs) -> Result<()> {
             (false, _) => REPLY,
         };
         let reply = padded(reply_text.as_bytes());
+        crate::process::jitter();
         match restart(|| ipc::msgsnd(msqid, to, &reply, false)) {
             Ok(Ok(())) => {}
             Ok(Err(e)) => break Err(queue_error("msgsnd()", msqid, e)),

@@ -1,0 +1,260 @@
+//! The checks, each a named verdict with a weight: on failure, what was expected, what
+//! happened, and a hint.
+//!
+//! | check | what it asks |
+//! |---|---|
+//! | transcript | the slide's lines, with the run's real key, id and pids in them |
+//! | data | every payload ipclab's peer sent (distinct per run) crossed intact, in order |
+//! | end | the program ends by itself, status 0, after the end marker (`end`, the reply) |
+//! | no-leak | no System V object under the run's key, no segment it made, is left |
+//! | no-stray | no process of its group is left after it ends |
+//! | cpu | while it waits it does not spin: CPU time at most 25% of the run's time |
+//! | sigint | Ctrl-C to its group mid-run: it ends within 2 s and leaves nothing |
+//! | peer-dies | (msg-client) the queue goes away unanswered: it ends within 2 s, failing |
+//! | repeat | the normal run again N times, the peer pausing at random at each hand-off (from the seed), alternately on one CPU and on all: every run's data arrives and it ends |
+
+use super::scenario::{self, Mode, Outcome, Setup};
+use super::{Args, Role};
+use anyhow::Result;
+use std::time::Duration;
+
+/// One check's verdict.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Verdict {
+    pub name: &'static str,
+    pub passed: bool,
+    pub weight: u32,
+    /// One line: what was checked, or what was expected, what happened and a hint.
+    pub detail: String,
+}
+
+fn verdict(name: &'static str, weight: u32, passed: bool, detail: String) -> Verdict {
+    Verdict {
+        name,
+        passed,
+        weight,
+        detail,
+    }
+}
+
+/// Each fragment found in a line of `text`, in order.
+fn in_order(text: &str, fragments: &[String]) -> Result<(), String> {
+    let mut lines = text.lines();
+    for f in fragments {
+        if !lines.any(|l| l.contains(f.as_str())) {
+            return Err(f.clone());
+        }
+    }
+    Ok(())
+}
+
+/// The slide's lines for the role, with this run's values.
+fn transcript_lines(role: Role, o: &Outcome) -> Vec<String> {
+    let mut v = match role {
+        Role::Shmread => vec![
+            format!("shmread: IPC key = {:x}", o.key),
+            format!("shmread: shmid = {}", o.id),
+            "shmread process ready ...".to_string(),
+        ],
+        Role::Shmwrite => vec![
+            format!("shmwrite: IPC key = {:x}", o.key),
+            format!("shmwrite: shmid = {}", o.id),
+        ],
+        Role::MsgClient => vec![
+            format!("Message Queue - Client key is: {}.", o.key),
+            "My msqid is: ".to_string(),
+            format!("My pid is: {}.", o.pid),
+            format!(
+                "Client: receive msg.mtext is: hello, I'm server {}.",
+                o.peer_pid
+            ),
+            "Client: receive msg.mtype is: 999.".to_string(),
+        ],
+    };
+    match role {
+        Role::Shmread => v.extend(o.payloads.iter().map(|p| format!("You wrote: {p}"))),
+        Role::Shmwrite => v.extend(o.payloads.iter().map(|p| format!("shared buffer: {p}"))),
+        Role::MsgClient => {}
+    }
+    v
+}
+
+/// Did the data cross? `Err(what is missing)`.
+fn data(role: Role, o: &Outcome) -> Result<(), String> {
+    match role {
+        Role::Shmread => in_order(&o.out, &wrote(o)).map_err(|m| format!("it never printed {m:?}")),
+        Role::Shmwrite => {
+            in_order(&o.peer_out, &wrote(o)).map_err(|m| format!("ipclab's reader never got {m:?}"))
+        }
+        Role::MsgClient => in_order(&o.peer_out, &[format!("hello, I'm client {}", o.pid)])
+            .map_err(|_| "ipclab's server got no request from it".to_string())
+            .and(
+                in_order(&o.out, &[format!("hello, I'm server {}", o.peer_pid)])
+                    .map_err(|_| "it did not print the server's reply".to_string()),
+            ),
+    }
+}
+
+fn wrote(o: &Outcome) -> Vec<String> {
+    o.payloads
+        .iter()
+        .map(|p| format!("You wrote: {p}"))
+        .collect()
+}
+
+/// How it ended, in words.
+fn ending(o: &Outcome, limit: Duration) -> String {
+    let why = o
+        .err
+        .lines()
+        .next()
+        .map_or(String::new(), |l| format!(": {l}"));
+    match o.status {
+        None => format!(
+            "it did not end within {} s and was killed",
+            limit.as_secs_f64()
+        ),
+        Some(st) => format!("it ended with {st}{why}"),
+    }
+}
+
+/// Every check asked for, in order.
+pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
+    let want = |n: &str| args.only.is_empty() || args.only.iter().any(|o| o == n);
+    let setup = |mode, jitter, run_no| Setup {
+        role: args.role,
+        program: &args.program,
+        mode,
+        jitter,
+        timeout: args.timeout,
+        run_no,
+    };
+    let role = args.role;
+    let mut v = Vec::new();
+    let o = scenario::run(&setup(Mode::Normal, None, seed))?;
+    if want("transcript") {
+        let r = in_order(&o.out, &transcript_lines(role, &o));
+        v.push(verdict("transcript", 1, r.is_ok(), match r {
+            Ok(()) => "the slide's lines, with the run's key, id and pids".into(),
+            Err(m) => format!("expected a line with {m:?}; it printed {} lines (hint: print as the slide does, and fflush(stdout))", o.out.lines().count()),
+        }));
+    }
+    if want("data") {
+        let r = data(role, &o);
+        v.push(verdict("data", 3, r.is_ok(), match r {
+            Ok(()) if role == Role::MsgClient => "its request reached ipclab's server, the server's reply reached it".into(),
+            Ok(()) => format!("{} distinct payloads crossed intact, in order", o.payloads.len()),
+            Err(m) => format!("expected every payload in order; {m} (hint: wait for the other side's turn before the next message)"),
+        }));
+    }
+    if want("end") {
+        let ok = o.status.is_some_and(|s| s.success());
+        v.push(verdict("end", 2, ok, if ok { "it ended by itself after the end marker, status 0".into() } else {
+            format!("expected it to end after the end marker; {} (hint: a loop on a plain int flag compiled with -O2 may never see the change: volatile, atomics or a sleep)", ending(&o, args.timeout))
+        }));
+    }
+    if want("no-leak") {
+        v.push(verdict(
+            "no-leak",
+            2,
+            o.left.is_empty(),
+            if o.left.is_empty() {
+                "nothing of the run is left".into()
+            } else {
+                format!(
+                    "left behind: {} (ipclab removed it; hint: remove what you create: shmctl/msgctl IPC_RMID)",
+                    o.left.join(", ")
+                )
+            },
+        ));
+    }
+    if want("no-stray") {
+        v.push(verdict("no-stray", 1, !o.stray, if o.stray { "a process of its group was still running after it ended (hint: wait for your children)".into() } else { "no process of its group left".into() }));
+    }
+    if want("cpu") {
+        let share = o.cpu.as_secs_f64() / o.wall.as_secs_f64().max(1e-3);
+        let ok = share <= 0.25;
+        v.push(verdict("cpu", 1, ok, format!("{} ms of CPU in a {} ms run ({:.0}%, at most 25%){}", o.cpu.as_millis(), o.wall.as_millis(), share * 100.0,
+            if ok { "" } else { ": it spins while it waits (hint: sleep in the polling loop, or block on a semaphore)" })));
+    }
+    if want("sigint") {
+        let s = scenario::run(&setup(Mode::Sigint, None, seed + 1))?;
+        let ok = s.status.is_some()
+            && s.ended_after <= Duration::from_secs(2)
+            && s.left.is_empty()
+            && !s.stray;
+        v.push(verdict(
+            "sigint",
+            1,
+            ok,
+            if ok {
+                format!(
+                    "Ctrl-C ended it in {} ms, nothing left",
+                    s.ended_after.as_millis()
+                )
+            } else {
+                format!(
+                    "expected Ctrl-C to end it within 2 s leaving nothing; {}{}",
+                    ending(&s, Duration::from_secs(2)),
+                    if s.left.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; left: {}", s.left.join(", "))
+                    }
+                )
+            },
+        ));
+    }
+    if role == Role::MsgClient && want("peer-dies") {
+        let s = scenario::run(&setup(Mode::PeerDies, None, seed + 2))?;
+        let own = format!("receive msg.mtext is: hello, I'm client {}", s.pid);
+        let ok = s.status.is_some_and(|st| !st.success()) && !s.out.contains(&own);
+        v.push(verdict("peer-dies", 1, ok, if ok { "the queue went away unanswered: it said so and failed".into() } else if s.out.contains(&own) {
+            "expected a failure when the queue is removed before the reply; it printed its own request as the reply (hint: check msgrcv's return value: -1 with EIDRM)".into()
+        } else {
+            format!("expected it to end, failing, within 2 s of the queue's removal; {}", ending(&s, Duration::from_secs(2)))
+        }));
+    }
+    if want("repeat") {
+        v.push(repeat(args, seed, &setup)?);
+    }
+    Ok(v)
+}
+
+/// The normal run N times, perturbed.
+fn repeat<'a>(
+    args: &Args,
+    seed: u64,
+    setup: &dyn Fn(Mode, Option<(u64, u64)>, u64) -> Setup<'a>,
+) -> Result<Verdict> {
+    let all_cpus = crate::process::affinity::my_cpus();
+    let (mut failed, mut first) = (0, None);
+    for i in 0..args.repeat {
+        crate::error::check_interrupted()?;
+        // Alternately on one CPU (every hand-off a context switch) and on all of them.
+        let one = i % 2 == 0;
+        crate::process::affinity::pin(if one { &all_cpus[..1] } else { &all_cpus })?;
+        let o = scenario::run(&setup(
+            Mode::Normal,
+            Some((seed + 100 + i, 2000)),
+            seed + 100 + i,
+        ));
+        crate::process::affinity::pin(&all_cpus)?;
+        let o = o?;
+        let bad = data(args.role, &o)
+            .err()
+            .or_else(|| (!o.status.is_some_and(|s| s.success())).then(|| ending(&o, args.timeout)));
+        if let Some(why) = bad {
+            failed += 1;
+            first.get_or_insert(format!(
+                "run {} ({}): {why}",
+                i + 1,
+                if one { "one CPU" } else { "all CPUs" }
+            ));
+        }
+    }
+    Ok(verdict("repeat", 3, failed == 0, match first {
+        None => format!("{} perturbed runs (seed {seed}), all passed", args.repeat),
+        Some(f) => format!("{failed} of {} perturbed runs failed (seed {seed}); first: {f} (hint: a race: wait for the other side's turn)", args.repeat),
+    }))
+}

@@ -1,0 +1,145 @@
+//! `ipclab check ROLE -- PROGRAM`: the lecture's own C programs (and correct variants) pass
+//! every check; programs broken on purpose fail the check that names their hazard; the
+//! verdicts come out as a table, JSON, Gradescope JSON, TAP and JUnit.
+
+use crate::common::*;
+
+/// `ipclab check ROLE [OPTS] -- PROGRAM`: the exit code and stdout.
+fn check(role: &str, opts: &[&str], program: &std::path::Path) -> (Option<i32>, String) {
+    let s = Scratch::new("check");
+    let out = ipclab()
+        .env("IPCLAB_STATE_DIR", s.state())
+        .args(["check", role, "--seed", "7"])
+        .args(opts)
+        .arg("--")
+        .arg(program)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
+/// The checks that failed, from a table.
+fn failed(table: &str) -> Vec<String> {
+    table
+        .lines()
+        .filter(|l| l.starts_with("FAIL"))
+        .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn correct_programs_pass_every_check() {
+    for (role, prog) in [
+        ("shmread", "shmread"),
+        ("shmwrite", "shmwrite"),
+        ("msg-client", "check_msg_client_ok"),
+    ] {
+        let Some(p) = c_program(prog) else { return };
+        let (code, table) = check(role, &["--repeat", "4"], &p);
+        assert_eq!(code, Some(0), "{role}:\n{table}");
+        assert!(failed(&table).is_empty(), "{table}");
+        assert!(
+            table.contains("PASS  repeat") && table.contains("seed 7"),
+            "{table}"
+        );
+    }
+}
+
+#[test]
+fn broken_programs_fail_the_check_that_names_their_hazard() {
+    for (role, prog, opts, hazard) in [
+        // The -O2 hang of a plain loop on `written`: it never ends, and it spins.
+        (
+            "shmread",
+            "check_shmread_spin",
+            &["--only", "end,cpu", "--timeout", "2s"][..],
+            &["end", "cpu"][..],
+        ),
+        // No wait for the reader: lines overwritten before they are read.
+        (
+            "shmwrite",
+            "check_shmwrite_nowait",
+            &["--only", "data,end,no-leak"][..],
+            &["data"][..],
+        ),
+        // A private segment never removed.
+        (
+            "shmread",
+            "check_shmread_leak",
+            &["--only", "data,end,no-leak"][..],
+            &["no-leak"][..],
+        ),
+        // The seed's client: msgrcv unchecked, so a vanished queue prints its own request.
+        (
+            "msg-client",
+            "msg_client",
+            &["--repeat", "2"][..],
+            &["peer-dies"][..],
+        ),
+    ] {
+        let Some(p) = c_program(prog) else { return };
+        let (code, table) = check(role, opts, &p);
+        assert_eq!(code, Some(1), "{prog}:\n{table}");
+        assert_eq!(failed(&table), hazard, "{prog}:\n{table}");
+    }
+}
+
+#[test]
+fn verdicts_for_autograders() {
+    let Some(p) = c_program("msg_client") else {
+        return;
+    };
+    let opts = |f: &'static str| ["--repeat", "1", "--only", "data,peer-dies", "--format", f];
+    // JSON: stable keys, the seed, one object per check.
+    let (code, text) = check("msg-client", &opts("json"), &p);
+    assert_eq!(code, Some(1));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        (v["role"].as_str(), v["seed"].as_u64()),
+        (Some("msg-client"), Some(7))
+    );
+    assert_eq!(v["passed"], false);
+    let names: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["data", "peer-dies"]);
+    // Gradescope: tests[] with name, score, max_score, output.
+    let (_, text) = check("msg-client", &opts("gradescope"), &p);
+    let g: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let t = &g["tests"][1];
+    assert_eq!(
+        (t["name"].as_str(), t["score"].as_u64()),
+        (Some("peer-dies"), Some(0))
+    );
+    assert!(
+        t["max_score"].as_u64().unwrap() > 0 && t["output"].as_str().unwrap().contains("msgrcv")
+    );
+    assert_eq!(g["score"], g["tests"][0]["max_score"]);
+    // TAP and JUnit.
+    let (_, tap) = check("msg-client", &opts("tap"), &p);
+    assert!(tap.starts_with("TAP version 13\n1..2\n"), "{tap}");
+    assert!(
+        tap.contains("\nok 1 - data") && tap.contains("\nnot ok 2 - peer-dies"),
+        "{tap}"
+    );
+    let (_, junit) = check("msg-client", &opts("junit"), &p);
+    assert!(
+        junit.contains("<testsuite name=\"ipclab check msg-client\" tests=\"2\" failures=\"1\">"),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("<testcase classname=\"msg-client\" name=\"peer-dies\"><failure message=")
+    );
+    // Usage errors: no program, an unknown role.
+    for args in [
+        &["check", "shmread"][..],
+        &["check", "carrier-pigeon", "--", "/bin/true"][..],
+    ] {
+        let out = ipclab().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
