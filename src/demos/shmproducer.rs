@@ -63,6 +63,7 @@ pub fn run(args: Args) -> Result<()> {
     let map = mem::map_file(&fd, SHM_SIZE, Access::ReadWrite, Share::Shared).sys("mmap()")?;
     drop(fd);
     // Step 3: write the message (first word last) and say so.
+    crate::process::jitter();
     let region = map.region();
     let mut text = args.message.clone().into_bytes();
     text.push(0);

@@ -70,11 +70,12 @@ fn transcript_lines(role: Role, o: &Outcome) -> Vec<String> {
             ),
             "Client: receive msg.mtype is: 999.".to_string(),
         ],
+        Role::Shmconsumer => vec![format!("consumed message: {}", o.payloads[0])],
     };
     match role {
         Role::Shmread => v.extend(o.payloads.iter().map(|p| format!("You wrote: {p}"))),
         Role::Shmwrite => v.extend(o.payloads.iter().map(|p| format!("shared buffer: {p}"))),
-        Role::MsgClient => {}
+        Role::MsgClient | Role::Shmconsumer => {}
     }
     v
 }
@@ -86,6 +87,12 @@ fn data(role: Role, o: &Outcome) -> Result<(), String> {
         Role::Shmwrite => {
             in_order(&o.peer_out, &wrote(o)).map_err(|m| format!("ipclab's reader never got {m:?}"))
         }
+        Role::Shmconsumer => in_order(&o.out, &[format!("consumed message: {}", o.payloads[0])])
+            .map_err(|m| {
+                format!(
+                    "it never printed {m:?}: it read before the producer wrote (the race of 8-6)"
+                )
+            }),
         Role::MsgClient => in_order(&o.peer_out, &[format!("hello, I'm client {}", o.pid)])
             .map_err(|_| "ipclab's server got no request from it".to_string())
             .and(
@@ -143,6 +150,7 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
         let r = data(role, &o);
         v.push(verdict("data", 3, r.is_ok(), match r {
             Ok(()) if role == Role::MsgClient => "its request reached ipclab's server, the server's reply reached it".into(),
+            Ok(()) if role == Role::Shmconsumer => "the producer's message (new in every run) arrived intact".into(),
             Ok(()) => format!("{} distinct payloads crossed intact, in order", o.payloads.len()),
             Err(m) => format!("expected every payload in order; {m} (hint: wait for the other side's turn before the next message)"),
         }));

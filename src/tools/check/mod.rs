@@ -6,7 +6,8 @@
 //! for an autograder (JSON, Gradescope, TAP, JUnit). Exit 0 only if every check passed.
 //!
 //! Roles so far: `shmread` (8-2: ipclab's shmwrite writes), `shmwrite` (8-3: ipclab's
-//! shmread reads), `msg-client` (IPC全解析 三: ipclab's msg-server answers).
+//! shmread reads), `msg-client` (IPC全解析 三: ipclab's msg-server answers), `shmconsumer`
+//! (8-6: ipclab's shmproducer writes, started just before it as shmpthreadcon does).
 
 pub mod checks;
 pub mod report;
@@ -25,6 +26,8 @@ pub enum Role {
     Shmwrite,
     /// IPC全解析 三: PROGRAM PATH sends a type-888 request and prints the type-999 reply
     MsgClient,
+    /// Algorithm 8-6: PROGRAM NAME maps the POSIX object and prints the producer's message
+    Shmconsumer,
 }
 
 /// How the verdicts are printed.

@@ -264,6 +264,45 @@ pub fn run(s: &Setup) -> Result<Outcome> {
             finish_peer(&mut other, s.mode == Mode::Normal, &mut o)?;
             drop(seg);
         }
+        Role::Shmconsumer => {
+            // Step 1: the object, as shmpthreadcon makes it (O_EXCL, 4100 bytes, zeroed).
+            let name = format!("/ipclab-check-{}-{}", std::process::id(), s.run_no);
+            let (fd, mut object) = crate::objects::owner::Owner::create_shm(&name, 0o600)
+                .map_err(|e| anyhow!("shm_open({name}): {}", e.desc()))?;
+            crate::objects::posix::size_object(&fd, crate::layout::SHM_SIZE as u64, &name)?;
+            drop(fd);
+            student.arg(&name);
+            // Step 2: ipclab's producer, then at once the student's consumer (shmpthreadcon's
+            // order: the consumer must wait for the message, which may not be there yet).
+            let message = o.payloads[0].clone();
+            other = match s.mode {
+                Mode::Sigint => None,
+                _ => {
+                    let args = ["shmproducer", &name, "--managed", "--message", &message];
+                    Some(start(
+                        &mut peer(&args, s.jitter)?,
+                        dir.path(),
+                        "peer",
+                        Stdio::null(),
+                    )?)
+                }
+            };
+            // Perturbed runs also start the consumer 0-3 ms late, so both orders happen.
+            if let Some((seed, _)) = s.jitter {
+                crate::process::nap(Duration::from_micros(seed.wrapping_mul(7919) % 3000))?;
+            }
+            me = start(&mut student, dir.path(), "student", Stdio::null())?;
+            if s.mode == Mode::Sigint {
+                crate::process::nap(Duration::from_millis(300))?;
+                sigint(me.child.id(), true);
+            }
+            event_at = Instant::now();
+            o.status = wait(&mut me, deadline, &mut cpu)?;
+            o.ended_after = event_at.elapsed();
+            o.stray = group_alive(me.child.id());
+            finish_peer(&mut other, true, &mut o)?;
+            let _ = object.remove();
+        }
         Role::MsgClient => {
             o.key = ipc::ftok(&keyfile, b'z').map_err(|e| anyhow!("ftok: {}", e.desc()))?;
             student.arg(&keyfile);
