@@ -26,6 +26,7 @@ mod sem_shm_msg;
 mod shm_interop;
 mod shm_signals;
 mod shm_sysv;
+mod sockets;
 mod split;
 mod strace;
 mod stress;

@@ -93,6 +93,12 @@ pub enum Cmd {
     SysvStudent(demos::sysv_student::Args),
     /// The ftok() note: the key of PATHNAME and the three parts it is made of
     Ftok(demos::ftok::Args),
+    /// Sockets (the closing part of the lecture): the textbook's date server, over UNIX or TCP
+    SockServer(demos::sock::server::Args),
+    /// Sockets: the date client; says what a refused, reset or timed-out connection means
+    SockClient(demos::sock::client::Args),
+    /// Sockets: socketpair + fork, the socket twin of pipe (two-way: --reply)
+    SockPair(demos::sock::pair::Args),
     /// Every IPC object you can see (System V and POSIX), marking what ipclab created
     Ls(tools::ls::Args),
     /// Remove what ipclab runs that died left behind (lists them without --yes)
@@ -231,6 +237,9 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::ShmMsgClient(a) => demos::shm_msg::run_client(a),
         Cmd::SysvStudent(a) => demos::sysv_student::run(a),
         Cmd::Ftok(a) => demos::ftok::run(a),
+        Cmd::SockServer(a) => demos::sock::server::run(a),
+        Cmd::SockClient(a) => demos::sock::client::run(a),
+        Cmd::SockPair(a) => demos::sock::pair::run(a),
         Cmd::Ls(a) => tools::ls::run(a),
         Cmd::Clean(a) => tools::clean::run(a),
         Cmd::Limits(a) => tools::limits::run(a),

@@ -35,6 +35,9 @@ pub const LECTURE: &[&str] = &[
     "shm-msg-client",
     "sysv-student",
     "ftok",
+    "sock-server",
+    "sock-client",
+    "sock-pair",
 ];
 
 /// The seeds' program names: (name, the applet and fixed arguments it stands for).

@@ -36,6 +36,7 @@ pub mod shmproducer;
 pub mod shmpthreadcon;
 pub mod shmread;
 pub mod shmwrite;
+pub mod sock;
 pub mod sysv_student;
 
 /// The reader's lines are indented like the slide's `printf("%*s…", 30, " ")`.

@@ -34,7 +34,7 @@ pub struct Args {
 }
 
 /// Write everything, then close (dropping the end is what gives the reader its EOF).
-fn writer(w: OwnedFd, bytes: &[u8]) -> Result<()> {
+pub(crate) fn writer(w: OwnedFd, bytes: &[u8]) -> Result<()> {
     let mut done = 0;
     while done < bytes.len() {
         match restart(|| proc::write(&w, &bytes[done..]))? {
@@ -48,7 +48,7 @@ fn writer(w: OwnedFd, bytes: &[u8]) -> Result<()> {
 }
 
 /// Read until EOF, printing what arrives exactly, then say how it ended.
-fn reader(r: OwnedFd) -> Result<()> {
+pub(crate) fn reader(r: OwnedFd) -> Result<()> {
     let mut buf = [0u8; 20];
     let mut total = 0;
     loop {

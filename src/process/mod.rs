@@ -198,6 +198,18 @@ pub fn fork() -> Result<Side> {
 }
 
 impl ForkedChild {
+    /// Reap the child if it has ended (never blocks): true if it was reaped.
+    pub fn try_reap(&mut self) -> bool {
+        match spawn::try_wait_pid(self.pid) {
+            Ok(Some(_)) | Err(_) => {
+                self.waited = true;
+                signals::unforward(self.pid);
+                true
+            }
+            Ok(None) => false,
+        }
+    }
+
     /// Wait for the child: how it ended, and the error it reported, if any.
     pub fn wait(mut self) -> Result<(Exit, Option<String>)> {
         let how = restart(|| spawn::wait_pid(self.pid))?.sys("waitpid()")?;

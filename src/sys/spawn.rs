@@ -155,3 +155,20 @@ pub fn wait_pid(pid: i32) -> SysResult<Exit> {
     );
     r
 }
+
+/// Has child `pid` ended? (`waitpid(pid, &status, WNOHANG)`: reaps it if so, never blocks.)
+pub fn try_wait_pid(pid: i32) -> SysResult<Option<Exit>> {
+    use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+    let r = waitpid(nix::unistd::Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG)).map(|s| match s {
+        WaitStatus::Signaled(_, s, _) => Some(Exit::Signal(s)),
+        WaitStatus::Exited(_, c) => Some(Exit::Code(c)),
+        _ => None,
+    });
+    if let Ok(Some(e)) = &r {
+        trace::call(
+            format_args!("waitpid({pid}, &status, WNOHANG)"),
+            &Ok::<_, super::Errno>(format!("{pid} ({e})")),
+        );
+    }
+    r
+}

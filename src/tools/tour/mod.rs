@@ -234,6 +234,9 @@ pub fn run(args: Args, gallery: Option<&Path>) -> Result<()> {
     if dir.join("fifo1").exists() {
         left.push("the FIFO $TOUR/fifo1".into());
     }
+    if dir.join("date.sock").exists() {
+        left.push("the socket $TOUR/date.sock".into());
+    }
     if dir.join("temp").exists() {
         left.push("the file $TOUR/temp".into());
     }

@@ -12,6 +12,8 @@ pub enum Section {
     Mmap,
     /// Message passing: pipe, FIFO, message queue, semaphore, shm+sem+msg (IPC全解析)
     Msg,
+    /// Communications in client-server systems: sockets (the date server, socketpair)
+    Sock,
 }
 
 impl Section {
@@ -20,6 +22,7 @@ impl Section {
             Section::Shm => "shm",
             Section::Mmap => "mmap",
             Section::Msg => "msg",
+            Section::Sock => "sock",
         }
     }
 
@@ -28,6 +31,7 @@ impl Section {
             Section::Shm => "slides \"Linux: Shared Memory\" and \"POSIX Shared Memory\": algorithms 8-0 … 8-6, the bounded buffer; the shared-memory notes' System V example",
             Section::Mmap => "the mmap notes: mmap() 范例1 and 范例2, mmap for parent and child (有血缘关系) and for unrelated processes (无血缘关系)",
             Section::Msg => "\"IPC全解析\" sections 一 … 五 (pipe, FIFO, message queue, semaphore, shm+sem+msg); the \"Message Passing\" and \"Pipes\" slides",
+            Section::Sock => "the lecture's closing part, \"Communications in Client-Server Systems\": sockets",
         }
     }
 }
@@ -79,12 +83,15 @@ pub fn steps(dir: &Path, keys: Keys) -> Vec<Step> {
     let student = keys.student.to_string();
     let fifo = dir.join("fifo1");
     let fifo_s = fifo.display().to_string();
+    let sock = dir.join("date.sock");
+    let sock_s = sock.display().to_string();
     // The POSIX object is named after the scratch directory (random, so nobody can take the
     // name first).
     let posix = posix_name(dir);
     let section = |args: &[&str]| match args[0] {
         "ftok" | "shmcon" | "shmpthreadcon" | "sysv-student" => Section::Shm,
         "mmap-file" | "mmap-anon" => Section::Mmap,
+        "sock-client" | "sock-pair" => Section::Sock,
         _ => Section::Msg,
     };
     let s = |heading: &str, args: &[&str], stdin: &'static [u8]| Step {
@@ -186,6 +193,20 @@ pub fn steps(dir: &Path, keys: Keys) -> Vec<Step> {
             ),
             &["shm-msg-server", "--path", "."],
             Ready::Sysv(keys.dot, 3),
+        ),
+        with(
+            s(
+                "Sockets (Communications in Client-Server Systems): the date server on a UNIX socket (sock-client; sock-server in the other terminal)",
+                &["sock-client", "--unix", &sock_s],
+                b"",
+            ),
+            &["sock-server", "--unix", &sock_s, "--count", "1"],
+            Ready::Path(sock.clone()),
+        ),
+        s(
+            "Sockets: socketpair + fork, the socket twin of a pipe, talking both ways",
+            &["sock-pair", "--reply"],
+            b"",
         ),
     ]
 }
