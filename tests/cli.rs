@@ -27,6 +27,7 @@ mod shm_interop;
 mod shm_signals;
 mod shm_sysv;
 mod sockets;
+mod sockets_netns;
 mod split;
 mod strace;
 mod stress;
