@@ -21,6 +21,7 @@ mod recipes;
 mod registry;
 mod ring_show;
 mod robust;
+mod rpc;
 mod second_user;
 mod sem_shm_msg;
 mod shm_interop;

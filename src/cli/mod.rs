@@ -99,6 +99,10 @@ pub enum Cmd {
     SockClient(demos::sock::client::Args),
     /// Sockets: socketpair + fork, the socket twin of pipe (two-way: --reply)
     SockPair(demos::sock::pair::Args),
+    /// RPC (ONC RPC): the remote date service, registered with rpcbind (the matchmaker)
+    RpcServer(demos::rpc::server::Args),
+    /// RPC: find the service through rpcbind and call DATE (and ADD) with XDR arguments
+    RpcClient(demos::rpc::client::Args),
     /// Every IPC object you can see (System V and POSIX), marking what ipclab created
     Ls(tools::ls::Args),
     /// Remove what ipclab runs that died left behind (lists them without --yes)
@@ -240,6 +244,8 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::SockServer(a) => demos::sock::server::run(a),
         Cmd::SockClient(a) => demos::sock::client::run(a),
         Cmd::SockPair(a) => demos::sock::pair::run(a),
+        Cmd::RpcServer(a) => demos::rpc::server::run(a),
+        Cmd::RpcClient(a) => demos::rpc::client::run(a),
         Cmd::Ls(a) => tools::ls::run(a),
         Cmd::Clean(a) => tools::clean::run(a),
         Cmd::Limits(a) => tools::limits::run(a),

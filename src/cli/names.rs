@@ -38,6 +38,8 @@ pub const LECTURE: &[&str] = &[
     "sock-server",
     "sock-client",
     "sock-pair",
+    "rpc-server",
+    "rpc-client",
 ];
 
 /// The seeds' program names: (name, the applet and fixed arguments it stands for).

@@ -28,6 +28,7 @@ pub mod mmap_anon;
 pub mod mmap_file;
 pub mod msg;
 pub mod pipe;
+pub mod rpc;
 pub mod sem_demo;
 pub mod shm_msg;
 pub mod shmcon;

@@ -1,0 +1,93 @@
+//! XDR (RFC 4506), the subset the date service uses: 4-byte big-endian integers, strings
+//! and opaque data padded to 4 bytes. Written by hand: the format is a page of the RFC, and
+//! the crates that implement it (xdr-codec, serde-xdr) are unmaintained or pull in a code
+//! generator for what is here 60 lines. Every value written is also noted with its field
+//! name, so `--trace` can show the marshalled bytes of a call field by field.
+
+use anyhow::{anyhow, Result};
+
+/// An XDR encoder that remembers which bytes are which field.
+#[derive(Default)]
+pub struct Writer {
+    pub bytes: Vec<u8>,
+    /// (field name, offset, length).
+    pub fields: Vec<(String, usize, usize)>,
+}
+
+impl Writer {
+    fn note(&mut self, name: &str, start: usize) {
+        self.fields
+            .push((name.to_string(), start, self.bytes.len() - start));
+    }
+    pub fn u32(&mut self, name: &str, v: u32) -> &mut Self {
+        let s = self.bytes.len();
+        self.bytes.extend_from_slice(&v.to_be_bytes());
+        self.note(name, s);
+        self
+    }
+    pub fn i32(&mut self, name: &str, v: i32) -> &mut Self {
+        self.u32(name, v as u32)
+    }
+    /// A string or opaque: its length, the bytes, zero padding to a multiple of 4.
+    pub fn bytes(&mut self, name: &str, b: &[u8]) -> &mut Self {
+        let s = self.bytes.len();
+        self.bytes
+            .extend_from_slice(&(b.len() as u32).to_be_bytes());
+        self.bytes.extend_from_slice(b);
+        self.bytes.resize(self.bytes.len().div_ceil(4) * 4, 0);
+        self.note(name, s);
+        self
+    }
+    /// The bytes in hex, one field per line: `  0000  0000 0001  msg_type`.
+    pub fn dump(&self) -> String {
+        self.fields
+            .iter()
+            .map(|(n, at, len)| {
+                let hex: Vec<String> = self.bytes[*at..at + len]
+                    .chunks(4)
+                    .map(|w| w.iter().map(|b| format!("{b:02x}")).collect())
+                    .collect();
+                format!("  {at:04x}  {:<36} {n}", hex.join(" "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// An XDR decoder over a received message.
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        Reader { buf, at: 0 }
+    }
+    pub fn u32(&mut self, what: &str) -> Result<u32> {
+        let b = self
+            .buf
+            .get(self.at..self.at + 4)
+            .ok_or_else(|| anyhow!("XDR: the message ends before {what}"))?;
+        self.at += 4;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    pub fn i32(&mut self, what: &str) -> Result<i32> {
+        Ok(self.u32(what)? as i32)
+    }
+    pub fn bytes(&mut self, what: &str, max: usize) -> Result<&'a [u8]> {
+        let n = self.u32(what)? as usize;
+        if n > max {
+            return Err(anyhow!("XDR: {what} of {n} bytes (at most {max})"));
+        }
+        let b = self
+            .buf
+            .get(self.at..self.at + n)
+            .ok_or_else(|| anyhow!("XDR: the message ends inside {what}"))?;
+        self.at += n.div_ceil(4) * 4;
+        Ok(b)
+    }
+    pub fn rest(&self) -> &'a [u8] {
+        &self.buf[self.at.min(self.buf.len())..]
+    }
+}
