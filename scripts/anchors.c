@@ -14,6 +14,10 @@
  * lat  pipe unix tcp eventfd
  *               rigtorp/ipc-bench src/{pipe,unix,tcp,eventfd}_lat.c: ping-pong, one clock
  *               around the loop, total / (2 * COUNT).
+ * lat  rpc      an ONC RPC NULL call over UDP loopback, marshalled by hand in C (the
+ *               40-byte call and 24-byte reply of RFC 5531, the reply's xid checked):
+ *               rigtorp's loop on the bytes `ipclab bench --only rpc` sends (no rpcgen,
+ *               no rpcbind on the timed path, as in ipclab's row).
  * lat  fifo udg mq semshm signal
  *               rigtorp's method on mechanisms it has no program for (two FIFOs, a unix
  *               datagram pair, two POSIX queues, a segment with two semaphores as in
@@ -123,6 +127,20 @@ static void setup(const char *m, int thr) {
 				unlink(p);
 			}
 		}
+	} else if (!strcmp(m, "rpc")) {
+		int s[2];
+		struct sockaddr_in a[2];
+		for (int i = 0; i < 2; i++) {
+			socklen_t n = sizeof a[i];
+			memset(&a[i], 0, sizeof a[i]);
+			a[i].sin_family = AF_INET;
+			a[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			s[i] = socket(AF_INET, SOCK_DGRAM, 0);
+			if (bind(s[i], (void *)&a[i], n) || getsockname(s[i], (void *)&a[i], &n)) die("rpc bind");
+		}
+		if (connect(s[0], (void *)&a[1], sizeof a[1]) || connect(s[1], (void *)&a[0], sizeof a[0])) die("rpc connect");
+		fd[0][1] = fd[1][0] = s[0]; /* the caller */
+		fd[0][0] = fd[1][1] = s[1]; /* the server */
 	} else if (!strcmp(m, "unix") || !strcmp(m, "udg")) {
 		int s[2];
 		if (socketpair(AF_UNIX, strcmp(m, "udg") ? SOCK_STREAM : SOCK_DGRAM, 0, s)) die("socketpair");
@@ -190,8 +208,20 @@ static void setup(const char *m, int thr) {
 }
 
 /* One message of direction d (0: parent to child, 1: child to parent). */
+static uint32_t xid;
+
 static void send_msg(const char *m, int d) {
-	if (!strcmp(m, "msg")) {
+	if (!strcmp(m, "rpc")) {
+		/* d 0: CALL xid, 0, rpcvers 2, prog, vers 1, proc 0 (NULL), AUTH_NONE x2;
+		 * d 1: REPLY xid, 1, MSG_ACCEPTED, AUTH_NONE verf, SUCCESS. */
+		if (d == 0) {
+			uint32_t call[10] = {htonl(++xid), 0, htonl(2), htonl(0x20006013), htonl(1), 0, 0, 0, 0, 0};
+			if (send(fd[0][1], call, sizeof call, 0) != sizeof call) die("send call");
+		} else {
+			uint32_t reply[6] = {htonl(xid), htonl(1), 0, 0, 0, 0};
+			if (send(fd[1][1], reply, sizeof reply, 0) != sizeof reply) die("send reply");
+		}
+	} else if (!strcmp(m, "msg")) {
 		*(long *)buf = d + 1;
 		if (msgsnd(msqid, buf, SIZE, 0)) die("msgsnd");
 	} else if (!strcmp(m, "mq")) {
@@ -213,7 +243,13 @@ static void send_msg(const char *m, int d) {
 }
 
 static void recv_msg(const char *m, int d) {
-	if (!strcmp(m, "msg")) {
+	if (!strcmp(m, "rpc")) {
+		uint32_t msg[16];
+		ssize_t n = recv(fd[d][0], msg, sizeof msg, 0);
+		if (n < 24) die("rpc recv");
+		if (d == 0) xid = ntohl(msg[0]); /* the server answers the xid it got */
+		else if (ntohl(msg[0]) != xid || ntohl(msg[1]) != 1 || msg[5] != 0) { fprintf(stderr, "rpc: bad reply\n"); exit(1); }
+	} else if (!strcmp(m, "msg")) {
 		if (msgrcv(msqid, buf, SIZE, d + 1, 0) != (ssize_t)SIZE) die("msgrcv");
 	} else if (!strcmp(m, "mq")) {
 		if (mq_receive(mq[d], buf + sizeof(long), SIZE, 0) != (ssize_t)SIZE) die("mq_receive");
@@ -367,7 +403,7 @@ int main(int argc, char **argv) {
 	COUNT = strtol(argv[4], 0, 10);
 	buf = calloc(1, SIZE + sizeof(long));
 	memset(buf + sizeof(long), '*', SIZE);
-	if (!strcmp(m, "eventfd") || !strcmp(m, "signal")) thr = 0; /* no payload: latency only */
+	if (!strcmp(m, "eventfd") || !strcmp(m, "signal") || !strcmp(m, "rpc")) thr = 0; /* no payload: latency only */
 	atexit(cleanup);
 	setup(m, thr);
 	pin(atoi(argv[6])); /* the child's CPU before the fork, the parent's after, as ipclab */

@@ -39,6 +39,7 @@ anchor() { # MECH MODE
     posix-shm:latency) echo "shm goldsborough-shm" ;; posix-shm:throughput) echo "shm c-ring" ;;
     mmap-file:latency) echo "mmap goldsborough-mmap" ;; mmap-file:throughput) echo "mmap c-ring-in-file" ;;
     eventfd:latency) echo "eventfd rigtorp-eventfd_lat" ;; signal:latency) echo "signal rigtorp-method" ;;
+    rpc:latency) echo "rpc rigtorp-method-on-rpc" ;;
     *) return 1 ;;
   esac
 }
@@ -47,13 +48,13 @@ anchor() { # MECH MODE
 column() { awk -F, -v want="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == want) c = i } NR > 1 { v = $c } END { print v }'; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-mechs=${ONLY:-"pipe fifo unix-stream unix-dgram tcp sysv-msg posix-mq sysv-shm posix-shm mmap-file eventfd signal"}
+mechs=${ONLY:-"pipe fifo unix-stream unix-dgram tcp sysv-msg posix-mq sysv-shm posix-shm mmap-file eventfd signal rpc"}
 modes=${MODES:-"throughput latency"}
 printf '%-11s %-10s %7s %-28s %13s %13s %6s %-12s\n' mechanism mode size anchor ipclab anchor ratio spread
 for mech in $mechs; do
   for mode in $modes; do
     read -r amech who < <(anchor "$mech" "$mode") || continue
-    rowsizes=$sizes; case $mech in eventfd|signal) rowsizes=16 ;; esac
+    rowsizes=$sizes; case $mech in eventfd|signal|rpc) rowsizes=16 ;; esac
     for size in $rowsizes; do
       case $mech in sysv-msg|posix-mq) [ "$size" -gt 8192 ] && continue ;; unix-dgram) [ "$size" -gt 65536 ] && continue ;; esac
       if [ "$mode" = throughput ]; then

@@ -37,6 +37,7 @@ fn every_mechanism_runs_with_checked_payloads_and_json_keys() {
         "mmap-file",
         "eventfd",
         "signal",
+        "rpc",
     ] {
         let mine: Vec<&serde_json::Value> = v.iter().filter(|o| o["mechanism"] == m).collect();
         assert!(!mine.is_empty(), "{m} missing");
@@ -44,7 +45,7 @@ fn every_mechanism_runs_with_checked_payloads_and_json_keys() {
             mine.iter().any(|o| o["mode"] == "latency"),
             "{m}: no latency"
         );
-        let notify = m == "eventfd" || m == "signal";
+        let notify = m == "eventfd" || m == "signal" || m == "rpc";
         assert_eq!(
             mine.iter().any(|o| o["mode"] == "throughput"),
             !notify,

@@ -252,3 +252,62 @@ impl Endpoint for Efd<'_> {
         blocking("read(eventfd)", || self.rx.read()).map(drop)
     }
 }
+
+/// ONC RPC over UDP (`rpc`): the parent calls the NULL procedure of the date program (an
+/// XDR call header out, a reply header back, checked for its xid); the child serves it.
+pub struct Rpc<'a> {
+    pub sock: &'a std::net::UdpSocket,
+    /// The server's address (the caller's side), or the last caller's (the server's side).
+    pub peer: Option<socket::SockaddrStorage>,
+    pub xid: u32,
+    pub server: bool,
+    pub buf: Vec<u8>,
+    /// This side's message: a NULL call, or a SUCCESS reply.
+    pub out: Vec<u8>,
+}
+
+impl Rpc<'_> {
+    /// The marshalled message a side sends: a NULL call (caller) or its reply (server).
+    pub fn message(server: bool) -> Vec<u8> {
+        use crate::demos::rpc::{wire, NULL, PROG, VERS};
+        match server {
+            true => wire::reply_head(0, 0).bytes,
+            false => wire::call_head(0, PROG, VERS, NULL).bytes,
+        }
+    }
+}
+
+impl Endpoint for Rpc<'_> {
+    fn send(&mut self, _buf: &[u8]) -> Result<()> {
+        if !self.server {
+            self.xid = self.xid.wrapping_add(1);
+        }
+        // The message is marshalled once (XDR, by the same code as rpc-client and
+        // rpc-server); each call or reply only changes its xid, the first word.
+        let msg = &mut self.out;
+        msg[..4].copy_from_slice(&self.xid.to_be_bytes());
+        let to = self
+            .peer
+            .ok_or_else(|| anyhow!("sendto(): nobody to answer"))?;
+        let fd = self.sock.as_raw_fd();
+        blocking("sendto()", || {
+            socket::sendto(fd, msg, &to, socket::MsgFlags::empty())
+        })
+        .map(drop)
+    }
+    fn recv(&mut self, _buf: &mut [u8]) -> Result<()> {
+        use crate::demos::rpc::wire;
+        let fd = self.sock.as_raw_fd();
+        let buf = &mut self.buf;
+        let (n, from) = blocking("recvfrom()", || {
+            socket::recvfrom::<socket::SockaddrStorage>(fd, buf)
+        })?;
+        if self.server {
+            self.xid = wire::parse_call(&self.buf[..n])?.xid;
+            self.peer = from;
+        } else {
+            wire::parse_reply(&self.buf[..n], self.xid)?;
+        }
+        Ok(())
+    }
+}

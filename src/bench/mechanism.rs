@@ -20,11 +20,12 @@ pub enum Mechanism {
     MmapFile,
     Eventfd,
     Signal,
+    Rpc,
 }
 
 impl Mechanism {
     /// Every mechanism, in the report's order.
-    pub const ALL: [Mechanism; 12] = [
+    pub const ALL: [Mechanism; 13] = [
         Mechanism::Pipe,
         Mechanism::Fifo,
         Mechanism::UnixStream,
@@ -37,6 +38,7 @@ impl Mechanism {
         Mechanism::MmapFile,
         Mechanism::Eventfd,
         Mechanism::Signal,
+        Mechanism::Rpc,
     ];
 
     /// The name `--only` takes and the report prints.
@@ -54,13 +56,15 @@ impl Mechanism {
             Mechanism::MmapFile => "mmap-file",
             Mechanism::Eventfd => "eventfd",
             Mechanism::Signal => "signal",
+            Mechanism::Rpc => "rpc",
         }
     }
 
     /// A notification carries no payload: latency only, one figure.
     pub fn notification_only(self) -> bool {
         match self {
-            Mechanism::Eventfd | Mechanism::Signal => true,
+            // rpc: a NULL call, no arguments: the cost of the call itself.
+            Mechanism::Eventfd | Mechanism::Signal | Mechanism::Rpc => true,
             Mechanism::Pipe
             | Mechanism::Fifo
             | Mechanism::UnixStream
@@ -103,7 +107,8 @@ impl Mechanism {
             | Mechanism::PosixShm
             | Mechanism::MmapFile
             | Mechanism::Eventfd
-            | Mechanism::Signal => None,
+            | Mechanism::Signal
+            | Mechanism::Rpc => None,
         }
     }
 
@@ -122,6 +127,7 @@ impl Mechanism {
             Mechanism::MmapFile => "the same ring in a file mapping: identical in memory (page cache pages), writeback aside",
             Mechanism::Eventfd => "notification only: a counter in the kernel; the cost is the write, the wake-up and the read",
             Mechanism::Signal => "notification only: kill() + sigwait(); signal delivery is the heaviest wake-up",
+            Mechanism::Rpc => "an ONC RPC NULL call over UDP loopback: XDR marshalling both ways, two datagrams, two wake-ups",
         }
     }
 }

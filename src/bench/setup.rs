@@ -33,6 +33,8 @@ pub enum Setup {
     SysvShm(ipc::Attachment, Owner),
     Ring(Mapping, Shape, Wait),
     EventFd([nix::sys::eventfd::EventFd; 2]),
+    /// The caller's and the server's UDP sockets (rpc).
+    Rpc(std::net::UdpSocket, std::net::UdpSocket),
     Signal,
 }
 
@@ -113,6 +115,10 @@ impl Setup {
                     mem::map_file(&fd, len, Access::ReadWrite, Share::Shared).sys("mmap()")?;
                 Setup::Ring(map, shape, wait)
             }
+            Mechanism::Rpc => {
+                let bind = || std::net::UdpSocket::bind("127.0.0.1:0").context("bind(127.0.0.1)");
+                Setup::Rpc(bind()?, bind()?)
+            }
             Mechanism::Eventfd => {
                 use nix::sys::eventfd::{EfdFlags, EventFd};
                 let efd =
@@ -186,6 +192,21 @@ impl Setup {
                     tx: ring(o),
                     rx: ring(1 - o),
                     wait: *wait,
+                })
+            }
+            Setup::Rpc(caller, server) => {
+                let (sock, server_side) = ours(side, (caller, false), (server, true));
+                let peer = match server_side {
+                    true => None,
+                    false => Some(socket::SockaddrStorage::from(server.local_addr()?)),
+                };
+                Box::new(super::endpoints::Rpc {
+                    sock,
+                    peer,
+                    xid: 0,
+                    server: server_side,
+                    buf: vec![0; 512],
+                    out: super::endpoints::Rpc::message(server_side),
                 })
             }
             Setup::EventFd([a, b]) => {
