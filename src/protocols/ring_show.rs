@@ -73,8 +73,18 @@ impl Show {
             (RingSync::Sem, true) => "blocked on `empty`",
             (RingSync::Sem, false) => "blocked on `full`",
         };
+        // A take from a full buffer: the producer was waiting for the slot just freed.
+        let took_from_full = matches!(
+            step,
+            Step::Moved {
+                producer: false,
+                ..
+            }
+        ) && fill + 2 == n;
         let waiting = if fill == n - 1 {
             format!("producer, {}", how(true))
+        } else if took_from_full {
+            format!("producer until this take, {}", how(true))
         } else if fill == 0 {
             format!("consumer, {}", how(false))
         } else {

@@ -220,54 +220,42 @@ pub fn exchange(proto: Proto, to: SocketAddr, call: &[u8], timeout: Duration) ->
     Channel::open(proto, to, timeout)?.exchange(call)
 }
 
-/// One portmapper call on this machine's rpcbind (127.0.0.1:111, UDP).
-fn pmap(proc_: u32, prog: u32, vers: u32, proto: Proto, port: u32) -> Result<u32> {
-    let mut w = call_head(
-        std::process::id() ^ proc_ << 16,
-        PMAP_PROG,
-        PMAP_VERS,
-        proc_,
-    );
+/// One portmapper call on `host`'s rpcbind (port 111, UDP): the mapping
+/// `(prog, vers, proto, port)` as its argument, one unsigned word back.
+fn pmap(
+    host: std::net::IpAddr,
+    proc_: u32,
+    prog: u32,
+    vers: u32,
+    proto: Proto,
+    port: u32,
+) -> Result<u32> {
+    let xid = std::process::id() ^ (proc_ << 16) ^ port;
+    let mut w = call_head(xid, PMAP_PROG, PMAP_VERS, proc_);
     w.u32("map.prog", prog)
         .u32("map.vers", vers)
         .u32("map.prot", proto.ipproto())
         .u32("map.port", port);
-    let xid = u32::from_be_bytes(w.bytes[..4].try_into().unwrap_or([0; 4]));
-    let rpcbind: SocketAddr = "127.0.0.1:111".parse()?;
+    let rpcbind = SocketAddr::new(host, 111);
     let reply = exchange(Proto::Udp, rpcbind, &w.bytes, Duration::from_secs(2))
-        .map_err(|e| anyhow!("rpcbind (127.0.0.1:111): {e}: is rpcbind running? (`rpcbind` as root starts it; `rpcinfo -p` lists what it knows)"))?;
+        .map_err(|e| anyhow!("rpcbind on {host}: {e}: is rpcbind running there? (`rpcbind` as root starts it; `rpcinfo -p {host}` lists what it knows)"))?;
     parse_reply(&reply, xid)?.u32("result")
 }
 
+/// This machine's rpcbind, where a server registers.
+const LOCAL: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
 /// Register `prog`/`vers` on `port` for `proto` (PMAPPROC_SET); false if rpcbind refused.
 pub fn set(prog: u32, vers: u32, proto: Proto, port: u16) -> Result<bool> {
-    Ok(pmap(PMAPPROC_SET, prog, vers, proto, u32::from(port))? != 0)
+    Ok(pmap(LOCAL, PMAPPROC_SET, prog, vers, proto, u32::from(port))? != 0)
 }
 
-/// Unregister `prog`/`vers` for `proto` (PMAPPROC_UNSET).
+/// Unregister `prog`/`vers` (PMAPPROC_UNSET: every protocol's mapping goes).
 pub fn unset(prog: u32, vers: u32, proto: Proto) -> Result<bool> {
-    Ok(pmap(PMAPPROC_UNSET, prog, vers, proto, 0)? != 0)
+    Ok(pmap(LOCAL, PMAPPROC_UNSET, prog, vers, proto, 0)? != 0)
 }
 
 /// The port of `prog`/`vers` over `proto` on `host`'s rpcbind (PMAPPROC_GETPORT); 0: none.
 pub fn getport(host: std::net::IpAddr, prog: u32, vers: u32, proto: Proto) -> Result<u16> {
-    let mut w = call_head(
-        std::process::id().wrapping_mul(7),
-        PMAP_PROG,
-        PMAP_VERS,
-        PMAPPROC_GETPORT,
-    );
-    w.u32("map.prog", prog)
-        .u32("map.vers", vers)
-        .u32("map.prot", proto.ipproto())
-        .u32("map.port", 0);
-    let xid = u32::from_be_bytes(w.bytes[..4].try_into().unwrap_or([0; 4]));
-    let reply = exchange(
-        Proto::Udp,
-        SocketAddr::new(host, 111),
-        &w.bytes,
-        Duration::from_secs(2),
-    )
-    .map_err(|e| anyhow!("rpcbind on {host}: {e}"))?;
-    Ok(parse_reply(&reply, xid)?.u32("port")? as u16)
+    Ok(pmap(host, PMAPPROC_GETPORT, prog, vers, proto, 0)? as u16)
 }

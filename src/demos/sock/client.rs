@@ -28,14 +28,8 @@ pub struct Args {
 
 /// Run the client.
 pub fn run(args: Args) -> Result<()> {
-    crate::sys::signals::catch_termination()?;
-    let addr = args.at.addr()?;
     // Step 1.
-    outln!(
-        "socket({}, {}, 0)",
-        WhereArgs::family(&addr),
-        args.at.kind()
-    )?;
+    let addr = args.at.socket()?;
     let date = match (&addr, args.at.dgram) {
         // Step 2 and 3, a stream: connect, then read until the server closes.
         (Addr::Unix(p), false) => {
@@ -60,18 +54,7 @@ pub fn run(args: Args) -> Result<()> {
             s.send_to(b"date?\n", p)
                 .map_err(|e| explain("sendto", &addr, &e))?;
             outln!("sendto(\"{}\"): date?", p.display())?;
-            if !readable(s.as_fd(), Some(args.timeout))? {
-                return Err(explain(
-                    "recvfrom",
-                    &addr,
-                    &std::io::ErrorKind::TimedOut.into(),
-                ));
-            }
-            let mut buf = [0u8; 512];
-            let n = s
-                .recv(&mut buf)
-                .map_err(|e| explain("recvfrom", &addr, &e))?;
-            String::from_utf8_lossy(&buf[..n]).into_owned()
+            answer(s.as_fd(), |b| s.recv(b), &addr, args.timeout)?
         }
         (Addr::Tcp(a), true) => {
             let any: std::net::SocketAddr =
@@ -80,18 +63,7 @@ pub fn run(args: Args) -> Result<()> {
             s.send_to(b"date?\n", a)
                 .map_err(|e| explain("sendto", &addr, &e))?;
             outln!("sendto({addr}) from {}: date?", s.local_addr()?)?;
-            if !readable(s.as_fd(), Some(args.timeout))? {
-                return Err(explain(
-                    "recvfrom",
-                    &addr,
-                    &std::io::ErrorKind::TimedOut.into(),
-                ));
-            }
-            let mut buf = [0u8; 512];
-            let n = s
-                .recv(&mut buf)
-                .map_err(|e| explain("recvfrom", &addr, &e))?;
-            String::from_utf8_lossy(&buf[..n]).into_owned()
+            answer(s.as_fd(), |b| s.recv(b), &addr, args.timeout)?
         }
     };
     // Step 4.
@@ -103,6 +75,25 @@ pub fn run(args: Args) -> Result<()> {
     outln!("{call}: {}\nclose()", date.trim_end())?;
     outln!("date from the server: {}", date.trim_end())?;
     Ok(())
+}
+
+/// A datagram's answer, with a deadline.
+fn answer(
+    fd: std::os::fd::BorrowedFd<'_>,
+    recv: impl Fn(&mut [u8]) -> std::io::Result<usize>,
+    addr: &Addr,
+    limit: Duration,
+) -> Result<String> {
+    if !readable(fd, Some(limit))? {
+        return Err(explain(
+            "recvfrom",
+            addr,
+            &std::io::ErrorKind::TimedOut.into(),
+        ));
+    }
+    let mut buf = [0u8; 512];
+    let n = recv(&mut buf).map_err(|e| explain("recvfrom", addr, &e))?;
+    Ok(String::from_utf8_lossy(&buf[..n]).into_owned())
 }
 
 /// Read until EOF (the server closes after the date), with a deadline.

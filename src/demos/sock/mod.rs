@@ -77,6 +77,14 @@ impl WhereArgs {
         }))
     }
 
+    /// Step 1 of both sides: catch Ctrl-C, find the address, say `socket(family, type, 0)`.
+    pub fn socket(&self) -> Result<Addr> {
+        crate::sys::signals::catch_termination()?;
+        let addr = self.addr()?;
+        crate::outln!("socket({}, {}, 0)", Self::family(&addr), self.kind())?;
+        Ok(addr)
+    }
+
     /// How the kernel names the kind: `SOCK_STREAM` or `SOCK_DGRAM`.
     pub fn kind(&self) -> &'static str {
         if self.dgram {

@@ -68,14 +68,8 @@ fn claim(path: &Path) -> Result<()> {
 
 /// Run the server.
 pub fn run(args: Args) -> Result<()> {
-    crate::sys::signals::catch_termination()?;
-    let addr = args.at.addr()?;
     // Step 1 and 2: socket and bind (std does both, and listen, in one call).
-    outln!(
-        "socket({}, {}, 0)",
-        WhereArgs::family(&addr),
-        args.at.kind()
-    )?;
+    let addr = args.at.socket()?;
     let (_file, served) = match (&addr, args.at.dgram) {
         (Addr::Unix(p), false) => {
             claim(p)?;

@@ -39,12 +39,7 @@ enum Args<'a> {
 
 /// The JSON text: one event per line (compact, and still readable with grep).
 pub fn render(run: &Run) -> anyhow::Result<String> {
-    let t0 = run
-        .events
-        .iter()
-        .map(|e| e.began.unwrap_or(e.t))
-        .min()
-        .unwrap_or(0);
+    let t0 = run.t0();
     let us = |t: u64| t.saturating_sub(t0) as f64 / 1000.0;
     let mut out: Vec<Ev> = Vec::new();
     for l in &run.lanes {

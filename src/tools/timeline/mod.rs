@@ -79,6 +79,17 @@ pub struct Run {
     pub objects: Vec<objects::Object>,
 }
 
+impl Run {
+    /// The run's first moment (a blocking call's beginning included), CLOCK_MONOTONIC ns.
+    pub fn t0(&self) -> u64 {
+        self.events
+            .iter()
+            .map(|e| e.began.unwrap_or(e.t))
+            .min()
+            .unwrap_or(0)
+    }
+}
+
 /// The output formats, by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

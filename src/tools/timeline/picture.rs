@@ -71,12 +71,7 @@ fn esc(s: &str) -> String {
 
 /// The SVG document.
 pub fn svg(run: &Run) -> String {
-    let t0 = run
-        .events
-        .iter()
-        .map(|e| e.began.unwrap_or(e.t))
-        .min()
-        .unwrap_or(0);
+    let t0 = run.t0();
     let t1 = run.events.last().map_or(1, |e| e.t).max(t0 + 1);
     let span = (t1 - t0) as f64;
     let x = |t: u64| LEFT + t.saturating_sub(t0) as f64 / span * (WIDTH - LEFT - 20.0);
