@@ -191,3 +191,69 @@ fn nc_reads_the_date_and_sock_pair_talks_both_ways() {
         "{text}"
     );
 }
+
+#[test]
+fn the_textbooks_c_client_and_server_and_nc_as_a_server() {
+    let s = Scratch::new("sock-c");
+    let (Some(csrv), Some(ccli)) = (c_program("sock_date_server"), c_program("sock_date_client"))
+    else {
+        return;
+    };
+    // ipclab's server, the textbook's C client.
+    let mut server = started_in(
+        &s.dir,
+        &["sock-server", "--tcp", "127.0.0.1:0", "--count", "1"],
+    );
+    let addr = ready_addr(&mut server);
+    let (host, port) = addr.rsplit_once(':').unwrap();
+    let out = std::process::Command::new(&ccli)
+        .args([host, port])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success() && text.starts_with("the date is: ") && text.len() > 30,
+        "{text}"
+    );
+    assert!(server.finish().0.success());
+    // The textbook's C server, ipclab's client.
+    let mut c = std::process::Command::new(&csrv);
+    c.args(["0", "1"]);
+    let mut cserver = Running::start(c);
+    cserver.wait_for("listening on");
+    let line = cserver
+        .seen
+        .iter()
+        .find(|l| l.starts_with("listening on"))
+        .unwrap()
+        .clone();
+    let at = line.trim_start_matches("listening on ");
+    let (code, text, err) = client(&s, &["--tcp", at]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        text.contains(&format!("connect({at})")) && text.contains("date from the server: "),
+        "{text}"
+    );
+    assert!(cserver.finish().0.success());
+    // nc as the server: whatever it sends is the date the client prints.
+    if !skip_without("nc") {
+        let sock = s.path("nc.sock");
+        let mut nc = std::process::Command::new("nc");
+        // -N: close the connection at the end of its input; -v: say when it listens.
+        nc.args(["-N", "-lvU"]).arg(&sock);
+        let mut nc = Running::start(nc);
+        nc.child.stdin.take().map(|mut i| {
+            use std::io::Write;
+            i.write_all(b"Thu Jan  1 00:00:00 1970\n").unwrap();
+        });
+        nc.wait_for_err("Listening on");
+        let (code, text, err) = client(&s, &["--unix", sock.to_str().unwrap()]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(
+            text.contains("date from the server: Thu Jan  1 00:00:00 1970"),
+            "{text}"
+        );
+        let _ = nc.child.kill();
+        let _ = nc.child.wait();
+    }
+}
