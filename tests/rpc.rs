@@ -143,6 +143,16 @@ fn rpc_through_rpcbind_both_ways_with_rpcgen() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    // --trace: the rpcbind lookup and the call, marshalled, field by field.
+    let out = run_in(&s.dir, &["--trace", "rpc-client"]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("rpcbind PMAPPROC_GETPORT call to 127.0.0.1:111, 56 bytes of XDR:")
+            && err.contains("20006013                             map.prog")
+            && err.contains("DATE call, 40 bytes of XDR:")
+            && err.contains("00000002                             rpcvers = 2"),
+        "{err}"
+    );
     let _ = cserver.child.kill();
     let _ = cserver.child.wait();
     let _ = Command::new("rpcinfo").args(["-d", PROG, "1"]).status(); // the C server does not unregister

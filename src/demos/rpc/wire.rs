@@ -236,6 +236,18 @@ fn pmap(
         .u32("map.vers", vers)
         .u32("map.prot", proto.ipproto())
         .u32("map.port", port);
+    if crate::sys::trace::enabled() {
+        let name = match proc_ {
+            PMAPPROC_SET => "PMAPPROC_SET",
+            PMAPPROC_UNSET => "PMAPPROC_UNSET",
+            _ => "PMAPPROC_GETPORT",
+        };
+        crate::out::note(format_args!(
+            "rpcbind {name} call to {host}:111, {} bytes of XDR:\n{}",
+            w.bytes.len(),
+            w.dump()
+        ));
+    }
     let rpcbind = SocketAddr::new(host, 111);
     let reply = exchange(Proto::Udp, rpcbind, &w.bytes, Duration::from_secs(2))
         .map_err(|e| anyhow!("rpcbind on {host}: {e}: is rpcbind running there? (`rpcbind` as root starts it; `rpcinfo -p {host}` lists what it knows)"))?;
