@@ -242,10 +242,10 @@ fn the_textbooks_c_client_and_server_and_nc_as_a_server() {
         // -N: close the connection at the end of its input; -v: say when it listens.
         nc.args(["-N", "-lvU"]).arg(&sock);
         let mut nc = Running::start(nc);
-        nc.child.stdin.take().map(|mut i| {
+        if let Some(mut i) = nc.child.stdin.take() {
             use std::io::Write;
             i.write_all(b"Thu Jan  1 00:00:00 1970\n").unwrap();
-        });
+        }
         nc.wait_for_err("Listening on");
         let (code, text, err) = client(&s, &["--unix", sock.to_str().unwrap()]);
         assert_eq!(code, Some(0), "{err}");
