@@ -5,5 +5,6 @@
 pub mod handoff;
 pub mod peer;
 pub mod ring;
+pub mod ring_args;
 pub mod ring_show;
 pub mod roles;

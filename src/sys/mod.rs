@@ -14,6 +14,7 @@
 pub mod futex;
 pub mod ipc;
 pub mod mem;
+pub mod msgq;
 pub mod proc;
 pub mod psem;
 

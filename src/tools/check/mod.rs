@@ -10,6 +10,7 @@
 //! (8-6: ipclab's shmproducer writes, started just before it as shmpthreadcon does).
 
 pub mod checks;
+pub mod leaks;
 pub mod report;
 pub mod scenario;
 

@@ -146,25 +146,6 @@ fn group_alive(pgid: u32) -> bool {
     nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid as i32), None).is_ok()
 }
 
-/// Objects under `key` still there, and segments the student created.
-fn left_behind(key: Key, student: u32) -> Vec<String> {
-    let mut left = Vec::new();
-    for kind in [Kind::SysvShm, Kind::SysvMsg, Kind::SysvSem] {
-        for r in sysvipc::rows(kind) {
-            let by_student = kind == Kind::SysvShm && r.num::<u32>("cpid") == student;
-            if (r.key() == key && key != 0) || by_student {
-                left.push(format!(
-                    "{} id {} (key {:08x})",
-                    kind.noun(),
-                    r.id(kind),
-                    r.key()
-                ));
-            }
-        }
-    }
-    left
-}
-
 /// ipclab's own binary, for the peer.
 fn peer(args: &[&str], jitter: Option<(u64, u64)>) -> Result<Command> {
     let mut c = crate::process::ipclab_command()?;
@@ -352,28 +333,9 @@ pub fn run(s: &Setup) -> Result<Outcome> {
     o.err = read(&me.err);
     o.wall = t0.elapsed();
     o.cpu = cpu;
-    o.left = left_behind(o.key, o.pid);
-    remove_left(o.key, o.pid);
+    o.left = super::leaks::left_behind(o.key, o.pid);
+    super::leaks::remove_left(o.key, o.pid);
     Ok(o)
-}
-
-/// Remove what the student's program left (reported first): objects of ours under the
-/// run's key, and segments it created. Nothing of anyone else's is touched.
-fn remove_left(key: Key, student: u32) {
-    let me = nix::unistd::getuid().as_raw();
-    for kind in [Kind::SysvShm, Kind::SysvMsg, Kind::SysvSem] {
-        for r in sysvipc::rows(kind) {
-            let by_student = kind == Kind::SysvShm && r.num::<u32>("cpid") == student;
-            if r.uid() == me && ((r.key() == key && key != 0) || by_student) {
-                let id = r.id(kind);
-                let _ = match kind {
-                    Kind::SysvShm => ipc::shm_remove(id),
-                    Kind::SysvMsg => ipc::msg_remove(id),
-                    _ => ipc::sem_remove(id),
-                };
-            }
-        }
-    }
 }
 
 /// Ctrl-C to the student's group (once it is ready, or anyway after the wait).
