@@ -236,6 +236,13 @@ fn the_tour_draws_a_gallery_with_both_terminals_on_one_page() {
         "{page}"
     );
     assert_eq!(page.matches("class=\"handoff\"").count(), 2);
+    // A pipe's and a FIFO's bytes: an arrow from each write to the read that got it.
+    let page_of = |tag: &str| {
+        let p = pages.iter().find(|p| p.contains(tag)).unwrap();
+        std::fs::read_to_string(gallery.join(p)).unwrap()
+    };
+    assert_eq!(page_of("pipe").matches("class=\"handoff\"").count(), 1);
+    assert_eq!(page_of("fifo").matches("class=\"handoff\"").count(), 3);
     // Nothing of the recordings is left.
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
 }

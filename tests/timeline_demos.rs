@@ -68,6 +68,36 @@ fn every_one_command_demo_draws_what_it_traced() {
             );
         }
         assert_eq!(count("leak"), 0, "{args:?}: an object drawn as left behind");
+        // Headless Chromium loads the page (no console message) and takes its picture.
+        if have("chromium") {
+            let shot = s.path(&format!("{i}.png"));
+            let out = std::process::Command::new("chromium")
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--enable-logging=stderr",
+                ])
+                .args([
+                    "--window-size=1280,720",
+                    &format!("--screenshot={}", shot.display()),
+                ])
+                .arg(format!("file://{}", page.display()))
+                .output()
+                .unwrap();
+            let log = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                shot.exists() && !log.contains(":CONSOLE"),
+                "{args:?}: {log}"
+            );
+        }
+        // The slide's flag (two lines typed: two hand-offs, each flag set and seen) and the
+        // pipe's bytes get their arrows too.
+        match i {
+            0 => assert_eq!((count("handoff"), count("mark")), (2, 4), "{args:?}"),
+            4 => assert_eq!(count("handoff"), 1, "{args:?}"),
+            _ => {}
+        }
     }
     assert!(!dev_shm_has(&name));
 }

@@ -164,6 +164,10 @@ impl Handoff {
     pub fn publish(&self, region: &Region<'_>) -> Result<()> {
         crate::process::jitter();
         region.atomic_i32(WRITTEN).store(1, Ordering::Release);
+        if let Handoff::Flag { shmid, .. } = self {
+            // Not a system call, so --trace has no line for it; a timeline draws it.
+            crate::sys::trace::mark(&format!("written = 1 in shm {shmid}"));
+        }
         match self {
             Handoff::Flag { .. } => Ok(()),
             Handoff::Sem { semid, .. } => Self::sem(*semid, FULL, 1),
@@ -173,7 +177,11 @@ impl Handoff {
     /// Reader: wait until a message is there.
     pub fn wait_readable(&self, region: &Region<'_>) -> Result<()> {
         match self {
-            Handoff::Flag { .. } => self.wait_flag(region, |w| w != 0, "writer"),
+            Handoff::Flag { shmid, .. } => {
+                self.wait_flag(region, |w| w != 0, "writer")?;
+                crate::sys::trace::mark(&format!("saw written == 1 in shm {shmid}"));
+                Ok(())
+            }
             Handoff::Sem { semid, .. } => Self::sem(*semid, FULL, -1),
         }
     }

@@ -112,6 +112,14 @@ pub fn begin() {
     }
 }
 
+/// A moment that is not a system call (the slide's `written` flag set or seen), for a
+/// timeline only: `--trace` prints nothing for it.
+pub fn mark(what: &str) {
+    if recording() {
+        event("mark", what, None);
+    }
+}
+
 /// Write out the recorded calls still buffered (before a fork).
 pub fn flush() {
     if let Some(Ok(mut rec)) = RECORD.get().map(|(_, r)| r.lock()) {
@@ -142,7 +150,7 @@ pub fn event(kind: &str, line: &str, ppid: Option<i32>) {
     let dropped = rec.calls.saturating_sub(RECORD_CAP);
     let end_line;
     let line = match kind {
-        "call" => {
+        "call" | "mark" => {
             rec.calls += 1;
             if rec.calls > RECORD_CAP {
                 return;
@@ -170,7 +178,7 @@ pub fn event(kind: &str, line: &str, ppid: Option<i32>) {
     }
     // Each of the first calls goes out at once (a demo's few calls must survive its death
     // by a signal, as mmap-file demo's SIGBUS child); a long run's are written in batches.
-    if kind != "call" || rec.calls <= EAGER || rec.buf.len() >= 64 << 10 {
+    if !matches!(kind, "call" | "mark") || rec.calls <= EAGER || rec.buf.len() >= 64 << 10 {
         rec.flush();
     }
 }

@@ -65,6 +65,21 @@ pub fn render(run: &Run) -> anyhow::Result<String> {
             ..Ev::default()
         });
     }
+    for e in run.events.iter().filter(|e| e.kind == "mark") {
+        let (pid, tid, args) = (e.pid, e.pid, Some(Args::Call { call: &e.line }));
+        let (name, cat, s) = ("written", "flag", Some("t"));
+        out.push(Ev {
+            ph: "i",
+            s,
+            name,
+            cat,
+            pid,
+            tid,
+            ts: Some(us(e.t)),
+            args,
+            ..Ev::default()
+        });
+    }
     for e in run.events.iter().filter(|e| e.kind == "call") {
         let (pid, tid, args) = (e.pid, e.pid, Some(Args::Call { call: &e.line }));
         let (name, cat) = (e.call_name(), "ipc");

@@ -13,8 +13,9 @@
 //! A hand-off is a call that made data available matched with the call that consumed it:
 //! a semaphore V (`semop … +1`, `sem_post`) with its P (`-1`, `sem_wait`) on the same
 //! semaphore in another process, a `msgsnd` with its `msgrcv` on the same queue
-//! ([`handoffs`]). Pipes and FIFOs are not matched (a descriptor number names nothing
-//! across processes), nor the slide's polled `written` flag (a plain store and load).
+//! ([`handoffs`]); the slide's `written` flag set and seen (ipclab's processes mark both
+//! moments for a timeline); and bytes written to a pipe or FIFO with the read that got
+//! them ([`streams`]).
 //!
 //! Step 1: make the private directory and record into it (children inherit its name).
 //! Step 2: run the applet.
@@ -24,6 +25,7 @@ pub mod chrome;
 pub mod merge;
 pub mod objects;
 pub mod picture;
+pub mod streams;
 
 use crate::objects::scratch;
 use crate::sys::trace;
@@ -245,6 +247,16 @@ pub fn from_events(mut events: Vec<Event>) -> Run {
 /// What a call offers or takes: (the object, how many: +1 offers, -1 takes, or, for a
 /// `semctl SETVAL`, 0 with the initial value in the second field of the result).
 fn exchange(e: &Event) -> Option<(String, i32)> {
+    if e.kind == "mark" {
+        // The slide's flag: `written = 1 in shm ID` offers, `saw written == 1 in shm ID` takes.
+        let id = e.line.rsplit(' ').next()?;
+        let v = if e.line.starts_with("written = 1") {
+            1
+        } else {
+            -1
+        };
+        return Some((format!("flag {id}"), v));
+    }
     if e.kind != "call" || e.line.contains("= -1 ") {
         return None;
     }
@@ -319,6 +331,7 @@ pub fn handoffs(events: &[Event]) -> Vec<(usize, usize)> {
             }
         }
     }
+    out.extend(streams::handoffs(events));
     out.sort_unstable();
     out
 }

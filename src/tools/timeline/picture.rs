@@ -175,6 +175,18 @@ pub fn svg(run: &Run) -> String {
             esc(&e.line)
         );
     }
+    // The flag marks (the slide's `written`, set and seen): a small diamond each.
+    for e in run.events.iter().filter(|e| e.kind == "mark") {
+        let (cx, cy) = (x(e.t), y(e.pid) - 14.0);
+        let _ = writeln!(
+            s,
+            r##"<path class="mark" d="M{cx},{} l5,5 l-5,5 l-5,-5 z" fill="#F0E442" stroke="#333"><title>[{} {}] {} (a store or load, not a system call)</title></path>"##,
+            cy - 5.0,
+            esc(&e.who),
+            e.pid,
+            esc(&e.line)
+        );
+    }
     // The objects: a band each from creation to removal; a red end if never removed.
     for (i, o) in run.objects.iter().enumerate() {
         let oy = TOP + rows + i as f64 * OBJ + 6.0;
@@ -236,7 +248,7 @@ pub fn html(run: &Run) -> String {
 <style>body{{font-family:sans-serif;font-size:18px;margin:16px;color:#222}} svg{{max-width:100%;height:auto}} .key span{{margin-right:2em}}</style>
 </head><body>
 <h1>{t}: who did what, when</h1>
-{notes}<p class="key"><span>● a call (hover for the <code>--trace</code> line; hollow: it failed)</span><span>┆ spawn (vfork + execv)</span><span style="color:#D55E00">→ hand-off (V to P, msgsnd to msgrcv)</span><span style="color:#777">▬ blocked</span></p>
+{notes}<p class="key"><span>● a call (hover for the <code>--trace</code> line; hollow: it failed)</span><span>┆ spawn (vfork + execv)</span><span style="color:#D55E00">→ hand-off (V to P, msgsnd to msgrcv)</span><span style="color:#777">▬ blocked</span><span>◆ the written flag set / seen</span></p>
 {svg}</body></html>
 "#,
         t = esc(&title),
