@@ -248,7 +248,7 @@ pub fn html(run: &Run) -> String {
 <style>body{{font-family:sans-serif;font-size:18px;margin:16px;color:#222}} svg{{max-width:100%;height:auto}} .key span{{margin-right:2em}}</style>
 </head><body>
 <h1>{t}: who did what, when</h1>
-{notes}<p class="key"><span>● a call (hover for the <code>--trace</code> line; hollow: it failed)</span><span>┆ spawn (vfork + execv)</span><span style="color:#D55E00">→ hand-off (V to P, msgsnd to msgrcv)</span><span style="color:#777">▬ blocked</span><span>◆ the written flag set / seen</span></p>
+{notes}<p class="key"><span>● a call (hover for the <code>--trace</code> line; hollow: it failed)</span><span>┆ spawn (vfork + execv)</span><span style="color:#D55E00">→ hand-off (V to P, msgsnd to msgrcv, write to read, flag set to seen)</span><span style="color:#777">▬ blocked</span><span>◆ the written flag set / seen</span></p>
 {svg}</body></html>
 "#,
         t = esc(&title),
