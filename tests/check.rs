@@ -35,6 +35,7 @@ fn correct_programs_pass_every_check() {
         ("shmwrite", "shmwrite"),
         ("msg-client", "check_msg_client_ok"),
         ("shmconsumer", "check_shmconsumer_ok"),
+        ("fifo-read", "check_fifo_read_ok"),
     ] {
         let Some(p) = c_program_rt(prog) else { return };
         let (code, table) = check(role, &["--repeat", "4"], &p);
@@ -70,6 +71,13 @@ fn broken_programs_fail_the_check_that_names_their_hazard() {
             "check_shmread_leak",
             &["--only", "data,end,no-leak"][..],
             &["no-leak"][..],
+        ),
+        // The seed's FIFO reader: fifo1 left behind, after a normal run and after Ctrl-C.
+        (
+            "fifo-read",
+            "fifo_read",
+            &["--only", "data,end,no-leak,sigint"][..],
+            &["no-leak", "sigint"][..],
         ),
         // The seed's client: msgrcv unchecked, so a vanished queue prints its own request.
         (

@@ -71,11 +71,15 @@ fn transcript_lines(role: Role, o: &Outcome) -> Vec<String> {
             "Client: receive msg.mtype is: 999.".to_string(),
         ],
         Role::Shmconsumer => vec![format!("consumed message: {}", o.payloads[0])],
+        Role::FifoRead => sent(o)
+            .iter()
+            .map(|m| format!("Read message: {m}"))
+            .collect(),
     };
     match role {
         Role::Shmread => v.extend(o.payloads.iter().map(|p| format!("You wrote: {p}"))),
         Role::Shmwrite => v.extend(o.payloads.iter().map(|p| format!("shared buffer: {p}"))),
-        Role::MsgClient | Role::Shmconsumer => {}
+        Role::MsgClient | Role::Shmconsumer | Role::FifoRead => {}
     }
     v
 }
@@ -87,6 +91,18 @@ fn data(role: Role, o: &Outcome) -> Result<(), String> {
         Role::Shmwrite => {
             in_order(&o.peer_out, &wrote(o)).map_err(|m| format!("ipclab's reader never got {m:?}"))
         }
+        Role::FifoRead => match sent(o) {
+            v if v.is_empty() => {
+                Err("ipclab's writer sent nothing: it never found a reader on ./fifo1".into())
+            }
+            v => in_order(
+                &o.out,
+                &v.iter()
+                    .map(|m| format!("Read message: {m}"))
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(|m| format!("it never printed {m:?}")),
+        },
         Role::Shmconsumer => in_order(&o.out, &[format!("consumed message: {}", o.payloads[0])])
             .map_err(|m| {
                 format!(
@@ -100,6 +116,15 @@ fn data(role: Role, o: &Outcome) -> Result<(), String> {
                     .map_err(|_| "it did not print the server's reply".to_string()),
             ),
     }
+}
+
+/// The messages ipclab's fifo-write sent (its `Send message: …` lines).
+fn sent(o: &Outcome) -> Vec<String> {
+    o.peer_out
+        .lines()
+        .filter_map(|l| l.strip_prefix("Send message: "))
+        .map(str::to_string)
+        .collect()
 }
 
 fn wrote(o: &Outcome) -> Vec<String> {
@@ -151,6 +176,7 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
         v.push(verdict("data", 3, r.is_ok(), match r {
             Ok(()) if role == Role::MsgClient => "its request reached ipclab's server, the server's reply reached it".into(),
             Ok(()) if role == Role::Shmconsumer => "the producer's message (new in every run) arrived intact".into(),
+            Ok(()) if role == Role::FifoRead => "every message ipclab's fifo-write sent was read and printed, in order".into(),
             Ok(()) => format!("{} distinct payloads crossed intact, in order", o.payloads.len()),
             Err(m) => format!("expected every payload in order; {m} (hint: wait for the other side's turn before the next message)"),
         }));
@@ -170,7 +196,7 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
                 "nothing of the run is left".into()
             } else {
                 format!(
-                    "left behind: {} (ipclab removed it; hint: remove what you create: shmctl/msgctl IPC_RMID)",
+                    "left behind: {} (ipclab removed it; hint: remove what you create: IPC_RMID for System V objects, unlink for a FIFO)",
                     o.left.join(", ")
                 )
             },

@@ -7,12 +7,14 @@
 //!
 //! Roles so far: `shmread` (8-2: ipclab's shmwrite writes), `shmwrite` (8-3: ipclab's
 //! shmread reads), `msg-client` (IPC全解析 三: ipclab's msg-server answers), `shmconsumer`
-//! (8-6: ipclab's shmproducer writes, started just before it as shmpthreadcon does).
+//! (8-6: ipclab's shmproducer writes, started just before it as shmpthreadcon does),
+//! `fifo-read` (IPC全解析 二: ipclab's fifo-write writes to the seed's ./fifo1).
 
 pub mod checks;
 pub mod leaks;
 pub mod report;
 pub mod scenario;
+pub mod watch;
 
 use anyhow::Result;
 use std::ffi::OsString;
@@ -29,6 +31,8 @@ pub enum Role {
     MsgClient,
     /// Algorithm 8-6: PROGRAM NAME maps the POSIX object and prints the producer's message
     Shmconsumer,
+    /// IPC全解析 二: PROGRAM (no argument) makes ./fifo1, reads it and prints each message
+    FifoRead,
 }
 
 /// How the verdicts are printed.

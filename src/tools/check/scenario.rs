@@ -9,6 +9,7 @@
 //! Step 3: the mode's event: nothing, Ctrl-C to the student's group, or the peer's end.
 //! Step 4: wait (with deadlines), read what each printed, look for what was left.
 
+use super::watch::{cpu_of, group_alive, read, wait_line};
 use super::Role;
 use crate::objects::{scratch, sysv, sysvipc, Kind};
 use crate::sys::ipc::{self, Key};
@@ -86,30 +87,6 @@ fn start(cmd: &mut Command, dir: &Path, tag: &str, stdin: Stdio) -> Result<Proc>
     Ok(Proc { child, out, err })
 }
 
-fn read(p: &Path) -> String {
-    String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned()
-}
-
-/// CPU time of `pid` so far (utime + stime from /proc), or zero once it is gone.
-fn cpu_of(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks: u64 = [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
-        .sum();
-    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
-        .ok()
-        .flatten()
-        .unwrap_or(100) as u64;
-    Duration::from_millis(ticks * 1000 / hz.max(1))
-}
-
 /// Wait for `p` until `deadline`, sampling its CPU time; kill its group at the deadline.
 fn wait(p: &mut Proc, deadline: Instant, cpu: &mut Duration) -> Result<Option<ExitStatus>> {
     let pid = p.child.id();
@@ -128,22 +105,6 @@ fn wait(p: &mut Proc, deadline: Instant, cpu: &mut Duration) -> Result<Option<Ex
         }
         crate::process::nap(Duration::from_millis(5))?;
     }
-}
-
-/// Wait until `file` has a line containing `needle` (or the deadline).
-fn wait_line(file: &Path, needle: &str, deadline: Instant) -> Result<bool> {
-    while Instant::now() < deadline {
-        if read(file).contains(needle) {
-            return Ok(true);
-        }
-        crate::process::nap(Duration::from_millis(5))?;
-    }
-    Ok(false)
-}
-
-/// Is any process of group `pgid` alive?
-fn group_alive(pgid: u32) -> bool {
-    nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid as i32), None).is_ok()
 }
 
 /// ipclab's own binary, for the peer.
@@ -284,6 +245,42 @@ pub fn run(s: &Setup) -> Result<Outcome> {
             finish_peer(&mut other, true, &mut o)?;
             let _ = object.remove();
         }
+        Role::FifoRead => {
+            // Step 2: the student's reader first (it makes ./fifo1, as the seed does), then
+            // ipclab's writer, which waits for the FIFO and a reader.
+            me = start(&mut student, dir.path(), "student", Stdio::null())?;
+            if s.mode == Mode::Sigint {
+                crate::process::nap(Duration::from_millis(300))?;
+                sigint(me.child.id(), true);
+                other = None;
+            } else {
+                let w = [
+                    "fifo-write",
+                    "fifo1",
+                    "--count",
+                    "3",
+                    "--interval",
+                    "20ms",
+                    "--timeout",
+                    "5s",
+                ];
+                other = Some(start(
+                    &mut peer(&w, s.jitter)?,
+                    dir.path(),
+                    "peer",
+                    Stdio::null(),
+                )?);
+            }
+            event_at = Instant::now();
+            o.status = wait(&mut me, deadline, &mut cpu)?;
+            o.ended_after = event_at.elapsed();
+            o.stray = group_alive(me.child.id());
+            finish_peer(&mut other, true, &mut o)?;
+            if dir.join("fifo1").exists() {
+                o.left
+                    .push("the FIFO fifo1 (in its working directory)".into());
+            }
+        }
         Role::MsgClient => {
             o.key = ipc::ftok(&keyfile, b'z').map_err(|e| anyhow!("ftok: {}", e.desc()))?;
             student.arg(&keyfile);
@@ -333,7 +330,7 @@ pub fn run(s: &Setup) -> Result<Outcome> {
     o.err = read(&me.err);
     o.wall = t0.elapsed();
     o.cpu = cpu;
-    o.left = super::leaks::left_behind(o.key, o.pid);
+    o.left.extend(super::leaks::left_behind(o.key, o.pid));
     super::leaks::remove_left(o.key, o.pid);
     Ok(o)
 }

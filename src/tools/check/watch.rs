@@ -1,0 +1,47 @@
+//! Watching a process of a check from outside: what it printed (its output is a file),
+//! its CPU time (from /proc), whether anything of its process group is still alive.
+
+use anyhow::Result;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// What a file holds, as text (empty if it cannot be read).
+pub fn read(p: &Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned()
+}
+
+/// CPU time of `pid` so far (utime + stime from /proc), or zero once it is gone.
+pub fn cpu_of(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
+        .sum();
+    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .unwrap_or(100) as u64;
+    Duration::from_millis(ticks * 1000 / hz.max(1))
+}
+
+/// Wait until `file` has a line containing `needle` (or the deadline).
+pub fn wait_line(file: &Path, needle: &str, deadline: Instant) -> Result<bool> {
+    while Instant::now() < deadline {
+        if read(file).contains(needle) {
+            return Ok(true);
+        }
+        crate::process::nap(Duration::from_millis(5))?;
+    }
+    Ok(false)
+}
+
+/// Is any process of group `pgid` alive?
+pub fn group_alive(pgid: u32) -> bool {
+    nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid as i32), None).is_ok()
+}
