@@ -264,8 +264,25 @@ fn exchange(e: &Event) -> Option<(String, i32)> {
     let mut fields = args.split([',', ')']).map(str::trim);
     let first = fields.next()?;
     match e.call_name() {
-        "msgsnd" => Some((format!("msg {first}"), 1)),
-        "msgrcv" => Some((format!("msg {first}"), -1)),
+        // A queue is first in, first out per message type: msgsnd's {mtype=T, …}, msgrcv's
+        // fourth argument (0 or negative: any type, matched with every type's offers).
+        "msgsnd" => {
+            let t = e
+                .line
+                .split("mtype=")
+                .nth(1)?
+                .split([',', '}'])
+                .next()?
+                .trim();
+            Some((format!("msg {first} type {t}"), 1))
+        }
+        "msgrcv" => {
+            let t = args.split(',').nth(3)?.trim();
+            match t.parse::<i64>() {
+                Ok(t) if t > 0 => Some((format!("msg {first} type {t}"), -1)),
+                _ => Some((format!("msg {first}"), -1)),
+            }
+        }
         // POSIX semaphores in shared memory, named by their offset: `sem_post(+64)`.
         "sem_post" => Some((format!("psem {first}"), 1)),
         "sem_wait" => Some((format!("psem {first}"), -1)),
@@ -320,6 +337,12 @@ pub fn handoffs(events: &[Event]) -> Vec<(usize, usize)> {
             Some((obj, -1)) => takes.entry(obj).or_default().push(i),
             _ => {}
         }
+    }
+    // Offers in the order they *began*: a process preempted between its call's return and
+    // its stamp would otherwise be put after an offer that came later (the V or msgsnd of
+    // the other side), and the pairs would cross.
+    for o in offers.values_mut() {
+        o.sort_by_key(|&i| events[i].began.unwrap_or(events[i].t));
     }
     let mut out = Vec::new();
     for (obj, t) in &takes {
