@@ -47,7 +47,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     super::write_new(&output, text.as_bytes())?;
     crate::out::note(format_args!(
-        "timeline: {} ({} files, {} processes, {} hand-offs)",
+        "merged into {} ({} files, {} processes, {} hand-offs)",
         output.display(),
         files.len(),
         run.lanes.len(),
