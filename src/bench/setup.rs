@@ -274,15 +274,18 @@ fn posix_shm_object() -> Result<OwnedFd> {
     Ok(fd)
 }
 
-/// A file for the mmap-file ring, made new (never an existing one) and unlinked at once.
+/// A file for the mmap-file ring: made in a private scratch directory (mkdtemp-style: a
+/// random name, 0700, so no other user can plant or block it), opened new, and unlinked
+/// at once with its directory.
 fn unlinked_file() -> Result<OwnedFd> {
-    let path = std::env::temp_dir().join(format!("ipclab-bench-{}.ring", std::process::id()));
+    let dir = scratch::Dir::new("bench-ring")?;
+    let path = dir.join("ring");
     let f = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create_new(true)
         .open(&path)
         .with_context(|| format!("cannot create {}", path.display()))?;
-    let _ = std::fs::remove_file(&path);
+    drop(dir);
     Ok(f.into())
 }

@@ -65,46 +65,39 @@ pub fn render(run: &Run) -> anyhow::Result<String> {
             ..Ev::default()
         });
     }
-    for e in run.events.iter().filter(|e| e.kind == "mark") {
-        let (pid, tid, args) = (e.pid, e.pid, Some(Args::Call { call: &e.line }));
-        let (name, cat, s) = ("written", "flag", Some("t"));
-        out.push(Ev {
-            ph: "i",
-            s,
+    // A call is an instant, or a complete event as long as it blocked; a flag mark (the
+    // slide's `written`, not a call) is an instant.
+    for e in run
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind.as_str(), "call" | "mark"))
+    {
+        let mark = e.kind == "mark";
+        let (name, cat) = if mark {
+            ("written", "flag")
+        } else {
+            (e.call_name(), "ipc")
+        };
+        let at = Ev {
             name,
             cat,
-            pid,
-            tid,
-            ts: Some(us(e.t)),
-            args,
+            pid: e.pid,
+            tid: e.pid,
+            args: Some(Args::Call { call: &e.line }),
             ..Ev::default()
-        });
-    }
-    for e in run.events.iter().filter(|e| e.kind == "call") {
-        let (pid, tid, args) = (e.pid, e.pid, Some(Args::Call { call: &e.line }));
-        let (name, cat) = (e.call_name(), "ipc");
+        };
         out.push(match e.began {
-            Some(b) => Ev {
+            Some(b) if !mark => Ev {
                 ph: "X",
-                name,
-                cat,
-                pid,
-                tid,
                 ts: Some(us(b)),
                 dur: Some(us(e.t) - us(b)),
-                args,
-                ..Ev::default()
+                ..at
             },
-            None => Ev {
+            _ => Ev {
                 ph: "i",
                 s: Some("t"),
-                name,
-                cat,
-                pid,
-                tid,
                 ts: Some(us(e.t)),
-                args,
-                ..Ev::default()
+                ..at
             },
         });
     }
