@@ -43,7 +43,7 @@ pub struct SyncArgs {
     #[arg(long, value_enum, default_value_t = SyncMode::Flag)]
     pub sync: SyncMode,
     /// How often the flag is polled (the slide's sleep(1)); e.g. 10ms, 1s
-    #[arg(long, allow_hyphen_values = true, default_value = "1s", value_parser = crate::units::interval)]
+    #[arg(long, allow_hyphen_values = true, default_value = "1s", env = "IPCLAB_INTERVAL", value_parser = crate::units::interval)]
     pub interval: Duration,
 }
 

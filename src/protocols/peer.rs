@@ -70,12 +70,7 @@ impl<'a> Peers<'a> {
         name: &str,
         quiet: bool,
     ) -> Peers<'a> {
-        let run = Run::this();
-        let (pid, start) = me.offsets(base);
-        region.atomic_u64(start).store(run.start, Ordering::Relaxed);
-        region
-            .atomic_u32(pid)
-            .store(run.pid as u32, Ordering::Release);
+        Self::register(region, base, me, Run::this());
         Peers {
             region,
             base,
@@ -85,6 +80,16 @@ impl<'a> Peers<'a> {
             said: std::cell::Cell::new(quiet),
             name: name.trim_start_matches('/').to_string(),
         }
+    }
+
+    /// Write `run` into `me`'s entry: a side joining, or a controller (`ipclab check`)
+    /// registering a program that does not join by itself.
+    pub fn register(region: Region<'_>, base: usize, me: Role, run: Run) {
+        let (pid, start) = me.offsets(base);
+        region.atomic_u64(start).store(run.start, Ordering::Relaxed);
+        region
+            .atomic_u32(pid)
+            .store(run.pid as u32, Ordering::Release);
     }
 
     /// Clear both entries (the creator, before anyone joins).

@@ -5,34 +5,53 @@
 //! expected, what happened and a hint ([`checks`]); [`report`] prints them for a person or
 //! for an autograder (JSON, Gradescope, TAP, JUnit). Exit 0 only if every check passed.
 //!
-//! Roles so far: `shmread` (8-2: ipclab's shmwrite writes), `shmwrite` (8-3: ipclab's
-//! shmread reads), `msg-client` (IPC全解析 三: ipclab's msg-server answers), `shmconsumer`
-//! (8-6: ipclab's shmproducer writes, started just before it as shmpthreadcon does),
-//! `fifo-read` (IPC全解析 二: ipclab's fifo-write writes to the seed's ./fifo1).
+//! Every role of the lecture's demos ([`roles`]): the System V trio of 8-1 … 8-3, the
+//! POSIX pair of 8-4 … 8-6 and the slides' bounded buffer, the FIFO, the message queue, the
+//! semaphore demo and the mmap notes' two unrelated processes. [`run`] is what every
+//! scenario shares: a scratch directory, processes in groups of their own, deadlines.
 
 pub mod checks;
 pub mod leaks;
 pub mod report;
-pub mod scenario;
+pub mod roles;
+pub mod run;
 pub mod watch;
 
 use anyhow::Result;
 use std::ffi::OsString;
 use std::time::Duration;
 
-/// The part the student's program plays.
+/// The part the student's program plays (its argv: docs/check.md).
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// Algorithm 8-1: PROGRAM PATH makes the segment and vforks+execs ./alg.8-2-shmread.o and ./alg.8-3-shmwrite.o
+    Shmcon,
     /// Algorithm 8-2: PROGRAM KEY attaches the segment and prints what the writer wrote
     Shmread,
     /// Algorithm 8-3: PROGRAM KEY reads lines from stdin into the segment until `end`
     Shmwrite,
-    /// IPC全解析 三: PROGRAM PATH sends a type-888 request and prints the type-999 reply
-    MsgClient,
+    /// Algorithm 8-5: PROGRAM NAME writes "Hello World!" into the POSIX object
+    Shmproducer,
     /// Algorithm 8-6: PROGRAM NAME maps the POSIX object and prints the producer's message
     Shmconsumer,
+    /// The bounded buffer: PROGRAM NAME COUNT puts COUNT items into buffer[in]
+    RingProducer,
+    /// The bounded buffer: PROGRAM NAME COUNT takes COUNT items from buffer[out]
+    RingConsumer,
     /// IPC全解析 二: PROGRAM (no argument) makes ./fifo1, reads it and prints each message
     FifoRead,
+    /// IPC全解析 二: PROGRAM COUNT writes COUNT timestamped messages into ./fifo1
+    FifoWrite,
+    /// IPC全解析 三: PROGRAM PATH COUNT answers COUNT type-888 requests, then removes its queue
+    MsgServer,
+    /// IPC全解析 三: PROGRAM PATH sends a type-888 request and prints the type-999 reply
+    MsgClient,
+    /// IPC全解析 四: PROGRAM MS: a semaphore makes the father wait for the child
+    SemDemo,
+    /// The mmap notes: PROGRAM ROUNDS MS prints the string at offset 1024 of ./temp
+    MmapRead,
+    /// The mmap notes: PROGRAM ROUNDS MS writes the string at offset 1024 of ./temp
+    MmapWrite,
 }
 
 /// How the verdicts are printed.

@@ -30,10 +30,10 @@ pub fn cpu_of(pid: u32) -> Duration {
     Duration::from_millis(ticks * 1000 / hz.max(1))
 }
 
-/// Wait until `file` has a line containing `needle` (or the deadline).
-pub fn wait_line(file: &Path, needle: &str, deadline: Instant) -> Result<bool> {
+/// Wait until one of `files` has a line containing `needle` (or the deadline).
+pub fn wait_line(files: &[&Path], needle: &str, deadline: Instant) -> Result<bool> {
     while Instant::now() < deadline {
-        if read(file).contains(needle) {
+        if files.iter().any(|f| read(f).contains(needle)) {
             return Ok(true);
         }
         crate::process::nap(Duration::from_millis(5))?;

@@ -1,0 +1,79 @@
+//! The roles: for each, the scenario (who ipclab starts, in which order, as the slide's
+//! flow would), the slide's lines to expect, and how to tell the data crossed.
+//!
+//! | role | module | ipclab plays |
+//! |---|---|---|
+//! | shmread, shmwrite, shmcon | [`sysv_shm`] (8-1 … 8-3) | the segment, the other side, or both children |
+//! | shmproducer, shmconsumer | [`posix_shm`] (8-4 … 8-6) | the object and the other side |
+//! | ring-producer, ring-consumer | [`ring`] (the bounded buffer) | the object, initialised, and the other side |
+//! | fifo-read, fifo-write | [`fifo`] (IPC全解析 二) | the other end of ./fifo1 |
+//! | msg-client, msg-server | [`msg`] (IPC全解析 三) | the server or the clients |
+//! | sem-demo | [`sem`] (IPC全解析 四) | nobody: the program is the whole demo |
+//! | mmap-read, mmap-write | [`mmap`] (the mmap notes' mmap_r/w_ipc) | the other side of ./temp |
+
+pub mod fifo;
+pub mod mmap;
+pub mod msg;
+pub mod posix_shm;
+pub mod ring;
+pub mod sem;
+pub mod sysv_shm;
+
+use super::run::{Ctx, Outcome};
+use super::Role;
+use anyhow::Result;
+
+/// Run the role's scenario (the mode is in the setup).
+pub fn play(c: &mut Ctx) -> Result<()> {
+    match c.s.role {
+        Role::Shmread | Role::Shmwrite | Role::Shmcon => sysv_shm::play(c),
+        Role::Shmproducer | Role::Shmconsumer => posix_shm::play(c),
+        Role::RingProducer | Role::RingConsumer => ring::play(c),
+        Role::FifoRead | Role::FifoWrite => fifo::play(c),
+        Role::MsgClient | Role::MsgServer => msg::play(c),
+        Role::SemDemo => sem::play(c),
+        Role::MmapRead | Role::MmapWrite => mmap::play(c),
+    }
+}
+
+/// The slide's lines for the role, with this run's values (fragments, in order).
+pub fn transcript(role: Role, o: &Outcome) -> Vec<String> {
+    match role {
+        Role::Shmread | Role::Shmwrite | Role::Shmcon => sysv_shm::transcript(role, o),
+        Role::Shmproducer | Role::Shmconsumer => posix_shm::transcript(role, o),
+        Role::RingProducer | Role::RingConsumer => ring::transcript(role, o),
+        Role::FifoRead | Role::FifoWrite => fifo::transcript(role, o),
+        Role::MsgClient | Role::MsgServer => msg::transcript(role, o),
+        Role::SemDemo => sem::transcript(o),
+        Role::MmapRead | Role::MmapWrite => mmap::transcript(role, o),
+    }
+}
+
+/// Did the data cross? `Ok(what crossed)` or `Err(what is missing)`.
+pub fn data(role: Role, o: &Outcome) -> Result<String, String> {
+    match role {
+        Role::Shmread | Role::Shmwrite | Role::Shmcon => sysv_shm::data(role, o),
+        Role::Shmproducer | Role::Shmconsumer => posix_shm::data(role, o),
+        Role::RingProducer | Role::RingConsumer => ring::data(role, o),
+        Role::FifoRead | Role::FifoWrite => fifo::data(role, o),
+        Role::MsgClient | Role::MsgServer => msg::data(role, o),
+        Role::SemDemo => sem::data(o),
+        Role::MmapRead | Role::MmapWrite => mmap::data(role, o),
+    }
+}
+
+/// Each fragment found in a line of `text`, in order; `Err(the first missing)`.
+pub fn in_order(text: &str, fragments: &[String]) -> Result<(), String> {
+    let mut lines = text.lines();
+    for f in fragments {
+        if !lines.any(|l| l.contains(f.as_str())) {
+            return Err(f.clone());
+        }
+    }
+    Ok(())
+}
+
+/// `prefix` + each payload.
+pub fn each(o: &Outcome, prefix: &str) -> Vec<String> {
+    o.payloads.iter().map(|p| format!("{prefix}{p}")).collect()
+}
