@@ -5,7 +5,7 @@
 use crate::common::*;
 
 /// `ipclab check ROLE [OPTS] -- PROGRAM`: the exit code and stdout.
-fn check(role: &str, opts: &[&str], program: &std::path::Path) -> (Option<i32>, String) {
+pub fn check(role: &str, opts: &[&str], program: &std::path::Path) -> (Option<i32>, String) {
     let s = Scratch::new("check");
     let out = ipclab()
         .env("IPCLAB_STATE_DIR", s.state())
@@ -20,7 +20,7 @@ fn check(role: &str, opts: &[&str], program: &std::path::Path) -> (Option<i32>, 
 }
 
 /// The checks that failed, from a table.
-fn failed(table: &str) -> Vec<String> {
+pub fn failed(table: &str) -> Vec<String> {
     table
         .lines()
         .filter(|l| l.starts_with("FAIL"))

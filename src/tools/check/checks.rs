@@ -5,7 +5,7 @@
 //! |---|---|
 //! | transcript | the slide's lines, with the run's real key, id and pids in them |
 //! | data | every payload ipclab's peer sent (distinct per run) crossed intact, in order |
-//! | end | the program ends by itself, status 0, after the end marker (`end`, the reply) |
+//! | end | the program ends by itself, status 0, after the role's end (`end`, the reply, EOF…) |
 //! | no-leak | no System V object under the run's key, no segment it made, is left |
 //! | no-stray | no process of its group is left after it ends |
 //! | cpu | while it waits it does not spin: CPU time at most 25% of the run's time |
@@ -36,6 +36,14 @@ fn verdict(name: &'static str, weight: u32, passed: bool, detail: String) -> Ver
         passed,
         weight,
         detail,
+    }
+}
+
+/// `what`, with `hint` unless it already has one.
+fn hinted(what: String, hint: &str) -> String {
+    match what.contains("hint:") {
+        true => what,
+        false => format!("{what} (hint: {hint})"),
     }
 }
 
@@ -81,15 +89,24 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
     }
     if want("data") {
         let r = roles::data(role, &o);
-        v.push(verdict("data", 3, r.is_ok(), match r {
-            Ok(what) => what,
-            Err(m) => format!("expected every payload in order; {m} (hint: wait for the other side's turn before the next message)"),
-        }));
+        v.push(verdict(
+            "data",
+            3,
+            r.is_ok(),
+            match r {
+                Ok(what) => what,
+                Err(m) => format!(
+                    "expected every payload in order; {}",
+                    hinted(m, "wait for the other side's turn before the next message")
+                ),
+            },
+        ));
     }
     if want("end") {
         let ok = o.status.is_some_and(|s| s.success());
-        v.push(verdict("end", 2, ok, if ok { "it ended by itself after the end marker, status 0".into() } else {
-            format!("expected it to end after the end marker; {} (hint: a loop on a plain int flag compiled with -O2 may never see the change: volatile, atomics or a sleep)", ending(&o, args.timeout))
+        let marker = roles::end_marker(role);
+        v.push(verdict("end", 2, ok, if ok { format!("it ended by itself {marker}, status 0") } else {
+            format!("expected it to end by itself {marker}; {}", hinted(ending(&o, args.timeout), "a loop on a plain int flag compiled with -O2 may never see the change: volatile, atomics or a sleep"))
         }));
     }
     if want("no-leak") {
@@ -135,12 +152,17 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
                 )
             } else {
                 format!(
-                    "expected Ctrl-C to end it within 2 s leaving nothing; {}{}",
+                    "expected Ctrl-C to end it within 2 s leaving nothing; {}{}{}",
                     ending(&s, Duration::from_secs(2)),
                     if s.left.is_empty() {
                         String::new()
                     } else {
                         format!("; left: {}", s.left.join(", "))
+                    },
+                    if s.stray {
+                        "; a process of its group was still running"
+                    } else {
+                        ""
                     }
                 )
             },
@@ -212,8 +234,17 @@ fn repeat<'a>(
             ));
         }
     }
-    Ok(verdict("repeat", 3, failed == 0, match first {
-        None => format!("{} perturbed runs (seed {seed}), all passed", args.repeat),
-        Some(f) => format!("{failed} of {} perturbed runs failed (seed {seed}); first: {f} (hint: a race: wait for the other side's turn)", args.repeat),
-    }))
+    Ok(verdict(
+        "repeat",
+        3,
+        failed == 0,
+        match first {
+            None => format!("{} perturbed runs (seed {seed}), all passed", args.repeat),
+            Some(f) => format!(
+                "{failed} of {} perturbed runs failed (seed {seed}); first: {}",
+                args.repeat,
+                hinted(f, "a race: wait for the other side's turn")
+            ),
+        },
+    ))
 }

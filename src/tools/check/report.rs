@@ -44,7 +44,7 @@ pub fn print(args: &Args, seed: u64, v: &[Verdict], format: Format) -> Result<()
                 } else {
                     mark.to_string()
                 };
-                outln!("{mark}  {:<11} {}", c.name, c.detail)?;
+                outln!("{mark}  {:<12} {}", c.name, c.detail)?;
             }
             outln!(
                 "score {score}/{max}: {} of {} checks passed",

@@ -41,7 +41,41 @@ pub fn wait_line(files: &[&Path], needle: &str, deadline: Instant) -> Result<boo
     Ok(false)
 }
 
-/// Is any process of group `pgid` alive?
+/// Is any process of group `pgid` still running half a second after its leader ended? (A
+/// child killed with it may take a moment to end.) Zombies do not count: where PID 1 does
+/// not reap orphans (some containers), a dead child stays one for ever.
 pub fn group_alive(pgid: u32) -> bool {
-    nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid as i32), None).is_ok()
+    let until = Instant::now() + Duration::from_millis(500);
+    while running_in_group(pgid) {
+        if Instant::now() >= until {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
+
+/// A process of group `pgid` that is not a zombie, from /proc/PID/stat (state, pgrp).
+fn running_in_group(pgid: u32) -> bool {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    dir.flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .any(|e| {
+            let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+            let f: Vec<&str> = stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            f.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
+                && !matches!(f.first(), Some(&"Z") | Some(&"X") | None)
+        })
 }

@@ -62,6 +62,24 @@ pub fn data(role: Role, o: &Outcome) -> Result<String, String> {
     }
 }
 
+/// When the program is done, as the role's protocol says.
+pub fn end_marker(role: Role) -> &'static str {
+    match role {
+        Role::Shmread => "after the writer's `end`",
+        Role::Shmwrite => "after `end` on its stdin",
+        Role::Shmcon => "after both children ended (and it removed the segment)",
+        Role::Shmproducer => "after writing the message",
+        Role::Shmconsumer => "after printing the message",
+        Role::RingProducer | Role::RingConsumer => "after its COUNT items",
+        Role::FifoRead => "at EOF, when the writer closed",
+        Role::FifoWrite => "after its COUNT messages",
+        Role::MsgServer => "after COUNT requests",
+        Role::MsgClient => "after the reply",
+        Role::SemDemo => "after the father's line",
+        Role::MmapRead | Role::MmapWrite => "after its ROUNDS rounds",
+    }
+}
+
 /// Each fragment found in a line of `text`, in order; `Err(the first missing)`.
 pub fn in_order(text: &str, fragments: &[String]) -> Result<(), String> {
     let mut lines = text.lines();
