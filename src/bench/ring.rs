@@ -4,8 +4,9 @@
 //! on a cache line. The writer waits while the ring is full, the reader while it is empty,
 //! spinning or in futex(2).
 //!
-//! How many slots: for latency (ping-pong) one per direction, so a round trip touches the
-//! same few hot lines every time (as the fastest C ping-pongs do with one shared buffer);
+//! How many slots: for latency (ping-pong) one hot slot, shared by both directions from
+//! 4 KiB up and one per direction below, so a round trip touches the same few hot lines
+//! every time (as the fastest C ping-pongs do);
 //! for throughput as many as fit half the L2 cache (read from sysfs; `--ring-bytes`
 //! overrides), at least 4 and at most 1024: big enough that the writer rarely waits, small
 //! enough that the lines stay in cache between the writer's store and the reader's load.
@@ -236,21 +237,22 @@ impl Endpoint for RingPair<'_> {
     }
 }
 
-/// Bytes of one hot slot: its sequence word and futex-waiter count, then the message,
+/// Bytes of the hot slot: its sequence word and futex-waiter count, then the message,
 /// rounded up to whole cache lines.
 pub fn hot_slot_len(size: usize) -> usize {
     (HOT_SLOT_DATA + size).next_multiple_of(64)
 }
 
-/// One direction's hot slot (latency): the sequence number of the last message written, its
-/// waiters, and the message right after them, so a small message and its sequence number
-/// share one cache line. No index goes back: in a ping-pong a side writes its next message
-/// only after the reply, which the other side sends only after it has read.
+/// A hot slot (latency): the sequence number of the last message written, its waiters,
+/// and the message right after them, so a small message and its sequence number share one
+/// cache line. The parent writes odd numbers, the child even ones: in a ping-pong a side
+/// writes only after it has read the other's message, so even one slot shared by both
+/// directions (as goldsborough's shm and mmap share one buffer) is never written by both
+/// at once.
 pub struct HotSlot<'a> {
     region: Region<'a>,
     seq: Counter<'a>,
     data: usize,
-    next: u32,
 }
 
 impl<'a> HotSlot<'a> {
@@ -260,52 +262,71 @@ impl<'a> HotSlot<'a> {
             region,
             seq: Counter::at(region, base + HOT_SLOT_SEQ, base + HOT_SLOT_WAITERS),
             data: base + HOT_SLOT_DATA,
-            next: 1,
         }
     }
 }
 
-/// This side's two hot slots: it writes one and reads the other.
+/// One side of the hot slot(s): the parent sends 1, 3, 5… and waits for 2, 4, 6…; the
+/// child waits for 1, 3, 5… and answers 2, 4, 6…. `tx` and `rx` are one slot for large
+/// messages and two for small ones ([`shared_hot_slot`]).
 pub struct HotSlots<'a> {
     pub tx: HotSlot<'a>,
     pub rx: HotSlot<'a>,
+    /// The number this side publishes next (1 for the parent, 2 for the child).
+    pub next_tx: u32,
+    /// The number it waits for next (2 for the parent, 1 for the child).
+    pub next_rx: u32,
     pub wait: Wait,
 }
 
+/// One hot slot for both directions from this size up, one per direction below it. Two
+/// slots let each side write lines the other is not reading; from a page up the shared
+/// slot wins, since the reply goes into lines the replier already holds. Measured on 2
+/// vCPUs, interleaved (one-way ns, two slots / one): 64 B 43-46 / 50-58; 1 KiB 53-59 /
+/// 73-79; 2 KiB swings either way (68-149 / 91-136); 4 KiB 300 / 185 and 64 KiB 1860 /
+/// 1390 in the comparison with goldsborough (docs/bench.md).
+pub fn shared_hot_slot(size: usize) -> bool {
+    size >= SHARED_FROM
+}
+
+/// See [`shared_hot_slot`].
+pub const SHARED_FROM: usize = 4096;
+
 impl Endpoint for HotSlots<'_> {
     fn send(&mut self, buf: &[u8]) -> Result<()> {
-        let tx = &mut self.tx;
+        let tx = &self.tx;
         tx.region.write(tx.data, buf);
-        tx.seq.publish(self.wait, tx.next);
-        tx.next = tx.next.wrapping_add(1);
+        tx.seq.publish(self.wait, self.next_tx);
+        self.next_tx = self.next_tx.wrapping_add(2);
         Ok(())
     }
     fn recv(&mut self, buf: &mut [u8]) -> Result<()> {
-        let rx = &mut self.rx;
-        let want = rx.next;
-        rx.seq.wait_until(self.wait, |seq| seq == want)?;
-        rx.region.read_into(rx.data, buf);
-        rx.next = want.wrapping_add(1);
+        let want = self.next_rx;
+        self.rx.seq.wait_until(self.wait, |seq| seq == want)?;
+        self.rx.region.read_into(self.rx.data, buf);
+        self.next_rx = want.wrapping_add(2);
         Ok(())
     }
 
-    /// Copy the message from the incoming slot to the outgoing one directly (read once,
-    /// written once), keeping its two ends in `buf` for the check unless `whole`.
+    /// The reply: in one shared slot, the message copied out whole and written back whole
+    /// (as the C ping-pongs do), never left in place; between two slots, copied slot to
+    /// slot (read once, written once), its two ends kept in `buf` for the check unless
+    /// `whole`.
     fn echo(&mut self, buf: &mut [u8], whole: bool) -> Result<()> {
-        if whole || buf.len() < 32 {
+        if whole || buf.len() < 32 || self.tx.data == self.rx.data {
             self.recv(buf)?;
             return self.send(buf);
         }
-        let want = self.rx.next;
+        let want = self.next_rx;
         self.rx.seq.wait_until(self.wait, |seq| seq == want)?;
-        self.rx.next = want.wrapping_add(1);
+        self.next_rx = want.wrapping_add(2);
         let n = buf.len();
-        let (rx, tx) = (&self.rx, &mut self.tx);
+        let (rx, tx) = (&self.rx, &self.tx);
         rx.region.copy_within(rx.data, tx.data, n);
         rx.region.read_into(rx.data, &mut buf[..16]);
         rx.region.read_into(rx.data + n - 16, &mut buf[n - 16..]);
-        tx.seq.publish(self.wait, tx.next);
-        tx.next = tx.next.wrapping_add(1);
+        tx.seq.publish(self.wait, self.next_tx);
+        self.next_tx = self.next_tx.wrapping_add(2);
         Ok(())
     }
 }

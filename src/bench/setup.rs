@@ -11,7 +11,7 @@
 
 use super::endpoints::{Dgram, Efd, Endpoint, FdPair, Mq, Side, Sig, SysvMsg, SysvShm};
 use super::mechanism::Mechanism;
-use super::ring::{HotSlot, HotSlots, Ring, RingPair, Shape, Wait};
+use super::ring::{shared_hot_slot, HotSlot, HotSlots, Ring, RingPair, Shape, Wait};
 use crate::error::SysContext;
 use crate::objects::owner::Owner;
 use crate::objects::{scratch, Kind};
@@ -179,10 +179,16 @@ impl Setup {
                 size,
             }),
             Setup::Ring(map, Shape::HotSlot, wait) => {
-                let slot = |d: usize| HotSlot::at(map.region(), d * Shape::HotSlot.len(size));
+                let (next_tx, next_rx) = ours(side, (1, 2), (2, 1));
+                let at = |d: usize| match shared_hot_slot(size) {
+                    true => 0,
+                    false => d * Shape::HotSlot.len(size),
+                };
                 Box::new(HotSlots {
-                    tx: slot(o),
-                    rx: slot(1 - o),
+                    tx: HotSlot::at(map.region(), at(o)),
+                    rx: HotSlot::at(map.region(), at(1 - o)),
+                    next_tx,
+                    next_rx,
                     wait: *wait,
                 })
             }

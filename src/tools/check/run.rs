@@ -69,11 +69,24 @@ pub struct Setup<'a> {
     pub run_no: u64,
 }
 
-/// A started process: its child and where its output goes.
+/// A started process: its child and where its output goes. Dropped while still running
+/// (the grader interrupted, an error), its whole group is killed and reaped: nothing of a
+/// check outlives it.
 pub struct Proc {
     pub child: Child,
     out: PathBuf,
     err: PathBuf,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let pgid = self.child.id();
+        if matches!(self.child.try_wait(), Ok(None)) || super::watch::running_in_group(pgid) {
+            // Still running, or strays of its group (reported by no-stray): end them all.
+            killpg(pgid, nix::sys::signal::Signal::SIGKILL);
+            let _ = self.child.wait();
+        }
+    }
 }
 
 /// A run in progress: what a role's scenario works with.
@@ -117,7 +130,7 @@ impl Ctx<'_> {
     }
 
     /// Start `cmd` in the scratch directory, in a group of its own, output to `tag`.*.
-    pub fn start(&self, cmd: &mut Command, tag: &str, stdin: Stdio) -> Result<Proc> {
+    pub fn start(&mut self, cmd: &mut Command, tag: &str, stdin: Stdio) -> Result<Proc> {
         let (out, err) = (
             self.dir.join(&format!("{tag}.out")),
             self.dir.join(&format!("{tag}.err")),
@@ -130,6 +143,10 @@ impl Ctx<'_> {
             .process_group(0)
             .spawn()
             .with_context(|| format!("cannot start {:?}", cmd.get_program()))?;
+        if tag == "student" {
+            // Known at once, so what it made is found even if the run ends early.
+            self.o.pid = child.id();
+        }
         Ok(Proc { child, out, err })
     }
 
@@ -247,13 +264,14 @@ pub fn run(s: &Setup) -> Result<Outcome> {
         },
         cpu: Duration::ZERO,
     };
-    // Step 2: the role's scenario.
-    super::roles::play(&mut c)?;
-    // Step 3: what it left (reported, then removed if it is ours).
+    // Step 2: the role's scenario (its processes are gone when it returns, even on an
+    // error or an interruption).
+    let played = super::roles::play(&mut c);
+    // Step 3: what it left (reported, then removed if it is ours), whatever happened.
     c.o.wall = t0.elapsed();
     c.o.cpu = c.cpu;
     let (key, pid) = (c.o.key, c.o.pid);
     c.o.left.extend(super::leaks::left_behind(key, pid));
     super::leaks::remove_left(key, pid);
-    Ok(c.o)
+    played.map(|()| c.o)
 }

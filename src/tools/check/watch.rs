@@ -56,7 +56,7 @@ pub fn group_alive(pgid: u32) -> bool {
 }
 
 /// A process of group `pgid` that is not a zombie, from /proc/PID/stat (state, pgrp).
-fn running_in_group(pgid: u32) -> bool {
+pub fn running_in_group(pgid: u32) -> bool {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return false;
     };
