@@ -7,6 +7,7 @@
 #   scripts/bench-vs-anchors.sh [PAIRS] [CPU_PARENT CPU_CHILD] [SIZES]
 #       defaults: 3 pairs, CPUs 0 1 (-1 -1: not pinned), sizes "64 4096 65536 1048576"
 #   ONLY="pipe posix-shm" MODES=latency scripts/bench-vs-anchors.sh   (a subset)
+#   IPCLAB=target/x86_64-unknown-linux-gnu/dist/ipclab ...   another build of ipclab
 #   RING=1048576 ...   the shared-memory throughput ring, bytes per direction, on both sides
 #                      (default 524288, ipclab's choice on a 1 MiB L2)
 #
@@ -20,8 +21,9 @@ pairs=${1:-3} pa=${2:-0} pb=${3:-1}
 sizes=${4:-"64 4096 65536 1048576"}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 gcc -O2 -Wall -o "$tmp/anchors" scripts/anchors.c -lrt
-cargo build --release --quiet
-ipclab=target/release/ipclab
+# IPCLAB=path/to/ipclab compares another build (the static one of scripts/build-static.sh).
+ipclab=${IPCLAB:-target/release/ipclab}
+[ -n "${IPCLAB:-}" ] || cargo build --release --quiet
 pin=(); [ "$pa" -ge 0 ] && pin=(--pin "$pa,$pb")
 export RING_BYTES=${RING:-524288}
 

@@ -85,7 +85,7 @@ pub fn human(results: &[Measurement], skipped: &[String], args: &Args) -> Result
     )?;
     let (ring, why) = args.ring_choice();
     outln!(
-        "shared-memory rings: latency through one hot slot for both directions; throughput through {} per direction ({why}); waiting: {} (--wait)",
+        "shared-memory rings: latency through hot slots (one per direction below 4K, one shared from 4K up); throughput through {} per direction ({why}); waiting: {} (--wait)",
         crate::units::size_name(ring),
         clap::ValueEnum::to_possible_value(&args.wait).map_or_else(String::new, |v| v.get_name().to_owned())
     )?;

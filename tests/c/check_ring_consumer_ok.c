@@ -2,21 +2,16 @@
  *     while (in == out) ;  item = buffer[out];  out = (out + 1) % BUFFER_SIZE;
  * over the object NAME (argv[1]), COUNT items (argv[2]), checking each item (sequence,
  * checksum, payload) before it prints `consumed COUNT items`. */
-#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include "check_ring.h"
 int main(int argc, char *argv[])
 {
     if (argc < 3) { fprintf(stderr, "usage: %s NAME COUNT\n", argv[0]); return 2; }
-    int fd = shm_open(argv[1], O_RDWR, 0); struct stat st;
-    if (fd == -1 || fstat(fd, &st) == -1) { perror("shm_open"); return 1; }
-    unsigned char *base = mmap(0, st.st_size, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0);
-    if (base == MAP_FAILED) { perror("mmap"); return 1; }
-    uint32_t n = *(uint32_t *)(base + OFF_SIZE);
+    uint32_t n;
+    unsigned char *base = map_ring(argv[1], &n);
+    if (!base) return 1;
     _Atomic uint32_t *in = (_Atomic uint32_t *)(base + OFF_IN), *out = (_Atomic uint32_t *)(base + OFF_OUT);
     long count = atol(argv[2]);
     unsigned char got[ITEM], want[ITEM];

@@ -23,43 +23,47 @@ use super::run::{Ctx, Outcome};
 use super::Role;
 use anyhow::Result;
 
+/// The module that plays `role`: its scenario, its slide's lines, its data check.
+struct Family {
+    play: fn(&mut Ctx) -> Result<()>,
+    transcript: fn(Role, &Outcome) -> Vec<String>,
+    data: fn(Role, &Outcome) -> Result<String, String>,
+}
+
+fn family(role: Role) -> Family {
+    macro_rules! of {
+        ($m:ident) => {
+            Family {
+                play: $m::play,
+                transcript: $m::transcript,
+                data: $m::data,
+            }
+        };
+    }
+    match role {
+        Role::Shmread | Role::Shmwrite | Role::Shmcon => of!(sysv_shm),
+        Role::Shmproducer | Role::Shmconsumer => of!(posix_shm),
+        Role::RingProducer | Role::RingConsumer => of!(ring),
+        Role::FifoRead | Role::FifoWrite => of!(fifo),
+        Role::MsgClient | Role::MsgServer => of!(msg),
+        Role::SemDemo => of!(sem),
+        Role::MmapRead | Role::MmapWrite => of!(mmap),
+    }
+}
+
 /// Run the role's scenario (the mode is in the setup).
 pub fn play(c: &mut Ctx) -> Result<()> {
-    match c.s.role {
-        Role::Shmread | Role::Shmwrite | Role::Shmcon => sysv_shm::play(c),
-        Role::Shmproducer | Role::Shmconsumer => posix_shm::play(c),
-        Role::RingProducer | Role::RingConsumer => ring::play(c),
-        Role::FifoRead | Role::FifoWrite => fifo::play(c),
-        Role::MsgClient | Role::MsgServer => msg::play(c),
-        Role::SemDemo => sem::play(c),
-        Role::MmapRead | Role::MmapWrite => mmap::play(c),
-    }
+    (family(c.s.role).play)(c)
 }
 
 /// The slide's lines for the role, with this run's values (fragments, in order).
 pub fn transcript(role: Role, o: &Outcome) -> Vec<String> {
-    match role {
-        Role::Shmread | Role::Shmwrite | Role::Shmcon => sysv_shm::transcript(role, o),
-        Role::Shmproducer | Role::Shmconsumer => posix_shm::transcript(role, o),
-        Role::RingProducer | Role::RingConsumer => ring::transcript(role, o),
-        Role::FifoRead | Role::FifoWrite => fifo::transcript(role, o),
-        Role::MsgClient | Role::MsgServer => msg::transcript(role, o),
-        Role::SemDemo => sem::transcript(o),
-        Role::MmapRead | Role::MmapWrite => mmap::transcript(role, o),
-    }
+    (family(role).transcript)(role, o)
 }
 
 /// Did the data cross? `Ok(what crossed)` or `Err(what is missing)`.
 pub fn data(role: Role, o: &Outcome) -> Result<String, String> {
-    match role {
-        Role::Shmread | Role::Shmwrite | Role::Shmcon => sysv_shm::data(role, o),
-        Role::Shmproducer | Role::Shmconsumer => posix_shm::data(role, o),
-        Role::RingProducer | Role::RingConsumer => ring::data(role, o),
-        Role::FifoRead | Role::FifoWrite => fifo::data(role, o),
-        Role::MsgClient | Role::MsgServer => msg::data(role, o),
-        Role::SemDemo => sem::data(o),
-        Role::MmapRead | Role::MmapWrite => mmap::data(role, o),
-    }
+    (family(role).data)(role, o)
 }
 
 /// When the program is done, as the role's protocol says.

@@ -10,6 +10,7 @@
 //! reach the file first.
 
 use super::super::run::{sigint, Ctx, Mode, Outcome};
+use super::super::Role;
 use super::in_order;
 use crate::sys::ipc;
 use anyhow::{anyhow, Result};
@@ -36,13 +37,13 @@ fn child(o: &Outcome) -> Option<&str> {
         .find_map(|l| l.strip_prefix("Process child: pid="))
 }
 
-pub fn transcript(o: &Outcome) -> Vec<String> {
+pub fn transcript(_role: Role, o: &Outcome) -> Vec<String> {
     let mut v = vec!["Process child: pid=".to_string()];
     v.push(format!("Process father: pid={}", o.pid));
     v
 }
 
-pub fn data(o: &Outcome) -> Result<String, String> {
+pub fn data(_role: Role, o: &Outcome) -> Result<String, String> {
     let father = format!("Process father: pid={}", o.pid);
     match child(o) {
         None => Err("the child never printed `Process child: pid=N`".into()),
