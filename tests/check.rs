@@ -168,12 +168,35 @@ fn verdicts_for_autograders() {
     assert!(
         junit.contains("<testcase classname=\"msg-client\" name=\"peer-dies\"><failure message=")
     );
-    // Usage errors: no program, an unknown role.
-    for args in [
-        &["check", "shmread"][..],
-        &["check", "carrier-pigeon", "--", "/bin/true"][..],
+    // Usage errors, one line each: no program, an unknown role, a program that is not
+    // there or cannot run, a check that is none or not the role's.
+    let s = Scratch::new("check-usage");
+    let not_exec = s.path("shmread");
+    std::fs::write(&not_exec, "").unwrap();
+    let not_exec = not_exec.to_str().unwrap();
+    for (args, says) in [
+        (&["check", "shmread"][..], "PROGRAM"),
+        (
+            &["check", "carrier-pigeon", "--", "/bin/true"][..],
+            "carrier-pigeon",
+        ),
+        (
+            &["check", "shmread", "--", "./no-such-program"][..],
+            "no such file",
+        ),
+        (&["check", "shmread", "--", not_exec][..], "not executable"),
+        (
+            &["check", "shmread", "--only", "dta", "--", "/bin/true"][..],
+            "no such check",
+        ),
+        (
+            &["check", "shmread", "--only", "peer-dies", "--", "/bin/true"][..],
+            "not a check of the role shmread",
+        ),
     ] {
         let out = ipclab().args(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
     }
 }

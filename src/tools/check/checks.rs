@@ -15,7 +15,7 @@
 
 use super::roles;
 use super::run::{self as scenario, Mode, Outcome, Setup};
-use super::{Args, Role};
+use super::Args;
 use anyhow::Result;
 use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
@@ -68,7 +68,11 @@ fn ending(o: &Outcome, limit: Duration) -> String {
 
 /// Every check asked for, in order.
 pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
-    let want = |n: &str| args.only.is_empty() || args.only.iter().any(|o| o == n);
+    let role = args.role;
+    let want = |n: &str| {
+        (args.only.is_empty() || args.only.iter().any(|o| o == n))
+            && super::validate::applies(n, role)
+    };
     let setup = |mode, jitter, run_no| Setup {
         role: args.role,
         program: &args.program,
@@ -77,7 +81,6 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
         timeout: args.timeout,
         run_no,
     };
-    let role = args.role;
     let mut v = Vec::new();
     let o = scenario::run(&setup(Mode::Normal, None, seed))?;
     // A role whose seed prints nothing (mmap-write) has no transcript to check.
@@ -129,9 +132,7 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
     if want("no-stray") {
         v.push(verdict("no-stray", 1, !o.stray, if o.stray { "a process of its group was still running after it ended (hint: wait for your children)".into() } else { "no process of its group left".into() }));
     }
-    // The slides' bounded buffer busy-waits by design: its CPU time says nothing.
-    let spins = matches!(role, Role::RingProducer | Role::RingConsumer);
-    if want("cpu") && !spins {
+    if want("cpu") {
         let share = o.cpu.as_secs_f64() / o.wall.as_secs_f64().max(1e-3);
         let ok = share <= 0.25;
         v.push(verdict("cpu", 1, ok, format!("{} ms of CPU in a {} ms run ({:.0}%, at most 25%){}", o.cpu.as_millis(), o.wall.as_millis(), share * 100.0,
@@ -170,7 +171,7 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
             },
         ));
     }
-    if role == Role::MsgClient && want("peer-dies") {
+    if want("peer-dies") {
         let s = scenario::run(&setup(Mode::PeerDies, None, seed + 2))?;
         let own = format!("receive msg.mtext is: hello, I'm client {}", s.pid);
         let ok = s.status.is_some_and(|st| !st.success()) && !s.out.contains(&own);
@@ -180,7 +181,7 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
             format!("expected it to end, failing, within 2 s of the queue's removal; {}", ending(&s, Duration::from_secs(2)))
         }));
     }
-    if role == Role::MmapWrite && want("starts-first") {
+    if want("starts-first") {
         let s = scenario::run(&setup(Mode::StartsFirst, None, seed + 3))?;
         let ok = s.status.is_some_and(|st| st.success()) && roles::data(role, &s).is_ok();
         v.push(verdict(

@@ -15,6 +15,7 @@ pub mod leaks;
 pub mod report;
 pub mod roles;
 pub mod run;
+pub mod validate;
 pub mod watch;
 
 use anyhow::Result;
@@ -104,6 +105,8 @@ pub struct Args {
 
 /// Run the checks; an error (exit 1) when any failed.
 pub fn run(args: Args) -> Result<()> {
+    validate::only(&args.only, args.role)?;
+    validate::program(&args.program[0])?;
     crate::sys::signals::catch_termination()?;
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
