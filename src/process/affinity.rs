@@ -1,5 +1,5 @@
 //! Which CPUs a process may run on (`sched_getaffinity`/`sched_setaffinity`): the bench's
-//! `--pin` and the grader's runs on one CPU and on all.
+//! `--pin` and the grader's runs on one CPU and on two.
 
 use crate::error::SysContext;
 use anyhow::Result;
