@@ -253,6 +253,7 @@ pub fn run_read(args: ReadArgs) -> Result<()> {
     let mut pending: Vec<u8> = Vec::new();
     let mut buf = vec![0u8; 2 * PIPE_BUF];
     loop {
+        crate::process::jitter();
         let n = match restart(|| proc::read(&fd, &mut buf))?.sys("read()")? {
             0 => break,
             n => n,
@@ -374,6 +375,7 @@ pub fn run_write(args: WriteArgs) -> Result<()> {
         line.extend_from_slice(&text);
         out::bytes(&line)?;
         text.push(0);
+        crate::process::jitter();
         match restart(|| proc::write(&fd, &text))? {
             Ok(n) if n == text.len() => {}
             Ok(n) => return Err(anyhow!("write(): only {n} of {} bytes written", text.len())),

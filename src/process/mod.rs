@@ -254,10 +254,27 @@ pub fn child_exit(result: Result<()>) -> ! {
 }
 
 /// `IPCLAB_JITTER=SEED:MAX_US` (set by `ipclab check` for the peers it runs): a pause of
-/// 0..MAX_US microseconds, from a generator seeded by SEED and this process's pid, before
-/// each hand-off, so a student's program meets many interleavings, reproducibly from SEED.
-/// Without the variable: nothing.
+/// 0..MAX_US microseconds, from a generator seeded by SEED, before each hand-off, so a
+/// student's program meets many interleavings, reproducibly from SEED (`--seed` replays
+/// them). Without the variable: nothing.
 pub fn jitter() {
+    if let Some((x, max)) = next_jitter() {
+        let _ = nap(std::time::Duration::from_micros(x % (max + 1)));
+    }
+}
+
+/// The same pause, before about one hand-off in 64: for the bounded buffer, whose
+/// thousands of items would otherwise each wait a millisecond.
+pub fn jitter_now_and_then() {
+    if let Some((x, max)) = next_jitter() {
+        if x % 64 == 0 {
+            let _ = nap(std::time::Duration::from_micros((x >> 6) % (max + 1)));
+        }
+    }
+}
+
+/// The generator's next number and MAX_US, or None without `IPCLAB_JITTER`.
+fn next_jitter() -> Option<(u64, u64)> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static STATE: AtomicU64 = AtomicU64::new(0);
     static MAX: AtomicU64 = AtomicU64::new(u64::MAX);
@@ -268,14 +285,14 @@ pub fn jitter() {
         });
         let (seed, max) = parsed.unwrap_or((0, 0));
         STATE.store(
-            (seed ^ u64::from(std::process::id())) | 1,
+            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
             Ordering::Relaxed,
         );
         MAX.store(max, Ordering::Relaxed);
     }
     let max = MAX.load(Ordering::Relaxed);
     if max == 0 {
-        return;
+        return None;
     }
     // xorshift64: reproducible, no crate needed.
     let mut x = STATE.load(Ordering::Relaxed);
@@ -283,5 +300,5 @@ pub fn jitter() {
     x ^= x >> 7;
     x ^= x << 17;
     STATE.store(x, Ordering::Relaxed);
-    let _ = nap(std::time::Duration::from_micros(x % (max + 1)));
+    Some((x, max))
 }

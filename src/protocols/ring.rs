@@ -246,6 +246,7 @@ impl<'a> Ring<'a> {
             if seq % 1024 == 0 {
                 check_interrupted()?;
             }
+            crate::process::jitter_now_and_then();
             let i = inp.load(Ordering::Relaxed);
             let o = out.load(Ordering::Acquire);
             if (i + 1) % n == o {
@@ -305,6 +306,7 @@ impl<'a> Ring<'a> {
             if expected % 1024 == 0 {
                 check_interrupted()?;
             }
+            crate::process::jitter_now_and_then();
             let o = out.load(Ordering::Relaxed);
             let i = inp.load(Ordering::Acquire);
             if i == o {

@@ -70,6 +70,7 @@ fn map(path: &Path, args: &IpcArgs) -> Result<(DataFile, mem::Mapping)> {
 fn rounds(args: &IpcArgs, interval: Duration, mut each: impl FnMut() -> Result<()>) -> Result<()> {
     let mut done = 0;
     while args.count.is_none_or(|n| done < n) {
+        process::jitter();
         each()?;
         done += 1;
         if args.count.is_none_or(|n| done < n) {

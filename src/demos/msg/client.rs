@@ -128,6 +128,7 @@ pub fn run(args: ClientArgs) -> Result<()> {
         )
         };
         let deadline = Instant::now() + args.timeout;
+        crate::process::jitter();
         restart_until(
             || ipc::msgsnd(msqid, args.mtype, &body, false),
             past(deadline, full),

@@ -101,7 +101,7 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
             match r {
                 Ok(what) => what,
                 Err(m) => format!(
-                    "expected every payload in order; {}",
+                    "expected the data to cross intact, in order; {}",
                     hinted(m, "wait for the other side's turn before the next message")
                 ),
             },
