@@ -115,3 +115,32 @@ fn colours_only_when_asked_or_on_a_terminal_and_one_per_process() {
     assert_eq!(mask(&coloured), mask(&plain));
     assert_no_sysv(key);
 }
+
+#[test]
+fn the_options_every_applet_takes_work_before_and_after_it_and_below_it() {
+    // --trace before the applet, after it, and after a sub-applet (mmap-file send): the
+    // options are given to the applet that runs only, but everywhere it can be written.
+    let s = Scratch::new("globals");
+    for args in [
+        &["--trace", "pipe"][..],
+        &["pipe", "--trace"][..],
+        &["mmap-file", "send", "--count", "1", "--trace"][..],
+    ] {
+        let out = ipclab().current_dir(&s.dir).args(args).succeeds();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(") = "), "{args:?} traced nothing: {err}");
+    }
+    // --color after the applet, and every applet's help and completion name all three.
+    let out = ipclab().args(["pipe", "--color", "always"]).succeeds();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b["));
+    for applet in ["pipe", "shmcon", "check"] {
+        let out = ipclab().args([applet, "--help"]).succeeds();
+        let help = String::from_utf8_lossy(&out.stdout);
+        for opt in ["--trace", "--color", "--timeline"] {
+            assert!(help.contains(opt), "{applet} --help lacks {opt}");
+        }
+    }
+    let out = ipclab().args(["completions", "bash"]).succeeds();
+    let script = String::from_utf8_lossy(&out.stdout);
+    assert!(script.contains("ipclab__subcmd__pipe)") && script.matches("--timeline").count() > 30);
+}

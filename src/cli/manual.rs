@@ -29,7 +29,7 @@ pub struct ManArgs {
 
 /// Print the completion script.
 pub fn completions(args: CompletionArgs) -> Result<()> {
-    let mut cmd = Cli::command();
+    let mut cmd = super::globals::to_all(Cli::command());
     let mut buf = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "ipclab", &mut buf);
     crate::out::bytes(&buf)?;
@@ -86,7 +86,7 @@ where the state directory and scratch directories go
 
 /// The man pages, as (file name, contents).
 pub fn pages() -> Result<Vec<(String, Vec<u8>)>> {
-    let mut cmd = Cli::command();
+    let mut cmd = super::globals::to_all(Cli::command());
     cmd.build();
     let mut out = Vec::new();
     let mut buf = Vec::new();

@@ -7,6 +7,7 @@
 
 use crate::{demos, tools};
 
+pub mod globals;
 pub mod links;
 pub mod manual;
 pub mod names;
@@ -34,16 +35,16 @@ ENVIRONMENT (IPCLAB_TRACE, IPCLAB_TIMELINE, IPCLAB_COLOR, NO_COLOR, IPCLAB_STATE
 #[command(name = "ipclab", version, after_help = AFTER_HELP, after_long_help = AFTER_LONG_HELP)]
 pub struct Cli {
     /// Print each IPC system call to stderr as it returns (also IPCLAB_TRACE=1)
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub trace: bool,
 
     /// Colour each process's lines (for a projector); auto: only on a terminal, not with NO_COLOR
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, value_enum)]
     pub color: Option<crate::out::ColorMode>,
 
     /// Draw the run: every process's IPC calls, spawns and hand-offs, into FILE (.html,
     /// .json for ui.perfetto.dev, or .svg; also IPCLAB_TIMELINE=FILE)
-    #[arg(long, global = true, value_name = "FILE", env = "IPCLAB_TIMELINE")]
+    #[arg(long, value_name = "FILE", env = "IPCLAB_TIMELINE")]
     pub timeline: Option<std::path::PathBuf>,
 
     #[command(subcommand)]
@@ -178,16 +179,18 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         .find(|a| applets.contains(a))
         .unwrap_or_else(|| "ipclab".to_string());
 
-    let mut command = command;
+    // --trace, --color and --timeline: for the applet that runs only (see [`globals`]).
+    let mut command = globals::to_applet(command, &applet);
     let matches = match command.try_get_matches_from_mut(&args) {
         Ok(m) => m,
         Err(e) => return clap_error(&applet, e, ran_as.map(|n| (n, command))),
     };
     let applet = matches.subcommand_name().unwrap_or("ipclab").to_string();
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => return clap_error(&applet, e, None),
     };
+    globals::merge(&mut cli, &matches);
     crate::out::set_applet(&applet);
     crate::sys::trace::init_from_env(&applet);
     crate::out::init_color(cli.color, &applet);

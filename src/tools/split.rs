@@ -221,9 +221,10 @@ pub fn run(args: Args) -> Result<()> {
     tmux(&["send-keys", "-t", &pane(0), &commands[0], "Enter"])?;
     let start = Instant::now();
     while !ready() {
-        if start.elapsed() > Duration::from_secs(10) {
+        // A shell that starts slowly (a busy machine, a long .bashrc) gets 30 s.
+        if start.elapsed() > Duration::from_secs(30) {
             return Err(anyhow!(
-                "the first pane's `{}` did not get ready in 10 s: look at it in tmux (`tmux attach`)",
+                "the first pane's `{}` did not get ready in 30 s: look at it in tmux (`tmux attach`)",
                 commands[0]
             ));
         }
