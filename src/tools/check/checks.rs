@@ -110,9 +110,19 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
     if want("end") {
         let ok = o.status.is_some_and(|s| s.success());
         let marker = roles::end_marker(role);
-        v.push(verdict("end", 2, ok, if ok { format!("it ended by itself {marker}, status 0") } else {
-            format!("expected it to end by itself {marker}; {}", hinted(ending(&o, args.timeout), "a loop on a plain int flag compiled with -O2 may never see the change: volatile, atomics or a sleep"))
-        }));
+        v.push(verdict(
+            "end",
+            2,
+            ok,
+            if ok {
+                format!("it ended by itself {marker}, status 0")
+            } else {
+                format!(
+                    "expected it to end by itself {marker}; {}",
+                    hinted(ending(&o, args.timeout), SPIN_HINT)
+                )
+            },
+        ));
     }
     if want("no-leak") {
         v.push(verdict(
@@ -205,6 +215,10 @@ pub fn all(args: &Args, seed: u64) -> Result<Vec<Verdict>> {
     Ok(v)
 }
 
+/// Why a program may never end.
+const SPIN_HINT: &str =
+    "a loop on a plain int flag compiled with -O2 may never see the change: volatile, atomics or a sleep";
+
 /// Hung runs in a row, from the first, after which `repeat` stops.
 const HUNG_RUNS: u64 = 3;
 
@@ -242,7 +256,7 @@ fn repeat<'a>(
         let ended =
             |o: &Outcome| (!o.status.is_some_and(|s| s.success())).then(|| ending(o, args.timeout));
         let bad = match o.status {
-            None => ended(&o),
+            None => ended(&o).map(|e| hinted(e, SPIN_HINT)),
             Some(_) => roles::data(args.role, &o).err().or_else(|| ended(&o)),
         };
         ran += 1;
