@@ -78,6 +78,13 @@ fn seeds_and_broken_programs_fail_the_check_that_names_their_hazard() {
             &["--only", "data,end,no-leak"][..],
             &["data"][..],
         ),
+        // An IPC_PRIVATE set never removed: found by the pid of its last semop.
+        (
+            "sem-demo",
+            "check_sem_demo_private",
+            &["--only", "data,end,no-leak"][..],
+            &["no-leak"][..],
+        ),
         // The seed's demo: Ctrl-C while the father waits in P leaves the set (hazard 15).
         (
             "sem-demo",

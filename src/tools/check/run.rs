@@ -99,6 +99,8 @@ pub struct Ctx<'a> {
     pub deadline: Instant,
     pub o: Outcome,
     cpu: Duration,
+    /// The student's processes seen while it ran (its objects are found by them).
+    pids: Vec<u32>,
 }
 
 impl Ctx<'_> {
@@ -146,6 +148,7 @@ impl Ctx<'_> {
         if tag == "student" {
             // Known at once, so what it made is found even if the run ends early.
             self.o.pid = child.id();
+            self.pids.push(child.id());
         }
         Ok(Proc { child, out, err })
     }
@@ -165,7 +168,7 @@ impl Ctx<'_> {
         deadline: Instant,
         let_peer_finish: bool,
     ) -> Result<()> {
-        self.o.status = wait(me, deadline, &mut self.cpu)?;
+        self.o.status = wait(me, deadline, &mut self.cpu, Some(&mut self.pids))?;
         self.o.ended_after = event_at.elapsed();
         self.o.pid = me.child.id();
         self.o.stray = group_alive(me.child.id());
@@ -177,7 +180,7 @@ impl Ctx<'_> {
                 killpg(self.o.peer_pid, nix::sys::signal::Signal::SIGTERM);
             }
             let grace = Instant::now() + Duration::from_secs(if let_peer_finish { 7 } else { 2 });
-            let st = wait(p, grace, &mut Duration::default())?;
+            let st = wait(p, grace, &mut Duration::default(), None)?;
             self.o.peer_ok = st.is_some_and(|s| s.success());
             self.o.peer_out = read(&p.out);
             self.o.peer_err = read(&p.err);
@@ -194,20 +197,34 @@ impl Ctx<'_> {
             p,
             Instant::now() + Duration::from_secs(5),
             &mut Duration::default(),
+            None,
         )?;
         into.push_str(&read(&p.out));
         Ok(st.is_some_and(|s| s.success()))
     }
 }
 
-/// Wait for `p` until `deadline`, sampling its CPU time; kill its group at the deadline.
-pub fn wait(p: &mut Proc, deadline: Instant, cpu: &mut Duration) -> Result<Option<ExitStatus>> {
+/// Wait for `p` until `deadline`, sampling its CPU time and (every 20 ms, into `pids`) the
+/// processes of its group; kill its group at the deadline.
+pub fn wait(
+    p: &mut Proc,
+    deadline: Instant,
+    cpu: &mut Duration,
+    mut pids: Option<&mut Vec<u32>>,
+) -> Result<Option<ExitStatus>> {
     let pid = p.child.id();
-    loop {
+    for turn in 0u64.. {
         if let Some(st) = p.child.try_wait()? {
             return Ok(Some(st));
         }
         *cpu = (*cpu).max(cpu_of(pid));
+        if let Some(seen) = pids.as_deref_mut().filter(|_| turn % 4 == 0) {
+            for q in super::watch::group(pid, true) {
+                if !seen.contains(&q) {
+                    seen.push(q);
+                }
+            }
+        }
         if Instant::now() >= deadline {
             killpg(pid, nix::sys::signal::Signal::SIGKILL);
             let _ = p.child.wait();
@@ -215,6 +232,7 @@ pub fn wait(p: &mut Proc, deadline: Instant, cpu: &mut Duration) -> Result<Optio
         }
         crate::process::nap(Duration::from_millis(5))?;
     }
+    unreachable!("the loop above ends only by returning")
 }
 
 /// Ctrl-C to the student's group.
@@ -263,6 +281,7 @@ pub fn run(s: &Setup) -> Result<Outcome> {
             ..Outcome::default()
         },
         cpu: Duration::ZERO,
+        pids: Vec::new(),
     };
     // Step 2: the role's scenario (its processes are gone when it returns, even on an
     // error or an interruption).
@@ -270,8 +289,8 @@ pub fn run(s: &Setup) -> Result<Outcome> {
     // Step 3: what it left (reported, then removed if it is ours), whatever happened.
     c.o.wall = t0.elapsed();
     c.o.cpu = c.cpu;
-    let (key, pid) = (c.o.key, c.o.pid);
-    c.o.left.extend(super::leaks::left_behind(key, pid));
-    super::leaks::remove_left(key, pid);
+    let key = c.o.key;
+    c.o.left.extend(super::leaks::left_behind(key, &c.pids));
+    super::leaks::remove_left(key, &c.pids);
     played.map(|()| c.o)
 }

@@ -55,20 +55,20 @@ pub fn group_alive(pgid: u32) -> bool {
     false
 }
 
-/// A process of group `pgid` that is not a zombie, from /proc/PID/stat (state, pgrp).
+/// A process of group `pgid` that is not a zombie?
 pub fn running_in_group(pgid: u32) -> bool {
+    !group(pgid, false).is_empty()
+}
+
+/// The pids of group `pgid` (zombies too if `zombies`), from /proc/PID/stat (state, pgrp).
+pub fn group(pgid: u32, zombies: bool) -> Vec<u32> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
-        return false;
+        return Vec::new();
     };
     dir.flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .bytes()
-                .all(|b| b.is_ascii_digit())
-        })
-        .any(|e| {
-            let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
             let f: Vec<&str> = stat
                 .rsplit(')')
                 .next()
@@ -76,6 +76,7 @@ pub fn running_in_group(pgid: u32) -> bool {
                 .split_whitespace()
                 .collect();
             f.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
-                && !matches!(f.first(), Some(&"Z") | Some(&"X") | None)
+                && (zombies || !matches!(f.first(), Some(&"Z") | Some(&"X") | None))
         })
+        .collect()
 }
