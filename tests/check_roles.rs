@@ -50,6 +50,13 @@ fn seeds_and_broken_programs_fail_the_check_that_names_their_hazard() {
             &["--only", "data,end,no-leak"][..],
             &["data"][..],
         ),
+        // An object of its own, mapped and never unlinked: seen mapped, found, removed.
+        (
+            "shmproducer",
+            "check_shmproducer_leak",
+            &["--only", "data,end,no-leak,sigint"][..],
+            &["no-leak", "sigint"][..],
+        ),
         // The slide's `while (in == out) ;` on a plain int, at -O2: it never ends.
         (
             "ring-consumer",

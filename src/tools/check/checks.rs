@@ -6,7 +6,7 @@
 //! | transcript | the slide's lines, with the run's real key, id and pids in them |
 //! | data | every payload ipclab's peer sent (distinct per run) crossed intact, in order |
 //! | end | the program ends by itself, status 0, after the role's end (`end`, the reply, EOF…) |
-//! | no-leak | nothing under the run's key, no System V object its processes made or used last (segment creator, queue sender or receiver, semaphore sempid), no FIFO in its directory |
+//! | no-leak | nothing under the run's key, no System V object its processes made or used last (segment creator, queue sender or receiver, semaphore sempid), no POSIX shm object or FIFO they held open or mapped, no FIFO in its directory |
 //! | no-stray | no process of its group is left after it ends |
 //! | cpu | while it waits it does not spin: CPU time at most 25% of the run's time |
 //! | sigint | Ctrl-C to its group mid-run: it ends within 2 s and leaves nothing |

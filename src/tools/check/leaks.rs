@@ -4,8 +4,9 @@
 //! one of them operated on last (`sempid`, by GETPID). Only the user's own objects, and
 //! only by these pids, which the kernel does not reuse within a run: an object of a test
 //! or program running beside it is never taken for the student's. Reported by `no-leak`
-//! and `sigint`, then removed. (POSIX objects have no creator to ask: the grader's own names
-//! and FIFOs in the student's directory are looked at by the roles.)
+//! and `sigint`, then removed. POSIX shm objects and FIFOs have no creator to ask: those the
+//! student's processes were seen holding open or mapped (sampled every 20 ms) and that are
+//! still there are theirs; the roles look at the student's directory too.
 
 use crate::objects::sysvipc::{self, Row};
 use crate::objects::Kind;
@@ -57,4 +58,26 @@ pub fn remove_left(key: Key, pids: &[u32]) {
             _ => ipc::sem_remove(id),
         };
     }
+}
+
+/// The POSIX shm objects and FIFOs the student's processes had open or mapped that are still
+/// there and the user's own: reported, then removed (unlinked).
+pub fn files_left(paths: &[std::path::PathBuf]) -> Vec<String> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let me = nix::unistd::getuid().as_raw();
+    let mut left = Vec::new();
+    for p in paths {
+        let Ok(m) = std::fs::symlink_metadata(p) else {
+            continue;
+        };
+        if m.uid() != me {
+            continue;
+        }
+        left.push(match m.file_type().is_fifo() {
+            true => format!("the FIFO {}", p.display()),
+            false => format!("the POSIX shm object {}", p.display()),
+        });
+        let _ = std::fs::remove_file(p);
+    }
+    left
 }

@@ -99,9 +99,16 @@ pub struct Ctx<'a> {
     pub deadline: Instant,
     pub o: Outcome,
     cpu: Duration,
-    /// The student's processes seen while it ran (its objects are found by them).
-    pids: Vec<u32>,
+    /// The student's processes seen while it ran, and what they had open (its objects are
+    /// found by them).
+    seen: super::watch::Seen,
+    /// The student's process group, once started; when its processes were last looked at.
+    student: Option<u32>,
+    looked: Instant,
 }
+
+/// How often the student's processes are looked at.
+const LOOK_EVERY: Duration = Duration::from_millis(20);
 
 impl Ctx<'_> {
     /// The student's PROGRAM with its own arguments, then `last` (the key, the name…).
@@ -148,7 +155,8 @@ impl Ctx<'_> {
         if tag == "student" {
             // Known at once, so what it made is found even if the run ends early.
             self.o.pid = child.id();
-            self.pids.push(child.id());
+            self.seen.pids.push(child.id());
+            self.student = Some(child.id());
         }
         Ok(Proc { child, out, err })
     }
@@ -168,7 +176,7 @@ impl Ctx<'_> {
         deadline: Instant,
         let_peer_finish: bool,
     ) -> Result<()> {
-        self.o.status = wait(me, deadline, &mut self.cpu, Some(&mut self.pids))?;
+        self.o.status = wait(me, deadline, &mut self.cpu, Some(&mut self.seen))?;
         self.o.ended_after = event_at.elapsed();
         self.o.pid = me.child.id();
         self.o.stray = group_alive(me.child.id());
@@ -190,6 +198,41 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
+    /// Look at the student's processes (at most every 20 ms): what they hold is found by it.
+    fn look(&mut self) {
+        if let Some(pgid) = self.student.filter(|_| self.looked.elapsed() >= LOOK_EVERY) {
+            self.seen.sample(pgid);
+            self.looked = Instant::now();
+        }
+    }
+
+    /// Sleep `d`, looking at the student's processes meanwhile.
+    pub fn nap(&mut self, d: Duration) -> Result<()> {
+        let until = Instant::now() + d;
+        loop {
+            self.look();
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            crate::process::nap(left.min(Duration::from_millis(5)))?;
+        }
+    }
+
+    /// Wait until `p` printed a line containing `needle`, on stdout or stderr (false at the
+    /// deadline), looking at the student's processes meanwhile.
+    pub fn wait_line(&mut self, p: &Proc, needle: &str, deadline: Instant) -> Result<bool> {
+        loop {
+            if super::watch::has_line(&[&p.out, &p.err], needle) {
+                return Ok(true);
+            }
+            if Instant::now() >= deadline {
+                return Ok(false);
+            }
+            self.nap(Duration::from_millis(5))?;
+        }
+    }
+
     /// Wait (up to 5 s) for a helper ipclab started, appending what it printed to `into`;
     /// true if it ended well.
     pub fn finish_other(&self, p: &mut Proc, into: &mut String) -> Result<bool> {
@@ -204,13 +247,13 @@ impl Ctx<'_> {
     }
 }
 
-/// Wait for `p` until `deadline`, sampling its CPU time and (every 20 ms, into `pids`) the
-/// processes of its group; kill its group at the deadline.
+/// Wait for `p` until `deadline`, sampling its CPU time and (every 20 ms, into `seen`) the
+/// processes of its group and what they have open; kill its group at the deadline.
 pub fn wait(
     p: &mut Proc,
     deadline: Instant,
     cpu: &mut Duration,
-    mut pids: Option<&mut Vec<u32>>,
+    mut seen: Option<&mut super::watch::Seen>,
 ) -> Result<Option<ExitStatus>> {
     let pid = p.child.id();
     for turn in 0u64.. {
@@ -218,12 +261,8 @@ pub fn wait(
             return Ok(Some(st));
         }
         *cpu = (*cpu).max(cpu_of(pid));
-        if let Some(seen) = pids.as_deref_mut().filter(|_| turn % 4 == 0) {
-            for q in super::watch::group(pid, true) {
-                if !seen.contains(&q) {
-                    seen.push(q);
-                }
-            }
+        if let Some(seen) = seen.as_deref_mut().filter(|_| turn % 4 == 0) {
+            seen.sample(pid);
         }
         if Instant::now() >= deadline {
             killpg(pid, nix::sys::signal::Signal::SIGKILL);
@@ -242,12 +281,6 @@ pub fn sigint(p: &Proc) {
 
 fn killpg(pgid: u32, sig: nix::sys::signal::Signal) {
     let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid as i32), sig);
-}
-
-/// Wait until `p` printed a line containing `needle`, on stdout or stderr (false at the
-/// deadline).
-pub fn wait_line(p: &Proc, needle: &str, deadline: Instant) -> Result<bool> {
-    super::watch::wait_line(&[&p.out, &p.err], needle, deadline)
 }
 
 /// Run the scenario once.
@@ -281,7 +314,9 @@ pub fn run(s: &Setup) -> Result<Outcome> {
             ..Outcome::default()
         },
         cpu: Duration::ZERO,
-        pids: Vec::new(),
+        seen: super::watch::Seen::default(),
+        student: None,
+        looked: t0,
     };
     // Step 2: the role's scenario (its processes are gone when it returns, even on an
     // error or an interruption).
@@ -290,7 +325,9 @@ pub fn run(s: &Setup) -> Result<Outcome> {
     c.o.wall = t0.elapsed();
     c.o.cpu = c.cpu;
     let key = c.o.key;
-    c.o.left.extend(super::leaks::left_behind(key, &c.pids));
-    super::leaks::remove_left(key, &c.pids);
+    c.o.left
+        .extend(super::leaks::left_behind(key, &c.seen.pids));
+    super::leaks::remove_left(key, &c.seen.pids);
+    c.o.left.extend(super::leaks::files_left(&c.seen.paths));
     played.map(|()| c.o)
 }

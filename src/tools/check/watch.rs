@@ -1,7 +1,6 @@
 //! Watching a process of a check from outside: what it printed (its output is a file),
 //! its CPU time (from /proc), whether anything of its process group is still alive.
 
-use anyhow::Result;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -30,15 +29,9 @@ pub fn cpu_of(pid: u32) -> Duration {
     Duration::from_millis(ticks * 1000 / hz.max(1))
 }
 
-/// Wait until one of `files` has a line containing `needle` (or the deadline).
-pub fn wait_line(files: &[&Path], needle: &str, deadline: Instant) -> Result<bool> {
-    while Instant::now() < deadline {
-        if files.iter().any(|f| read(f).contains(needle)) {
-            return Ok(true);
-        }
-        crate::process::nap(Duration::from_millis(5))?;
-    }
-    Ok(false)
+/// Has one of `files` a line containing `needle`?
+pub fn has_line(files: &[&Path], needle: &str) -> bool {
+    files.iter().any(|f| read(f).contains(needle))
 }
 
 /// Is any process of group `pgid` still running half a second after its leader ended? (A
@@ -79,4 +72,52 @@ pub fn group(pgid: u32, zombies: bool) -> Vec<u32> {
                 && (zombies || !matches!(f.first(), Some(&"Z") | Some(&"X") | None))
         })
         .collect()
+}
+
+/// What the student's processes were seen with while they ran: their pids, and the POSIX
+/// shm objects and FIFOs they had open or mapped (from /proc/PID/fd and /proc/PID/maps).
+#[derive(Debug, Default)]
+pub struct Seen {
+    pub pids: Vec<u32>,
+    pub paths: Vec<std::path::PathBuf>,
+}
+
+impl Seen {
+    /// Look at the processes of group `pgid` now.
+    pub fn sample(&mut self, pgid: u32) {
+        for pid in group(pgid, true) {
+            if !self.pids.contains(&pid) {
+                self.pids.push(pid);
+            }
+            for p in ipc_paths(pid) {
+                if !self.paths.contains(&p) {
+                    self.paths.push(p);
+                }
+            }
+        }
+    }
+}
+
+/// The /dev/shm objects and FIFOs `pid` has open or mapped (not the unlinked ones).
+fn ipc_paths(pid: u32) -> Vec<std::path::PathBuf> {
+    use std::os::unix::fs::FileTypeExt;
+    let mut v: Vec<std::path::PathBuf> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_link(e.path()).ok())
+        .filter(|p| p.is_absolute() && !p.to_string_lossy().ends_with(" (deleted)"))
+        .filter(|p| {
+            p.starts_with(crate::objects::posix::DEV_SHM)
+                || std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_fifo())
+        })
+        .collect();
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+    v.extend(
+        maps.lines()
+            .filter_map(|l| l.split_whitespace().nth(5))
+            .filter(|p| p.starts_with(crate::objects::posix::DEV_SHM))
+            .map(std::path::PathBuf::from),
+    );
+    v
 }

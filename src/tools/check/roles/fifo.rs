@@ -10,7 +10,7 @@
 //!
 //! Any FIFO left in the working directory afterwards is a leak.
 
-use super::super::run::{sigint, wait_line, Ctx, Mode, Outcome};
+use super::super::run::{sigint, Ctx, Mode, Outcome};
 use super::super::Role;
 use super::in_order;
 use anyhow::Result;
@@ -26,7 +26,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
         me = c.start(&mut c.student(&[])?, "student", Stdio::null())?;
         other = None;
         if sig {
-            crate::process::nap(Duration::from_millis(300))?;
+            c.nap(Duration::from_millis(300))?;
             sigint(&me);
         } else {
             // Step 2: ipclab's writer waits for the FIFO and a reader, then writes.
@@ -45,12 +45,12 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     } else {
         // Step 1: ipclab's reader makes ./fifo1 and waits for a writer (it says so).
         let p = c.start(&mut c.peer(&["fifo-read", "fifo1"])?, "peer", Stdio::null())?;
-        wait_line(&p, "waiting for a writer", c.deadline)?;
+        c.wait_line(&p, "waiting for a writer", c.deadline)?;
         other = Some(p);
         // Step 2: the student's writer, three messages.
         me = c.start(&mut c.student(&["3".as_ref()])?, "student", Stdio::null())?;
         if sig {
-            wait_line(
+            c.wait_line(
                 &me,
                 "Send message",
                 Instant::now() + Duration::from_millis(300),

@@ -9,7 +9,7 @@
 //!   must print the message. `starts-first`: the writer alone in an empty directory, the
 //!   reader 300 ms later: the seed's writer maps an empty file and dies of SIGBUS.
 
-use super::super::run::{sigint, wait_line, Ctx, Mode, Outcome};
+use super::super::run::{sigint, Ctx, Mode, Outcome};
 use super::super::Role;
 use crate::layout::IPC_MESSAGE;
 use anyhow::Result;
@@ -26,7 +26,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
             "student",
             Stdio::null(),
         )?;
-        crate::process::nap(Duration::from_millis(50))?;
+        c.nap(Duration::from_millis(50))?;
         let w = [
             "mmap-file",
             "send",
@@ -52,7 +52,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
         other = None;
         if !first {
             let p = c.start(&mut c.peer(&r)?, "peer", Stdio::null())?;
-            wait_line(
+            c.wait_line(
                 &p,
                 "created temp",
                 Instant::now() + Duration::from_millis(500),
@@ -66,12 +66,12 @@ pub fn play(c: &mut Ctx) -> Result<()> {
             Stdio::null(),
         )?;
         if first {
-            crate::process::nap(Duration::from_millis(300))?;
+            c.nap(Duration::from_millis(300))?;
             other = Some(c.start(&mut c.peer(&r)?, "peer", Stdio::null())?);
         }
     }
     if sig {
-        crate::process::nap(Duration::from_millis(200))?;
+        c.nap(Duration::from_millis(200))?;
         sigint(&me);
     }
     let event_at = Instant::now();

@@ -9,7 +9,7 @@
 //!   count is `argv[2]` here, as the tests' copy takes it), then removes its queue.
 //!   ipclab's msg-client asks three times, one after the other, each with its own pid.
 
-use super::super::run::{sigint, wait_line, Ctx, Mode, Outcome};
+use super::super::run::{sigint, Ctx, Mode, Outcome};
 use super::super::Role;
 use super::in_order;
 use crate::objects::{sysvipc, Kind};
@@ -32,7 +32,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
         // Step 1: ipclab's server first, as the seed's order has it.
         let srv = ["msg-server", "--path", &kf, "--count", "1"];
         let mut p = c.start(&mut c.peer(&srv)?, "peer", Stdio::null())?;
-        wait_line(&p, "My pid is", c.deadline)?;
+        c.wait_line(&p, "My pid is", c.deadline)?;
         // Step 2: the student's client asks and prints the reply.
         let mut me = c.start(&mut student, "student", Stdio::null())?;
         return c.finish(&mut me, Some(&mut p), Instant::now(), c.deadline, true);
@@ -48,9 +48,9 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     while Instant::now() < sent
         && sysvipc::by_key(Kind::SysvMsg, c.o.key).is_some_and(|r| r.num::<u64>("qnum") == 0)
     {
-        crate::process::nap(Duration::from_millis(5))?;
+        c.nap(Duration::from_millis(5))?;
     }
-    crate::process::nap(Duration::from_millis(50))?;
+    c.nap(Duration::from_millis(50))?;
     let event_at = Instant::now();
     match c.s.mode {
         Mode::Sigint => sigint(&me),
@@ -72,10 +72,10 @@ fn server(c: &mut Ctx, kf: &str) -> Result<()> {
     let count = REQUESTS.to_string();
     let mut student = c.student(&[c.keyfile.as_os_str(), count.as_ref()])?;
     let mut me = c.start(&mut student, "student", Stdio::null())?;
-    let up = wait_line(&me, "My pid is", Instant::now() + Duration::from_secs(3))?;
+    let up = c.wait_line(&me, "My pid is", Instant::now() + Duration::from_secs(3))?;
     let mut answers = String::new();
     if c.s.mode == Mode::Sigint {
-        crate::process::nap(Duration::from_millis(100))?;
+        c.nap(Duration::from_millis(100))?;
         sigint(&me);
     } else if up {
         for i in 0..REQUESTS {

@@ -44,7 +44,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
             .transpose()?;
         // Perturbed runs also start the consumer 0-3 ms late, so both orders happen.
         if let Some((seed, _)) = c.s.jitter {
-            crate::process::nap(Duration::from_micros(seed.wrapping_mul(7919) % 3000))?;
+            c.nap(Duration::from_micros(seed.wrapping_mul(7919) % 3000))?;
         }
         me = c.start(&mut student, "student", Stdio::null())?;
     } else {
@@ -53,7 +53,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
         other = Some(c.start(&mut p, "peer", Stdio::null())?);
     }
     if sig {
-        crate::process::nap(Duration::from_millis(300))?;
+        c.nap(Duration::from_millis(300))?;
         sigint(&me);
     }
     let event_at = Instant::now();

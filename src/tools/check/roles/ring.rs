@@ -70,7 +70,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     ];
     let mut other = Some(c.start(&mut c.peer(&args)?, "peer", Stdio::null())?);
     if sig {
-        crate::process::nap(Duration::from_millis(200))?;
+        c.nap(Duration::from_millis(200))?;
         sigint(&me);
     }
     let event_at = Instant::now();

@@ -23,7 +23,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     // Step 2: the program; Ctrl-C while the father waits in P.
     let mut me = c.start(&mut c.student(&["100".as_ref()])?, "student", Stdio::null())?;
     if c.s.mode == Mode::Sigint {
-        crate::process::nap(Duration::from_millis(50))?;
+        c.nap(Duration::from_millis(50))?;
         sigint(&me);
     }
     let event_at = Instant::now();

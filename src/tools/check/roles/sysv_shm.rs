@@ -11,7 +11,7 @@
 //!   applets then play the children (polling every 10 ms: `IPCLAB_INTERVAL`). The payloads
 //!   and `end` are its stdin, which the writer child inherits.
 
-use super::super::run::{sigint, wait_line, Ctx, Mode, Outcome};
+use super::super::run::{sigint, Ctx, Mode, Outcome};
 use super::super::Role;
 use super::{each, in_order};
 use crate::objects::sysv;
@@ -35,13 +35,13 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     if c.s.role == Role::Shmread {
         // Step 2: the student's reader; ipclab's writer after a pause (the reader waits).
         let mut me = c.start(&mut student, "student", Stdio::null())?;
-        wait_line(&me, "ready", Instant::now() + Duration::from_millis(300))?;
+        c.wait_line(&me, "ready", Instant::now() + Duration::from_millis(300))?;
         let event_at = Instant::now();
         let mut other = None;
         if sig {
             sigint(&me);
         } else {
-            crate::process::nap(Duration::from_millis(300))?;
+            c.nap(Duration::from_millis(300))?;
             let mut w = c.peer(&["shmwrite", &hex, "--interval", "10ms"])?;
             other = Some(c.start(&mut w, "peer", c.typed()?)?);
         }
@@ -50,12 +50,12 @@ pub fn play(c: &mut Ctx) -> Result<()> {
         // Step 2: ipclab's reader (slow: the writer must wait), then the student's writer.
         let mut r = c.peer(&["shmread", &hex, "--interval", "50ms"])?;
         let mut p = c.start(&mut r, "peer", Stdio::null())?;
-        wait_line(&p, "ready", c.deadline)?;
+        c.wait_line(&p, "ready", c.deadline)?;
         let stdin = if sig { Stdio::piped() } else { c.typed()? };
         let mut me = c.start(&mut student, "student", stdin)?;
         if sig {
             // Its first lines, or a moment (its stdout is a file: it may not flush).
-            wait_line(&me, "shmid", Instant::now() + Duration::from_millis(300))?;
+            c.wait_line(&me, "shmid", Instant::now() + Duration::from_millis(300))?;
             sigint(&me);
         }
         let event_at = Instant::now();
@@ -86,7 +86,7 @@ fn shmcon(c: &mut Ctx) -> Result<()> {
     let mut me = c.start(&mut student, "student", stdin)?;
     if sig {
         // Once the reader child is up (its line is in the shared output), Ctrl-C.
-        wait_line(&me, "ready", Instant::now() + Duration::from_secs(2))?;
+        c.wait_line(&me, "ready", Instant::now() + Duration::from_secs(2))?;
         sigint(&me);
     }
     let event_at = Instant::now();
