@@ -258,7 +258,6 @@ pub fn wait(
     let pid = p.child.id();
     let mut turn = 0u64;
     loop {
-        turn += 1;
         if let Some(st) = p.child.try_wait()? {
             return Ok(Some(st));
         }
@@ -271,6 +270,7 @@ pub fn wait(
             let _ = p.child.wait();
             return Ok(None);
         }
+        turn += 1;
         crate::process::nap(Duration::from_millis(5))?;
     }
 }
