@@ -159,16 +159,9 @@ fn ipclabs_shmpthreadcon_runs_c_children() {
     assert!(text.contains("consumed message: "), "{text}");
     assert!(!dev_shm_has(&name));
     // A program that cannot run is one clear line.
-    let out = ipclab()
+    let err = ipclab()
         .args(["shmpthreadcon", &name, "--producer", "/nonexistent/p"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(
-        (out.status.code(), err.lines().count()),
-        (Some(1), 1),
-        "{err}"
-    );
+        .fails_in_one_line();
     assert!(err.contains("cannot run /nonexistent/p"), "{err}");
     assert!(!dev_shm_has(&name));
 }

@@ -55,17 +55,10 @@ fn parent_child_mmap_prints_the_parents_message_and_says_what_it_changed() {
         if file == "empty.txt" {
             std::fs::write(s.path(file), "").unwrap();
         }
-        let out = ipclab()
+        let err = ipclab()
             .current_dir(&s.dir)
             .args(["mmap-file", "fork", file])
-            .output()
-            .unwrap();
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(
-            (out.status.code(), err.lines().count()),
-            (Some(1), 1),
-            "{err}"
-        );
+            .fails_in_one_line();
         assert!(err.contains(needle), "{err}");
     }
 }

@@ -44,17 +44,15 @@ fn check_frames(text: &str, n: u64, items: u64) {
 
 #[test]
 fn show_draws_frames_that_agree_with_the_items() {
+    // 40 items through a buffer of 6 slots, under NAME.
+    let forty = |name: &str| {
+        let mut c = ipclab();
+        c.args(["shmpthreadcon", name, "--items", "40", "--buffer-size", "6"]);
+        c
+    };
     for (sync, delay) in [("spin", "--delay"), ("sem", "--producer-delay")] {
         let name = shm_name(&format!("show-{sync}"));
-        let out = ipclab()
-            .args([
-                "shmpthreadcon",
-                &name,
-                "--items",
-                "40",
-                "--buffer-size",
-                "6",
-            ])
+        let out = forty(&name)
             .args(["--sync", sync, "--show", delay, "2ms"])
             .timeout(std::time::Duration::from_secs(60))
             .succeeds();
@@ -71,16 +69,6 @@ fn show_draws_frames_that_agree_with_the_items() {
         assert!(!dev_shm_has(&name));
     }
     // Without --show nothing is drawn.
-    let name = shm_name("show-off");
-    let out = ipclab()
-        .args([
-            "shmpthreadcon",
-            &name,
-            "--items",
-            "40",
-            "--buffer-size",
-            "6",
-        ])
-        .succeeds();
+    let out = forty(&shm_name("show-off")).succeeds();
     assert!(!String::from_utf8(out.stdout).unwrap().contains("took item"));
 }

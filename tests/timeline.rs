@@ -294,20 +294,13 @@ fn two_terminals_merged_on_one_axis() {
     // The queue was created and removed in the run: a band, no leak mark.
     assert_eq!(page.matches("class=\"leak\"").count(), 0);
     // Not a timeline: one line, exit 1; one file: a usage error.
-    let out = ipclab()
+    ipclab()
         .args(["timeline", "merge"])
         .arg(&sj)
         .arg(&key)
         .arg("-o")
         .arg(s.path("x.html"))
-        .output()
-        .unwrap();
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(
-        (out.status.code(), err.lines().count()),
-        (Some(1), 1),
-        "{err}"
-    );
+        .fails_in_one_line();
     let out = ipclab()
         .args(["timeline", "merge"])
         .arg(&sj)

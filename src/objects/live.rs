@@ -91,35 +91,18 @@ pub fn users(rec: &Record, found: &Found, records: &[Record]) -> Option<String> 
 
 /// A process of ours that has `path` open, mapped, or (for a directory) as its cwd.
 fn opened_by(path: &Path) -> Option<i32> {
-    let me = std::process::id() as i32;
-    let procs = std::fs::read_dir("/proc").ok()?;
-    for p in procs.flatten() {
-        let Some(pid) = p.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
-            continue;
-        };
-        if pid == me {
-            continue;
-        }
-        let dir = p.path();
-        if std::fs::read_link(dir.join("cwd")).is_ok_and(|c| c.starts_with(path)) {
-            return Some(pid);
-        }
-        let fds = std::fs::read_dir(dir.join("fd"))
-            .into_iter()
-            .flatten()
-            .flatten();
-        if fds
-            .into_iter()
-            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|l| l == path))
-        {
-            return Some(pid);
-        }
-        let shown = path.to_string_lossy();
-        if std::fs::read_to_string(dir.join("maps"))
-            .is_ok_and(|m| m.lines().any(|l| l.ends_with(shown.as_ref())))
-        {
-            return Some(pid);
-        }
-    }
-    None
+    use crate::process::procfs;
+    let me = std::process::id();
+    let shown = path.to_string_lossy();
+    procfs::pids()
+        .into_iter()
+        .filter(|&pid| pid != me)
+        .find(|&pid| {
+            std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|c| c.starts_with(path))
+                || procfs::fd_targets(pid).iter().any(|l| l == path)
+                || procfs::maps(pid)
+                    .lines()
+                    .any(|l| l.ends_with(shown.as_ref()))
+        })
+        .map(|pid| pid as i32)
 }

@@ -5,6 +5,7 @@
 pub mod affinity;
 pub mod child;
 pub mod controller;
+pub mod procfs;
 
 use crate::error::{restart, SysContext};
 use crate::sys::spawn::{self, Exit};

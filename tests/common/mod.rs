@@ -57,6 +57,25 @@ impl Succeeds for assert_cmd::Command {
     }
 }
 
+/// `.fails_in_one_line()`: run to the end, assert exit 1 and exactly one line on stderr (a
+/// runtime failure said once), and give that line.
+pub trait FailsInOneLine {
+    fn fails_in_one_line(&mut self) -> String;
+}
+
+impl FailsInOneLine for assert_cmd::Command {
+    fn fails_in_one_line(&mut self) -> String {
+        let out = self.output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(
+            (out.status.code(), err.lines().count()),
+            (Some(1), 1),
+            "{err}"
+        );
+        err
+    }
+}
+
 /// `ipclab` as a plain command, with the test run's state directory.
 pub fn cmd() -> Command {
     let mut c = Command::new(bin());

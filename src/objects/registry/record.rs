@@ -66,14 +66,12 @@ impl Record {
 
 /// The start time of a process (clock ticks since boot), if it exists and is not a zombie.
 pub fn start_time(pid: i32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name may hold spaces and parentheses: fields start after the last ')'.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let mut fields = rest.split_whitespace();
-    if matches!(fields.next()?, "Z" | "X") {
+    use crate::process::procfs;
+    let fields = procfs::stat(u32::try_from(pid).ok()?)?;
+    if procfs::ended(fields.first()?) {
         return None;
     }
-    fields.nth(18)?.parse().ok()
+    fields.get(19)?.parse().ok()
 }
 
 fn escape(s: &str) -> String {

@@ -45,7 +45,7 @@ pub struct Outcome {
     pub cpu: Duration,
     pub peer_out: String,
     pub peer_err: String,
-    /// How ipclab's peer ended (None: it was stopped, or there was none).
+    /// Did ipclab's peer end well? (false: it failed, was stopped, or there was none)
     pub peer_ok: bool,
     pub pid: u32,
     pub peer_pid: u32,
@@ -178,7 +178,6 @@ impl Ctx<'_> {
     ) -> Result<()> {
         self.o.status = wait(me, deadline, &mut self.cpu, Some(&mut self.seen))?;
         self.o.ended_after = event_at.elapsed();
-        self.o.pid = me.child.id();
         self.o.stray = group_alive(me.child.id());
         self.o.out = read(&me.out);
         self.o.err = read(&me.err);

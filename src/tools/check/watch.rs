@@ -1,7 +1,8 @@
 //! Watching a process of a check from outside: what it printed (its output is a file),
 //! its CPU time (from /proc), whether anything of its process group is still alive.
 
-use std::path::Path;
+use crate::process::procfs;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// What a file holds, as text (empty if it cannot be read).
@@ -11,13 +12,7 @@ pub fn read(p: &Path) -> String {
 
 /// CPU time of `pid` so far (utime + stime from /proc), or zero once it is gone.
 pub fn cpu_of(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
+    let fields = procfs::stat(pid).unwrap_or_default();
     let ticks: u64 = [11, 12]
         .iter()
         .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
@@ -53,23 +48,15 @@ pub fn running_in_group(pgid: u32) -> bool {
     !group(pgid, false).is_empty()
 }
 
-/// The pids of group `pgid` (zombies too if `zombies`), from /proc/PID/stat (state, pgrp).
+/// The pids of group `pgid` (zombies too if `zombies`).
 pub fn group(pgid: u32, zombies: bool) -> Vec<u32> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    dir.flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
-        .filter(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            let f: Vec<&str> = stat
-                .rsplit(')')
-                .next()
-                .unwrap_or("")
-                .split_whitespace()
-                .collect();
-            f.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
-                && (zombies || !matches!(f.first(), Some(&"Z") | Some(&"X") | None))
+    procfs::pids()
+        .into_iter()
+        .filter(|&pid| {
+            procfs::stat(pid).is_some_and(|f| {
+                f.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
+                    && (zombies || !f.first().is_none_or(|s| procfs::ended(s)))
+            })
         })
         .collect()
 }
@@ -79,7 +66,7 @@ pub fn group(pgid: u32, zombies: bool) -> Vec<u32> {
 #[derive(Debug, Default)]
 pub struct Seen {
     pub pids: Vec<u32>,
-    pub paths: Vec<std::path::PathBuf>,
+    pub paths: Vec<PathBuf>,
 }
 
 impl Seen {
@@ -99,25 +86,20 @@ impl Seen {
 }
 
 /// The /dev/shm objects and FIFOs `pid` has open or mapped (not the unlinked ones).
-fn ipc_paths(pid: u32) -> Vec<std::path::PathBuf> {
+fn ipc_paths(pid: u32) -> Vec<PathBuf> {
     use std::os::unix::fs::FileTypeExt;
-    let mut v: Vec<std::path::PathBuf> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+    let shm = |p: &Path| p.starts_with(crate::objects::posix::DEV_SHM);
+    let mut v: Vec<PathBuf> = procfs::fd_targets(pid)
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| std::fs::read_link(e.path()).ok())
         .filter(|p| p.is_absolute() && !p.to_string_lossy().ends_with(" (deleted)"))
-        .filter(|p| {
-            p.starts_with(crate::objects::posix::DEV_SHM)
-                || std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_fifo())
-        })
+        .filter(|p| shm(p) || std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_fifo()))
         .collect();
-    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
     v.extend(
-        maps.lines()
+        procfs::maps(pid)
+            .lines()
             .filter_map(|l| l.split_whitespace().nth(5))
-            .filter(|p| p.starts_with(crate::objects::posix::DEV_SHM))
-            .map(std::path::PathBuf::from),
+            .map(PathBuf::from)
+            .filter(|p| shm(p)),
     );
     v
 }

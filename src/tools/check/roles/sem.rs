@@ -38,19 +38,19 @@ fn child(o: &Outcome) -> Option<&str> {
 }
 
 pub fn transcript(_role: Role, o: &Outcome) -> Vec<String> {
-    let mut v = vec!["Process child: pid=".to_string()];
-    v.push(format!("Process father: pid={}", o.pid));
-    v
+    vec![
+        "Process child: pid=".to_string(),
+        format!("Process father: pid={}", o.pid),
+    ]
 }
 
-pub fn data(_role: Role, o: &Outcome) -> Result<String, String> {
-    let father = format!("Process father: pid={}", o.pid);
+pub fn data(role: Role, o: &Outcome) -> Result<String, String> {
     match child(o) {
         None => Err("the child never printed `Process child: pid=N`".into()),
         Some(c) if c.trim() == o.pid.to_string() => {
             Err("the child's line has the father's pid: print getpid() in the child".into())
         }
-        Some(_) => in_order(&o.out, &["Process child: pid=".into(), father])
+        Some(_) => in_order(&o.out, &transcript(role, o))
             .map(|()| "the child's line came first, the father's after it: the semaphore ordered them".into())
             .map_err(|m| format!("{m:?} did not come after the child's line (hint: the father's P must wait for the child's V; fflush(stdout) before V, or the father's line may reach the file first)")),
     }
