@@ -32,7 +32,7 @@
  * thr  msg      detailyang's method on a System V queue (it has no program for one).
  * thr  shm mmap no public anchor has a shared-memory throughput program: ipclab's own
  *               method in C (a single-producer ring of RING_BYTES, anonymous for shm, in a
- *               file in $TMPDIR for mmap as ipclab's mmap-file, each message stamped
+ *               file in a mkdtemp directory in $TMPDIR for mmap as ipclab's mmap-file, each message stamped
  *               with its sequence number at both ends and checked on arrival, as
  *               `ipclab bench --verify ends` does), so the row compares the languages.
  *
@@ -95,11 +95,26 @@ static void full_read(int f, char *p, size_t n) {
 	while (n) { ssize_t r = read(f, p, n); if (r <= 0) die("read"); p += r; n -= r; }
 }
 
-/* The objects with no name to unlink: removed at exit, die() included (children leave
- * with _exit and do not run this). */
+/* A private directory for the files (the FIFOs, the mmap files): made with mkdtemp in
+ * $TMPDIR (or /tmp), 0700, so no other user can plant a file or a link under the names. */
+static char scratch[256];
+
+/* The path of LEAF in that directory (made at the first call). */
+static void scratch_path(char *out, size_t n, const char *leaf) {
+	if (!scratch[0]) {
+		const char *dir = getenv("TMPDIR");
+		snprintf(scratch, sizeof scratch, "%s/anchors-XXXXXX", dir && *dir ? dir : "/tmp");
+		if (!mkdtemp(scratch)) die("mkdtemp");
+	}
+	snprintf(out, n, "%s/%s", scratch, leaf);
+}
+
+/* The objects with no name to unlink, and the (by then empty) directory: removed at exit,
+ * die() included (children leave with _exit and do not run this). */
 static void cleanup(void) {
 	if (msqid > 0) msgctl(msqid, IPC_RMID, 0);
 	if (semid > 0) semctl(semid, 0, IPC_RMID);
+	if (scratch[0]) rmdir(scratch);
 }
 
 static void sem_op(int num, int op) {
@@ -118,8 +133,9 @@ static void setup(const char *m, int thr) {
 				if (thr && !(r && !strcmp(r, "0")))
 					fcntl(fd[d][1], F_SETPIPE_SZ, 8 * (int)SIZE); /* may fail: then as is */
 			} else {
-				char p[64];
-				snprintf(p, sizeof p, "/tmp/anchors-%d-%d", getpid(), d);
+				char p[300], leaf[16];
+				snprintf(leaf, sizeof leaf, "fifo%d", d);
+				scratch_path(p, sizeof p, leaf);
 				if (mkfifo(p, 0600)) die("mkfifo");
 				fd[d][0] = open(p, O_RDONLY | O_NONBLOCK);
 				fd[d][1] = open(p, O_WRONLY);
@@ -186,8 +202,8 @@ static void setup(const char *m, int thr) {
 			}
 		}
 	} else if (!strcmp(m, "mmap")) {
-		char p[64];
-		snprintf(p, sizeof p, "/tmp/anchors-%d.map", getpid());
+		char p[300];
+		scratch_path(p, sizeof p, "map");
 		int f = open(p, O_RDWR | O_CREAT | O_EXCL, 0600);
 		if (f < 0 || ftruncate(f, 1 + SIZE)) die("mmap file");
 		mem = mmap(0, 1 + SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);

@@ -12,9 +12,8 @@ static double ring_throughput(const char *m, int cpu_parent) {
 	size_t len = 128 + SLOTS * stride;
 	int f = -1; /* mmap: the ring in a file in $TMPDIR, as ipclab's mmap-file */
 	if (!strcmp(m, "mmap")) {
-		const char *dir = getenv("TMPDIR");
-		char p[256];
-		snprintf(p, sizeof p, "%s/anchors-%d.ring", dir ? dir : "/tmp", getpid());
+		char p[300];
+		scratch_path(p, sizeof p, "ring");
 		f = open(p, O_RDWR | O_CREAT | O_EXCL, 0600);
 		if (f < 0 || ftruncate(f, len)) die("ring file");
 		unlink(p);

@@ -309,3 +309,42 @@ fn two_terminals_merged_on_one_axis() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_gallery_is_never_written_through_a_link_or_into_another_users_directory() {
+    let s = Scratch::new("tl-gallery-trust");
+    let tour_into = |gallery: &std::path::Path| {
+        ipclab()
+            .env("IPCLAB_STATE_DIR", s.state())
+            .args(["tour", "mmap", "--timeline"])
+            .arg(gallery)
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .unwrap()
+    };
+    // index.html planted as a link to a file of the user's: refused, the file unchanged.
+    let gallery = s.path("gallery");
+    std::fs::create_dir(&gallery).unwrap();
+    let victim = s.path("victim");
+    std::fs::write(&victim, "keep").unwrap();
+    std::os::unix::fs::symlink(&victim, gallery.join("index.html")).unwrap();
+    let out = tour_into(&gallery);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cannot write") && err.contains("index.html"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+    // A directory another user owns: refused before the tour starts.
+    if nix::unistd::geteuid().is_root() {
+        let theirs = s.path("theirs");
+        std::fs::create_dir(&theirs).unwrap();
+        nix::unistd::chown(&theirs, Some(65534.into()), None).unwrap();
+        let out = tour_into(&theirs);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("not yours"), "{err}");
+        assert_eq!(std::fs::read_dir(&theirs).unwrap().count(), 0);
+    }
+}

@@ -14,7 +14,7 @@ int main(int argc, char *argv[])
     char *shmptr = mmap(0, TEXT_NUM*sizeof(struct shared_struct), PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0);
     if (shmptr == MAP_FAILED) ERR_EXIT("producer: mmap()");
     snprintf(mine, sizeof mine, "%s-mine", argv[1]);
-    int own = shm_open(mine, O_CREAT | O_RDWR, 0600);
+    int own = shm_open(mine, O_CREAT | O_EXCL | O_RDWR, 0600);
     if (own == -1 || ftruncate(own, 4096) == -1) ERR_EXIT("producer: its own object");
     char *notes = mmap(0, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, own, 0);
     if (notes == MAP_FAILED) ERR_EXIT("producer: mmap(own)");

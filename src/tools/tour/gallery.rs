@@ -22,10 +22,16 @@ fn esc(s: &str) -> String {
 }
 
 impl Gallery {
-    /// DIR, made if missing; an existing one must be a real directory (not a symlink).
+    /// DIR, made if missing; an existing one must be a real directory (not a symlink) of
+    /// yours: pages are never written where another user could have planted a link.
     pub fn new(dir: &Path) -> Result<Gallery> {
+        use std::os::unix::fs::MetadataExt;
         match std::fs::symlink_metadata(dir) {
-            Ok(md) if md.is_dir() => {}
+            Ok(md) if md.is_dir() && md.uid() == nix::unistd::getuid().as_raw() => {}
+            Ok(md) if md.is_dir() => bail!(
+                "--timeline {}: that directory is not yours (its owner could plant links in it): give a directory of your own, or a new name",
+                dir.display()
+            ),
             Ok(_) => bail!(
                 "--timeline {}: not a directory (the tour writes one page per step into a directory)",
                 dir.display()
@@ -65,8 +71,7 @@ impl Gallery {
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ipclab tour: the lecture's runs</title>\n<style>body{{font-family:sans-serif;font-size:18px;margin:16px}} li{{margin:0.6em 0}}</style></head><body>\n<h1>ipclab tour: every demo, as it ran</h1>\n<ol>\n{items}</ol>\n</body></html>\n"
         );
         let index = self.dir.join("index.html");
-        std::fs::write(&index, page)
-            .with_context(|| format!("--timeline: cannot write {}", index.display()))?;
+        crate::tools::timeline::write_new(&index, page.as_bytes())?;
         crate::out::note(format_args!(
             "timeline: {} ({} steps)",
             index.display(),
