@@ -6,7 +6,7 @@ use crate::common::*;
 fn one_line(args: &[&str], code: i32, needle: &str) -> String {
     let out = ipclab()
         .args(args)
-        .timeout(std::time::Duration::from_secs(20))
+        .timeout(patience(std::time::Duration::from_secs(20)))
         .output()
         .unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
@@ -58,8 +58,7 @@ fn a_segment_of_another_size_is_explained() {
 
 #[test]
 fn permission_denied_names_owner_and_mode() {
-    if !nix::unistd::geteuid().is_root() || skip_without("setpriv") {
-        eprintln!("skipping: needs root (to act as another user)");
+    if skip_unless_root("to act as another user") || skip_without("setpriv") {
         return;
     }
     let s = Scratch::new("perm");

@@ -21,7 +21,7 @@ const KEYS: [&str; 10] = [
 fn every_mechanism_runs_with_checked_payloads_and_json_keys() {
     let out = ipclab()
         .args(["bench", "--count", "300", "--sizes", "64,4K", "--json"])
-        .timeout(std::time::Duration::from_secs(120))
+        .timeout(patience(std::time::Duration::from_secs(120)))
         .succeeds();
     let v: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
     for m in [
@@ -87,7 +87,7 @@ fn a_corrupted_payload_is_detected() {
             .args([
                 "bench", "--only", m, "--mode", mode, "--count", "300", "--sizes", "256",
             ])
-            .timeout(std::time::Duration::from_secs(60))
+            .timeout(patience(std::time::Duration::from_secs(60)))
             .output()
             .unwrap();
         let err = String::from_utf8(out.stderr).unwrap();
@@ -112,7 +112,7 @@ fn pinning_csv_duration_and_bad_options() {
             "64",
             "--csv",
         ])
-        .timeout(std::time::Duration::from_secs(60))
+        .timeout(patience(std::time::Duration::from_secs(60)))
         .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
@@ -158,7 +158,7 @@ fn quick_ring_bytes_verify_and_two_cpu_placement() {
             "lines",
         ])
         .args(["--ring-bytes", "1K", "--pin", pin, "--json"])
-        .timeout(std::time::Duration::from_secs(60))
+        .timeout(patience(std::time::Duration::from_secs(60)))
         .succeeds();
     let v: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
     // --quick: sizes 64 and 4K, both modes, both mechanisms.
@@ -218,7 +218,7 @@ fn large_messages_end_cleanly_in_both_modes() {
             .args([
                 "bench", "--only", m, "--sizes", "1M", "--count", "20", "--csv",
             ])
-            .timeout(std::time::Duration::from_secs(60))
+            .timeout(patience(std::time::Duration::from_secs(60)))
             .succeeds();
         let text = String::from_utf8(out.stdout).unwrap();
         assert_eq!(text.lines().count(), 3, "{m}: {text}");

@@ -13,7 +13,7 @@ pub fn check(role: &str, opts: &[&str], program: &std::path::Path) -> (Option<i3
         .args(opts)
         .arg("--")
         .arg(program)
-        .timeout(std::time::Duration::from_secs(120))
+        .timeout(patience(std::time::Duration::from_secs(120)))
         .output()
         .unwrap();
     (out.status.code(), String::from_utf8(out.stdout).unwrap())

@@ -22,11 +22,11 @@ fn msg_server_and_client_transcripts() {
     let k = key as i32;
     assert_transcript(
         &srv,
-        &format!("Message Queue - Server key is: {k}.\nMy msqid is: *.\nMy pid is: *.\nServer: receive msg.mtext is: hello, I'm client *.\nServer: receive msg.mtype is: 888."),
+        &format!("Message Queue - Server key is: {k}.\nMy msqid is: [..].\nMy pid is: [..].\nServer: receive msg.mtext is: hello, I'm client [..].\nServer: receive msg.mtype is: 888."),
     );
     assert_transcript(
         &client,
-        &format!("Message Queue - Client key is: {k}.\nMy msqid is: *.\nMy pid is: *.\nClient: receive msg.mtext is: hello, I'm server *.\nClient: receive msg.mtype is: 999."),
+        &format!("Message Queue - Client key is: {k}.\nMy msqid is: [..].\nMy pid is: [..].\nClient: receive msg.mtext is: hello, I'm server [..].\nClient: receive msg.mtype is: 999."),
     );
     assert_no_sysv(key);
 }

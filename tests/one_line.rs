@@ -58,8 +58,7 @@ fn a_directory_as_stdin_is_one_line() {
 
 /// `sh -c SCRIPT` in a new IPC namespace (root only).
 fn in_ipc_namespace(script: &str, dir: &std::path::Path) -> Option<std::process::Output> {
-    if !nix::unistd::geteuid().is_root() || skip_without("unshare") {
-        eprintln!("skipping: a private IPC namespace needs root and unshare");
+    if skip_unless_root("a private IPC namespace, `unshare -i`") || skip_without("unshare") {
         return None;
     }
     let out = Command::new("unshare")

@@ -39,7 +39,7 @@ fn fifo_transcripts_and_the_reader_removes_its_fifo() {
     assert!(st.success());
     assert_transcript(
         &w,
-        "I am * process.\nSend message: Process *'s time is *\nSend message: Process *'s time is *\nSend message: Process *'s time is *",
+        "I am [..] process.\nSend message: Process [..]'s time is [..]\nSend message: Process [..]'s time is [..]\nSend message: Process [..]'s time is [..]",
     );
     let sent: Vec<&str> = w
         .lines()

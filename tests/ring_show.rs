@@ -54,7 +54,7 @@ fn show_draws_frames_that_agree_with_the_items() {
         let name = shm_name(&format!("show-{sync}"));
         let out = forty(&name)
             .args(["--sync", sync, "--show", delay, "2ms"])
-            .timeout(std::time::Duration::from_secs(60))
+            .timeout(patience(std::time::Duration::from_secs(60)))
             .succeeds();
         let text = String::from_utf8(out.stdout).unwrap();
         check_frames(&text, 6, 40);

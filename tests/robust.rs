@@ -130,7 +130,7 @@ fn fifty_malformed_inputs_each_get_one_clear_line() {
             .env("IPCLAB_STATE_DIR", s.path("state"))
             .args(&c.args)
             .write_stdin(c.stdin.clone())
-            .timeout(Duration::from_secs(20))
+            .timeout(patience(Duration::from_secs(20)))
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -183,7 +183,7 @@ fn odd_bytes_in_messages_are_carried_safely() {
         .arg(&kf)
         .args(["--sync", "sem"])
         .write_stdin(input)
-        .timeout(Duration::from_secs(30))
+        .timeout(patience(Duration::from_secs(30)))
         .succeeds();
     let text = out.stdout;
     let has = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);

@@ -59,7 +59,7 @@ fn rpc_through_rpcbind_both_ways_with_rpcgen() {
             .output()
             .is_ok_and(|o| o.status.success())
     {
-        eprintln!("skipping: no running rpcbind or no rpcgen (.ci/run installs rpcbind, rpcsvc-proto, libtirpc-dev and starts rpcbind)");
+        skipped("no running rpcbind or no rpcgen (.ci/run installs rpcbind, rpcsvc-proto and libtirpc-dev, and starts rpcbind)");
         return;
     }
     let _one = seed_key_lock(); // the fixed program number, as the seeds' fixed keys

@@ -17,7 +17,7 @@ const NOBODY: u32 = 65534;
 fn as_nobody(args: &[&str], stdin: &str) -> std::process::Output {
     nobody_cmd(args)
         .write_stdin(stdin)
-        .timeout(Duration::from_secs(20))
+        .timeout(patience(Duration::from_secs(20)))
         .output()
         .unwrap()
 }
@@ -43,8 +43,7 @@ fn nobody_state() -> PathBuf {
 }
 
 fn can_switch_user() -> bool {
-    if !nix::unistd::geteuid().is_root() || skip_without("setpriv") {
-        eprintln!("skipping: needs root to act as a second user");
+    if skip_unless_root("to act as a second user") || skip_without("setpriv") {
         return false;
     }
     true

@@ -16,7 +16,7 @@ fn sem_demo_orders_the_father_after_the_child() {
     assert!(out.status.success());
     assert_transcript(
         &String::from_utf8(out.stdout).unwrap(),
-        "Process child: pid=*\nProcess father: pid=*",
+        "Process child: pid=[..]\nProcess father: pid=[..]",
     );
     let out = run_in(
         &s.dir,
@@ -24,7 +24,7 @@ fn sem_demo_orders_the_father_after_the_child() {
     );
     assert_transcript(
         &String::from_utf8(out.stdout).unwrap(),
-        "Process father: pid=*\nProcess child: pid=*",
+        "Process father: pid=[..]\nProcess child: pid=[..]",
     );
     let out = run_in(
         &s.dir,
@@ -48,7 +48,7 @@ fn the_childs_v_outlives_the_child_unless_the_seeds_undo_is_asked_for() {
     assert!(out.status.success(), "{out:?}");
     assert_transcript(
         &String::from_utf8(out.stdout).unwrap(),
-        "Process child: pid=*\nProcess father: pid=*",
+        "Process child: pid=[..]\nProcess father: pid=[..]",
     );
     // The seed's SEM_UNDO on the child's V: its exit takes it back, said in one line.
     let args = [
@@ -105,7 +105,7 @@ fn shm_msg_transcript_and_cleanup() {
         .current_dir(&s.dir)
         .args(["shm-msg-client", "--path", "."])
         .write_stdin("r\nhello\nx\nr\nworld more\nq\n")
-        .timeout(Duration::from_secs(20))
+        .timeout(patience(Duration::from_secs(20)))
         .succeeds();
     // "world more": the seed's scanf("%s") sends one word, and the client says so.
     let err = String::from_utf8(out.stderr).unwrap();

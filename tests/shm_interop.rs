@@ -64,7 +64,7 @@ fn a_c_reader_with_ipclab_shmwrite() {
     ipclab()
         .args(["shmwrite", &format!("{key:x}"), "--interval", "10ms"])
         .write_stdin("Hello from Rust\nend\n")
-        .timeout(std::time::Duration::from_secs(20))
+        .timeout(patience(std::time::Duration::from_secs(20)))
         .assert()
         .success();
     let (st, text, _) = reader.finish();

@@ -31,7 +31,7 @@ fn sigint_to_the_group_while_the_writer_waits() {
     let (r, key) = start_waiting(&s);
     let pgid = r.pgid();
     killpg(Pid::from_raw(pgid), Signal::SIGINT).unwrap();
-    let (st, _, err) = r.finish();
+    let (st, _, err) = r.finish_after_signal();
     assert_eq!(exit_code(&st), Some(130), "stderr: {err}");
     assert_group_gone(pgid);
     assert_no_sysv(key);
@@ -44,7 +44,7 @@ fn sigterm_to_the_controller_alone_ends_everything() {
         let (r, key) = start_waiting(&s);
         let pgid = r.pgid();
         kill(Pid::from_raw(pgid), sig).unwrap();
-        let (st, _, err) = r.finish();
+        let (st, _, err) = r.finish_after_signal();
         assert_eq!(exit_code(&st), Some(code), "{sig}: stderr: {err}");
         assert_group_gone(pgid);
         assert_no_sysv(key);
@@ -62,7 +62,7 @@ fn sigint_in_sem_mode_removes_the_semaphores_too() {
     assert_eq!(sysv_with_key(key).len(), 2, "a segment and a semaphore set");
     let pgid = r.pgid();
     killpg(Pid::from_raw(pgid), Signal::SIGINT).unwrap();
-    let (st, _, _) = r.finish();
+    let (st, _, _) = r.finish_after_signal();
     assert_eq!(exit_code(&st), Some(130));
     assert_group_gone(pgid);
     assert_no_sysv(key);
@@ -76,7 +76,7 @@ fn sigkill_of_each_child_is_reported_and_cleaned_up() {
         let pgid = r.pgid();
         let pid = child_named(pgid, victim);
         kill(Pid::from_raw(pid), Signal::SIGKILL).unwrap();
-        let (st, _, err) = r.finish();
+        let (st, _, err) = r.finish_after_signal();
         assert_eq!(st.code(), Some(1), "{victim}: {err}");
         let line = format!("shmcon: {victim} (pid {pid}) killed by SIGKILL");
         assert!(err.contains(&line), "expected {line:?} in {err:?}");
@@ -131,7 +131,7 @@ fn a_stale_segment_from_a_killed_run_is_replaced() {
         .arg(s.path("k"))
         .args(["--interval", "10ms"])
         .write_stdin("end\n")
-        .timeout(std::time::Duration::from_secs(30))
+        .timeout(patience(std::time::Duration::from_secs(30)))
         .succeeds();
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("stale shared memory segment"), "{err}");

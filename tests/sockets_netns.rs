@@ -28,7 +28,7 @@ impl Net {
                 .is_ok_and(|s| s.success())
         };
         if !ip(&["netns", "add", &a]) {
-            eprintln!("skipping: cannot create a network namespace (needs root and iproute2)");
+            skipped("cannot create a network namespace (`ip netns add` needs root)");
             return None;
         }
         let net = Net { a, b, n: tag % 250 };
@@ -76,7 +76,7 @@ impl Drop for Net {
 #[test]
 fn the_date_server_in_one_namespace_the_client_in_another() {
     if !have("ip") {
-        eprintln!("skipping: no `ip` (iproute2)");
+        skipped("no `ip` (iproute2)");
         return;
     }
     let Some(net) = Net::new() else { return };
@@ -120,7 +120,7 @@ fn the_date_server_in_one_namespace_the_client_in_another() {
 #[test]
 fn rpc_through_the_servers_own_rpcbind_across_namespaces() {
     if !have("ip") || !std::path::Path::new("/usr/sbin/rpcbind").exists() || !have("rpcinfo") {
-        eprintln!("skipping: no `ip`, rpcbind or rpcinfo (.ci/run installs them)");
+        skipped("no `ip`, rpcbind or rpcinfo (.ci/run installs them)");
         return;
     }
     let Some(net) = Net::new() else { return };

@@ -47,7 +47,7 @@ fn sigchld_and_sigwinch_storms_lose_nothing() {
             "0",
             "--random-size",
         ])
-        .timeout(Duration::from_secs(60))
+        .timeout(patience(Duration::from_secs(60)))
         .assert()
         .success();
     let (status, text, _) = reader.finish();

@@ -25,6 +25,7 @@ fn every_one_command_demo_draws_what_it_traced() {
         (vec!["mmap-file", "demo"], b""),
         (vec!["mmap-file", "fork"], b""),
     ];
+    let chromium = !skip_without("chromium");
     for (i, (args, input)) in demos.iter().enumerate() {
         let page = s.path(&format!("{i}.html"));
         let out = ipclab()
@@ -34,7 +35,7 @@ fn every_one_command_demo_draws_what_it_traced() {
             .arg(&page)
             .args(args)
             .write_stdin(*input)
-            .timeout(std::time::Duration::from_secs(60))
+            .timeout(patience(std::time::Duration::from_secs(60)))
             .succeeds();
         let err = String::from_utf8(out.stderr).unwrap();
         let trace: Vec<&str> = err.lines().filter(|l| l.starts_with('[')).collect();
@@ -69,7 +70,7 @@ fn every_one_command_demo_draws_what_it_traced() {
         }
         assert_eq!(count("leak"), 0, "{args:?}: an object drawn as left behind");
         // Headless Chromium loads the page (no console message) and takes its picture.
-        if have("chromium") {
+        if chromium {
             let shot = s.path(&format!("{i}.png"));
             let out = std::process::Command::new("chromium")
                 .args([

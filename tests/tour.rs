@@ -6,7 +6,7 @@ use crate::common::*;
 fn the_tour_runs_every_demo_and_leaks_nothing() {
     let out = ipclab()
         .arg("tour")
-        .timeout(std::time::Duration::from_secs(120))
+        .timeout(patience(std::time::Duration::from_secs(120)))
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();

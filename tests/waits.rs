@@ -30,7 +30,7 @@ fn a_producer_with_no_consumer_times_out_creating_nothing() {
     let name = shm_name("prodnone");
     let out = ipclab()
         .args(["shmproducer", &name, "--timeout", "200ms"])
-        .timeout(Duration::from_secs(20))
+        .timeout(patience(Duration::from_secs(20)))
         .output()
         .unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
@@ -53,7 +53,7 @@ fn a_consumer_with_no_producer_times_out_and_cleans_up() {
     let name = shm_name("timeout");
     let out = ipclab()
         .args(["shmconsumer", &name, "--timeout", "200ms"])
-        .timeout(Duration::from_secs(20))
+        .timeout(patience(Duration::from_secs(20)))
         .output()
         .unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
@@ -137,7 +137,7 @@ fn a_producer_waits_for_the_object_to_be_sized() {
     let _made = Made(path.clone());
     let out = ipclab()
         .args(["shmproducer", &name, "--timeout", "200ms"])
-        .timeout(Duration::from_secs(20))
+        .timeout(patience(Duration::from_secs(20)))
         .output()
         .unwrap();
     let err = String::from_utf8(out.stderr).unwrap();

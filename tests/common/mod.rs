@@ -20,7 +20,17 @@ use std::time::{Duration, Instant};
 
 /// Path of the ipclab binary under test.
 pub fn bin() -> PathBuf {
+    clean_signal_state();
     PathBuf::from(env!("CARGO_BIN_EXE_ipclab"))
+}
+
+/// Once per test process: give the signals a parent may have left ignored (a suite started
+/// in the background, under `nohup`, by a CI runner) their default action again, so every
+/// program a test starts meets Ctrl-C, SIGHUP and SIGTERM as it would in a terminal.
+/// (`bin`, `Scratch::new` and `Running::start` call it: every test passes through one.)
+pub fn clean_signal_state() {
+    static DEFAULTS: std::sync::Once = std::sync::Once::new();
+    DEFAULTS.call_once(ipclab::sys::signals::restore_default_dispositions);
 }
 
 /// The state directory (registry, default key files) of this test run: private, never
@@ -116,6 +126,7 @@ impl Scratch {
     /// is kept until a later test run: deleting it now would let the next test's directory
     /// reuse its inode, and so its `ftok` key, while objects of the first might still exist.
     pub fn new(name: &str) -> Self {
+        clean_signal_state();
         remove_old_scratch();
         let dir = tempfile::Builder::new()
             .prefix(&format!("t-{name}-{}-", std::process::id()))
@@ -146,14 +157,28 @@ impl Scratch {
     }
 }
 
-/// Wait until `cond` holds (polling), or panic after `secs` seconds.
+/// How long a test waits before it calls something a hang: `d` times the patience factor
+/// (`IPCLAB_TEST_PATIENCE`, 3 unless set). The deadlines of the tests only tell a hang from
+/// a slow machine; they never measure: a busy lab server or a loaded CI runner may take
+/// many times the usual time, and the suite must still pass there.
+pub fn patience(d: Duration) -> Duration {
+    static FACTOR: OnceLock<u32> = OnceLock::new();
+    let f = *FACTOR.get_or_init(|| {
+        std::env::var("IPCLAB_TEST_PATIENCE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&f| f > 0)
+            .unwrap_or(3)
+    });
+    d * f
+}
+
+/// Wait until `cond` holds (polling), or panic after `secs` seconds (times [`patience`]).
 pub fn wait_until(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
     let t = Instant::now();
+    let limit = patience(Duration::from_secs(secs));
     while !cond() {
-        assert!(
-            t.elapsed() < Duration::from_secs(secs),
-            "timed out waiting for {what}"
-        );
+        assert!(t.elapsed() < limit, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -165,7 +190,7 @@ pub fn seed_key_lock() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Is strace here? (CI installs it; locally, tests that need it say so and skip.)
+/// Is `tool` on PATH? (CI installs every tool the suite uses: see .ci/run and the README.)
 pub fn have(tool: &str) -> bool {
     static CACHE: OnceLock<Mutex<std::collections::HashMap<String, bool>>> = OnceLock::new();
     let m = CACHE.get_or_init(Default::default);
@@ -180,7 +205,21 @@ pub fn have(tool: &str) -> bool {
     })
 }
 
-/// Skip (return true) when `tool` is missing locally; in CI its absence is a failure.
+/// Say, visibly, that the current test (or a part of it) did not run, and why:
+/// `skipped: TEST: WHY` on the real stderr. libtest keeps what a passing test prints with
+/// `eprintln!` to itself; a write to the stderr handle goes to the terminal or the log.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .filter(|n| *n != "main")
+        .unwrap_or("a fault trial")
+        .to_string();
+    let _ = writeln!(std::io::stderr(), "skipped: {test}: {why}");
+}
+
+/// Skip (return true, saying so) when `tool` is missing; under CI (`CI` set) its absence
+/// is a failure: .ci/run installs it.
 pub fn skip_without(tool: &str) -> bool {
     if have(tool) {
         return false;
@@ -188,7 +227,17 @@ pub fn skip_without(tool: &str) -> bool {
     if std::env::var_os("CI").is_some() {
         panic!("{tool} is missing in CI: .ci/run should install it");
     }
-    eprintln!("skipping: {tool} not found");
+    skipped(&format!("no {tool}"));
+    true
+}
+
+/// Skip (return true, saying so) unless running as root: `what` needs it (a second user,
+/// a network or IPC namespace, a mount).
+pub fn skip_unless_root(what: &str) -> bool {
+    if nix::unistd::geteuid().is_root() {
+        return false;
+    }
+    skipped(&format!("needs root ({what})"));
     true
 }
 
@@ -213,7 +262,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
     ipclab()
         .current_dir(dir)
         .args(args)
-        .timeout(Duration::from_secs(30))
+        .timeout(patience(Duration::from_secs(30)))
         .output()
         .unwrap()
 }

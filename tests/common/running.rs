@@ -2,7 +2,7 @@
 //! background, so a test can wait for a printed ready line; what a hang looks like; how a
 //! process ended.
 
-use super::wait_until;
+use super::{patience, wait_until};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -22,6 +22,7 @@ impl Running {
     /// Start `cmd` in its own process group with piped stdin/stdout/stderr.
     pub fn start(mut cmd: Command) -> Self {
         use std::os::unix::process::CommandExt;
+        super::clean_signal_state();
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -66,7 +67,7 @@ impl Running {
 
     /// Wait (up to 20 s) for a stderr line containing `needle` (a wait or ready line).
     pub fn wait_for_err(&mut self, needle: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + patience(Duration::from_secs(20));
         if self.err_seen.iter().any(|l| l.contains(needle)) {
             return;
         }
@@ -90,7 +91,7 @@ impl Running {
 
     /// Wait (up to 20 s) for a stdout line containing `needle`.
     pub fn wait_for(&mut self, needle: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + patience(Duration::from_secs(20));
         if self.seen.iter().any(|l| l.contains(needle)) {
             return;
         }
@@ -127,10 +128,27 @@ impl Running {
         self.finish_within(Duration::from_secs(20))
     }
 
+    /// Wait (up to 20 s) for the exit with stdin still open: after a signal, the process
+    /// must end because of the signal, not because its input ended.
+    pub fn finish_after_signal(self) -> (std::process::ExitStatus, String, String) {
+        self.wait_exit(Duration::from_secs(20), false)
+    }
+
     /// Wait (up to `limit`) for the exit; (status, stdout so far, stderr).
-    pub fn finish_within(mut self, limit: Duration) -> (std::process::ExitStatus, String, String) {
-        drop(self.child.stdin.take());
-        let deadline = Instant::now() + limit;
+    pub fn finish_within(self, limit: Duration) -> (std::process::ExitStatus, String, String) {
+        self.wait_exit(limit, true)
+    }
+
+    fn wait_exit(
+        mut self,
+        limit: Duration,
+        close_stdin: bool,
+    ) -> (std::process::ExitStatus, String, String) {
+        let mut stdin = self.child.stdin.take();
+        if close_stdin {
+            stdin = None;
+        }
+        let deadline = Instant::now() + patience(limit);
         let status = loop {
             if let Some(s) = self.child.try_wait().unwrap() {
                 break s;
@@ -168,6 +186,7 @@ impl Running {
             self.seen.push(l);
         }
         let err = self.stderr.take().unwrap().join().unwrap();
+        drop(stdin);
         (status, self.seen.join("\n"), err)
     }
 }

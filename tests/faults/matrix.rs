@@ -67,8 +67,9 @@ fn shell_fault(scratch: &Scratch, d: &Demo, fault: Fault) -> Result<(), String> 
             d.stdin.replace('\n', "\\n")
         )
     } else {
-        if !nix::unistd::geteuid().is_root() || !have("unshare") {
-            eprintln!("skipped: a full /dev/shm needs root and unshare");
+        if skip_unless_root("a full /dev/shm is a tmpfs mounted in a mount namespace")
+            || skip_without("unshare")
+        {
             return Ok(());
         }
         format!(

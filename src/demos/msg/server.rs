@@ -34,8 +34,10 @@ pub struct ServerArgs {
     /// Reply with the client's pid as the type (for several clients at once)
     #[arg(long)]
     pub reply_to_pid: bool,
-    /// Permissions of the queue the server creates, octal (the seed uses 777)
-    #[arg(long, default_value = "600", value_parser = crate::units::mode)]
+    /// Permissions of the queue the server creates, octal (the seed uses 777). 700 keeps it
+    /// the owner's and lets the seed's client in: its msgget(IPC_CREAT|0777) of an existing
+    /// queue asks for rwx, and the kernel grants it only if the owner's bits hold all three
+    #[arg(long, default_value = "700", value_parser = crate::units::mode)]
     pub mode: u32,
     /// Serve a queue that already exists under the key, and leave it when done
     #[arg(long)]

@@ -39,7 +39,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     }
     // Step 1: a queue that never answers; Step 2: the client; Step 3: Ctrl-C or IPC_RMID.
     let mut q = crate::objects::owner::Owner::make(Kind::SysvMsg, c.o.key, || {
-        ipc::msgget(c.o.key, libc::IPC_CREAT | libc::IPC_EXCL | 0o600)
+        ipc::msgget(c.o.key, libc::IPC_CREAT | libc::IPC_EXCL | 0o700)
     })
     .map_err(|e| anyhow!("msgget: {}", e.desc()))?;
     c.o.id = q.id();
