@@ -15,10 +15,12 @@ pub enum Forked {
 /// single-threaded), so the child may go on running ordinary Rust code.
 pub fn fork() -> SysResult<Forked> {
     crate::out::flush_all();
-    trace::flush(); // or the child would write the parent's recorded calls a second time
-                    // SAFETY: ipclab's demos never start threads, so at this point no other thread can hold
-                    // a lock (allocator, stdout) that the child would inherit locked; the child then runs
-                    // ordinary code and leaves through `std::process::exit` or by returning to main.
+    // Flushed, or the child would write the parent's recorded calls a second time.
+    trace::flush();
+    let parent = nix::unistd::getpid();
+    // SAFETY: ipclab's demos never start threads, so at this point no other thread can hold
+    // a lock (allocator, stdout) that the child would inherit locked; the child then runs
+    // ordinary code and leaves through `std::process::exit` or by returning to main.
     let r = unsafe { nix::unistd::fork() };
     let shown = r.map(|f| match f {
         nix::unistd::ForkResult::Parent { child } => child.as_raw(),
@@ -37,7 +39,12 @@ pub fn fork() -> SysResult<Forked> {
         },
         nix::unistd::ForkResult::Child => {
             // The child ends with its parent: SIGTERM when the parent dies, even by SIGKILL.
+            // On a busy machine the parent may die before the child first runs: then the
+            // request comes too late, and the child must see it for itself.
             let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM);
+            if nix::unistd::getppid() != parent {
+                let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGTERM);
+            }
             crate::out::color_forked_child();
             Forked::Child
         }
