@@ -25,12 +25,13 @@
 //! | [`objects`] | IPC objects: kinds, keys, owners, the registry, /proc/sysvipc |
 //! | [`error`] | one error path: exit codes, `.sys("call()")`, EINTR ([`error::restart`]) |
 //! | [`sys`] | the only place with `unsafe`: wrappers over the kernel calls, each traced |
-//! | [`layout`], [`out`](mod@out), [`units`] | the shared structs (8-0), output, argument parsers |
+//! | [`layout`], [`out`](mod@out), [`escape`], [`units`] | the shared structs (8-0), output, escaping, argument parsers |
 
 pub mod bench;
 pub mod cli;
 pub mod demos;
 pub mod error;
+pub mod escape;
 pub mod layout;
 pub mod objects;
 pub mod out;

@@ -74,6 +74,13 @@ pub fn color_setting() -> Option<&'static str> {
     SETTING.get().copied().flatten()
 }
 
+/// Is colour on for this process's stdout (decided once, in [`init_color`], from
+/// `--color`, NO_COLOR and whether stdout is a terminal)? Every writer that styles text asks
+/// this, so the decision is made in one place.
+pub fn styled() -> bool {
+    matches!(COLOR.get(), Some(Some(_)))
+}
+
 /// A forked child prints in the next colour, so parent and child differ on screen.
 pub fn color_forked_child() {
     // OnceLock cannot be reset: the child keeps a second lock-free slot instead.

@@ -143,9 +143,6 @@ fn a_sigbus_and_a_hang_are_explained() {
         table.contains("did not end within 1 s") && table.contains("-O2"),
         "{table}"
     );
-    // Hung in its first three runs: the other 47 are not waited for.
-    assert!(
-        table.contains("3 of 3 perturbed runs failed") && table.contains("all hung"),
-        "{table}"
-    );
+    // Hung in its normal run: not repeated, each repetition would only hang again.
+    assert!(table.contains("not repeated"), "{table}");
 }

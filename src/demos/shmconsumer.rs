@@ -107,6 +107,7 @@ pub fn run(args: Args) -> Result<()> {
         }
         wait_for_message(&region, args.peer.timeout, &args.peer.name)?
     };
+    crate::protocols::witness::got(&text);
     let mut line = b"consumed message: ".to_vec();
     line.extend_from_slice(&text);
     line.push(b'\n');

@@ -60,6 +60,7 @@ pub fn run(args: Args) -> Result<()> {
     loop {
         handoff.wait_readable(&region)?;
         let text = region.c_string(MTEXT, TEXT_SIZE);
+        crate::protocols::witness::got(&text);
         let mut line = format!("{I}You wrote: ").into_bytes();
         line.extend_from_slice(&text);
         line.push(b'\n');

@@ -19,6 +19,7 @@ pub mod proc;
 pub mod psem;
 
 pub mod region;
+pub mod sandbox;
 pub mod signals;
 pub mod spawn;
 pub mod time;

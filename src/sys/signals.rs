@@ -254,11 +254,12 @@ pub fn die_by(sig: Signal) {
     let _ = signal::raise(sig);
 }
 
-/// Put back the default action of the signals a parent may have left ignored (SIGINT and
-/// SIGQUIT for a background job of a shell without job control, SIGHUP under `nohup`,
-/// SIGTERM, SIGPIPE), in this process and so in every program it starts from now on.
-/// For a process that catches none of them itself: a test harness, a grader about to start
-/// programs that must meet Ctrl-C as they would in a terminal.
+/// Put back the default action of the termination signals a parent may have left ignored
+/// (SIGINT and SIGQUIT for a background job of a shell without job control, SIGHUP under
+/// `nohup`, SIGTERM), in this process and so in every program it starts from now on. For a
+/// process that catches none of them itself: a test harness whose demos must meet Ctrl-C
+/// as they would in a terminal. (SIGPIPE stays as the Rust runtime set it: ignored here,
+/// and reset by `std::process::Command` in every child.)
 pub fn restore_default_dispositions() {
     let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
     for sig in [
@@ -266,7 +267,6 @@ pub fn restore_default_dispositions() {
         Signal::SIGQUIT,
         Signal::SIGHUP,
         Signal::SIGTERM,
-        Signal::SIGPIPE,
     ] {
         // SAFETY: setting SIG_DFL installs no handler, so no code of ours runs in a signal
         // context; the caller catches none of these signals (see above).

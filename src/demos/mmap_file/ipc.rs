@@ -103,6 +103,7 @@ pub fn receive(path: &Path, interval: Duration, args: &IpcArgs) -> Result<()> {
         let mut line = map
             .region()
             .c_string(IPC_MESSAGE_AT, IPC_FILE_SIZE - IPC_MESSAGE_AT);
+        crate::protocols::witness::got(&line);
         line.push(b'\n');
         out::bytes(&line)?;
         Ok(())

@@ -146,6 +146,7 @@ pub fn run(args: ClientArgs) -> Result<()> {
             past(deadline, silent),
         )?
         .map_err(|e| queue_error("msgrcv()", msqid, e))?;
+        crate::protocols::witness::got(text_of(&bytes));
         let mut line = b"Client: receive msg.mtext is: ".to_vec();
         line.extend_from_slice(text_of(&bytes));
         line.extend_from_slice(b".\n");

@@ -121,6 +121,7 @@ pub fn run(args: ServerArgs) -> Result<()> {
             Err(interrupted) => break Err(interrupted),
         };
         let text = text_of(&bytes);
+        crate::protocols::witness::got(text);
         let mut line = b"Server: receive msg.mtext is: ".to_vec();
         line.extend_from_slice(text);
         line.extend_from_slice(b".\n");

@@ -1,83 +1,132 @@
-//! What a student's program left: System V objects under the run's key, and objects its
-//! processes made under any other key (IPC_PRIVATE included): a segment whose creator was
-//! one of them (`cpid`), a queue one of them used last (`lspid`, `lrpid`), a semaphore set
-//! one of them operated on last (`sempid`, by GETPID). Only the user's own objects, and
-//! only by these pids, which the kernel does not reuse within a run: an object of a test
-//! or program running beside it is never taken for the student's. Reported by `no-leak`
-//! and `sigint`, then removed. POSIX shm objects and FIFOs have no creator to ask: those the
-//! student's processes were seen holding open or mapped (sampled every 20 ms) and that are
-//! still there are theirs; the roles look at the student's directory too.
+//! What a student's program left behind, after a run.
+//!
+//! **Sealed** (`ns`): the run's IPC namespace, /dev/shm and /tmp are its own, so everything
+//! still in them that ipclab's side did not make (its objects are in the run's private
+//! registry) is the program's, however briefly its maker lived: reported, and gone with
+//! the namespace.
+//!
+//! **Not sealed** (`none`): the user's objects are all around. Only what is proven the
+//! run's is removed: a segment whose creator (`cpid`) was one of the program's processes,
+//! anything under the run's own key (its key file is new in every run), a FIFO or POSIX
+//! object in the run's scratch directory. A queue or semaphore set it used (no creator
+//! pid to prove it made it) or a file elsewhere it held open is reported, not touched:
+//! it may be another program's (a running `msg-server`, a `fifo-read` in another
+//! terminal).
 
+use super::run::Ctx;
+use crate::objects::registry::Record;
 use crate::objects::sysvipc::{self, Row};
 use crate::objects::Kind;
-use crate::sys::ipc::{self, Key, SemGet};
+use crate::sys::ipc::{self, SemGet};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
 
-/// Is `r` the student's: under the run's key, or made or last used by one of `pids`?
-fn theirs(kind: Kind, r: &Row, key: Key, pids: &[u32]) -> bool {
+/// Find what the run left (into `c.o.left`, `c.o.left_unproven`, `c.o.other_keys`).
+pub fn collect(c: &mut Ctx) {
+    let made_by_ipclab = crate::objects::registry::load().unwrap_or_default();
+    let ours = |kind: Kind, id: i64| {
+        made_by_ipclab
+            .iter()
+            .any(|r: &Record| r.kind == kind && r.id == Some(id) && !r.uses)
+    };
+    let key = c.o.key;
+    let pids = c.watch.pids.clone();
+    let since = c.started_at_epoch();
+    let me = nix::unistd::getuid().as_raw();
+    for kind in Kind::SYSV {
+        for r in sysvipc::rows(kind) {
+            let id = r.id(kind);
+            if ours(kind, i64::from(id)) || r.uid() != me {
+                continue;
+            }
+            let what = format!("{} id {id} (key {:08x})", kind.noun(), r.key() as u32);
+            let proven = c.s.sealed
+                || (kind == Kind::SysvShm && pids.contains(&r.num::<u32>("cpid")))
+                || (r.key() == key && key != 0 && r.ctime() >= since);
+            if proven {
+                if r.key() != key && r.key() != 0 {
+                    c.o.other_keys
+                        .push(format!("{} key {:08x}", kind.noun(), r.key() as u32));
+                }
+                c.o.left.push(what);
+                let _ = remove(kind, id);
+            } else if used_by(kind, &r, &pids) && r.ctime() >= since {
+                c.o.left_unproven.push(what);
+            }
+        }
+    }
+    let scratch = c.dir.path().to_path_buf();
+    let mut files: Vec<PathBuf> = c.watch.paths.clone();
+    if c.s.sealed {
+        files.extend(everything_in(Path::new(crate::objects::posix::DEV_SHM)));
+        files.extend(everything_in(Path::new("/tmp")));
+    }
+    files.extend(everything_in(&scratch));
+    files.sort();
+    files.dedup();
+    for p in files {
+        let Ok(m) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        let shm = p.starts_with(crate::objects::posix::DEV_SHM);
+        if !(shm || m.file_type().is_fifo()) || m.uid() != me {
+            continue;
+        }
+        let kind = if shm { Kind::PosixShm } else { Kind::Fifo };
+        if ours(kind, m.ino() as i64) {
+            continue;
+        }
+        let what = match shm {
+            true => format!("the POSIX shm object {}", p.display()),
+            false if p.starts_with(&scratch) => format!(
+                "the FIFO {} (in its working directory)",
+                p.strip_prefix(&scratch).unwrap_or(&p).display()
+            ),
+            false => format!("the FIFO {}", p.display()),
+        };
+        if c.s.sealed || p.starts_with(&scratch) {
+            c.o.left.push(what);
+            let _ = std::fs::remove_file(&p);
+        } else {
+            c.o.left_unproven.push(what);
+        }
+    }
+}
+
+/// Did one of `pids` use the object last (a queue's sender or receiver, a set's sempid)?
+fn used_by(kind: Kind, r: &Row, pids: &[u32]) -> bool {
     let by = |col: &str| pids.contains(&r.num::<u32>(col));
-    (r.key() == key && key != 0)
-        || match kind {
-            Kind::SysvShm => by("cpid"),
-            Kind::SysvMsg => by("lspid") || by("lrpid"),
-            _ => (0..r.num::<i32>("nsems")).any(|n| {
-                ipc::sem_get(r.id(kind), n, SemGet::Pid)
-                    .is_ok_and(|p| p > 0 && pids.contains(&(p as u32)))
-            }),
-        }
-}
-
-/// The user's System V objects that are the student's (see [`theirs`]).
-fn found(key: Key, pids: &[u32]) -> Vec<(Kind, Row)> {
-    let me = nix::unistd::getuid().as_raw();
-    [Kind::SysvShm, Kind::SysvMsg, Kind::SysvSem]
-        .into_iter()
-        .flat_map(|kind| {
-            sysvipc::rows(kind)
-                .into_iter()
-                .filter(move |r| r.uid() == me && theirs(kind, r, key, pids))
-                .map(move |r| (kind, r))
-        })
-        .collect()
-}
-
-/// What is left, in words.
-pub fn left_behind(key: Key, pids: &[u32]) -> Vec<String> {
-    found(key, pids)
-        .iter()
-        .map(|(kind, r)| format!("{} id {} (key {:08x})", kind.noun(), r.id(*kind), r.key()))
-        .collect()
-}
-
-/// Remove what the student's program left (reported first).
-pub fn remove_left(key: Key, pids: &[u32]) {
-    for (kind, r) in found(key, pids) {
-        let id = r.id(kind);
-        let _ = match kind {
-            Kind::SysvShm => ipc::shm_remove(id),
-            Kind::SysvMsg => ipc::msg_remove(id),
-            _ => ipc::sem_remove(id),
-        };
+    match kind {
+        Kind::SysvShm => by("cpid") || by("lpid"),
+        Kind::SysvMsg => by("lspid") || by("lrpid"),
+        _ => (0..r.num::<i32>("nsems")).any(|n| {
+            ipc::sem_get(r.id(kind), n, SemGet::Pid)
+                .is_ok_and(|p| p > 0 && pids.contains(&(p as u32)))
+        }),
     }
 }
 
-/// The POSIX shm objects and FIFOs the student's processes had open or mapped that are still
-/// there and the user's own: reported, then removed (unlinked).
-pub fn files_left(paths: &[std::path::PathBuf]) -> Vec<String> {
-    use std::os::unix::fs::{FileTypeExt, MetadataExt};
-    let me = nix::unistd::getuid().as_raw();
-    let mut left = Vec::new();
-    for p in paths {
-        let Ok(m) = std::fs::symlink_metadata(p) else {
-            continue;
-        };
-        if m.uid() != me {
-            continue;
-        }
-        left.push(match m.file_type().is_fifo() {
-            true => format!("the FIFO {}", p.display()),
-            false => format!("the POSIX shm object {}", p.display()),
-        });
-        let _ = std::fs::remove_file(p);
+fn remove(kind: Kind, id: i32) -> crate::sys::SysResult<()> {
+    match kind {
+        Kind::SysvShm => ipc::shm_remove(id),
+        Kind::SysvMsg => ipc::msg_remove(id),
+        _ => ipc::sem_remove(id),
     }
-    left
+}
+
+/// Every FIFO and file under `dir` (not following links; a few levels deep).
+fn everything_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![(dir.to_path_buf(), 0)];
+    while let Some((d, depth)) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let Ok(t) = e.file_type() else { continue };
+            if t.is_dir() && depth < 4 {
+                todo.push((e.path(), depth + 1));
+            } else if !t.is_dir() && !t.is_symlink() {
+                out.push(e.path());
+            }
+        }
+    }
+    out
 }

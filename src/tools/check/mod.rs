@@ -1,22 +1,34 @@
 //! `ipclab check ROLE -- PROGRAM [ARGS…]`: grade a student's own IPC program against the
 //! lecture's protocol. ipclab plays every other part of the demo with its own verified
-//! applets ([`scenario`]), runs PROGRAM in ROLE as the slide's flow would (same argv, same
-//! key, same struct layout), and gives each check a one-line verdict; on failure, what was
-//! expected, what happened and a hint ([`checks`]); [`report`] prints them for a person or
-//! for an autograder (JSON, Gradescope, TAP, JUnit). Exit 0 only if every check passed.
+//! applets, runs PROGRAM in ROLE as the slide's flow would (same argv, same key, same
+//! struct layout), and gives each check a one-line verdict; on failure, what was
+//! expected, what happened and a hint naming the call to change ([`checks`]); [`report`]
+//! prints them for a person or for an autograder (JSON, Gradescope, TAP, JUnit). Exit 0
+//! only if every check passed. `--batch DIR` grades a whole class ([`batch`]).
 //!
-//! Every role of the lecture's demos ([`roles`]): the System V trio of 8-1 … 8-3, the
-//! POSIX pair of 8-4 … 8-6 and the slides' bounded buffer, the FIFO, the message queue, the
-//! semaphore demo and the mmap notes' two unrelated processes. [`run`] is what every
-//! scenario shares: a scratch directory, processes in groups of their own, deadlines.
+//! How a grading is made:
+//! - [`seal`]: each run in namespaces of its own (`--isolation`), so it meets nothing of
+//!   the user's and what it leaves is known exactly;
+//! - [`run`]: one run of a role's scenario ([`roles`]): the student's program started
+//!   clean and within [`limits`], ipclab's peer, what each saw ([`observe`], [`outcome`]);
+//! - [`grade`]: the runs side by side, [`repeat`] within `--budget`, the verdicts judged on
+//!   the protocol [`model`]; [`leaks`] finds what a run left; [`progress`] on a terminal.
 
+pub mod batch;
 pub mod checks;
+pub mod grade;
 pub mod leaks;
+pub mod limits;
+pub mod model;
+pub mod observe;
+pub mod outcome;
+pub mod progress;
+pub mod repeat;
 pub mod report;
 pub mod roles;
 pub mod run;
+pub mod seal;
 pub mod validate;
-pub mod watch;
 
 use anyhow::Result;
 use std::ffi::OsString;
@@ -74,18 +86,22 @@ pub enum Format {
 // `ipclab check ROLE -- PROGRAM [ARGS…]`. (A comment: a doc comment would replace the about.)
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Example: ipclab check shmread -- ./shmread      (PROGRAM gets the key as its last argument)"
+    after_help = "Examples:\n  ipclab check shmread -- ./shmread      (PROGRAM gets the key as its last argument)\n  ipclab check shmread --batch submissions/ --build make --jobs 2"
 )]
 pub struct Args {
     /// The part PROGRAM plays
     #[arg(value_enum)]
     pub role: Role,
     /// The student's program and its arguments (after --)
-    #[arg(last = true, required = true, num_args = 1..)]
+    #[arg(last = true, num_args = 1.., required_unless_present = "batch")]
     pub program: Vec<OsString>,
-    /// How many perturbed repetitions the `repeat` check runs
+    /// At most this many perturbed repetitions for the `repeat` check
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub repeat: u64,
+    /// Wall time for the whole grading of one program: `repeat` stops starting runs when
+    /// the next would pass it (at least one runs; the report says how many did)
+    #[arg(long, default_value = "12s", value_parser = crate::units::interval)]
+    pub budget: Duration,
     /// The seed of the perturbation (printed in every report; default: from the clock)
     #[arg(long)]
     pub seed: Option<u64>,
@@ -95,6 +111,26 @@ pub struct Args {
     /// Longest a run may take before it counts as hung
     #[arg(long, default_value = "10s", value_parser = crate::units::interval)]
     pub timeout: Duration,
+    /// Seal each run in namespaces of its own (auto: where the kernel allows it)
+    #[arg(long, value_enum, default_value_t)]
+    pub isolation: seal::Isolation,
+    /// Runs (or, with --batch, programs) graded at once
+    #[arg(long, default_value_t = default_jobs(), value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub jobs: u64,
+    /// Grade every executable in DIR (or every directory, built with --build)
+    #[arg(long, value_name = "DIR")]
+    pub batch: Option<std::path::PathBuf>,
+    /// With --batch: the command that builds a directory's program (run in a copy of it)
+    #[arg(long, value_name = "COMMAND", requires = "batch")]
+    pub build: Option<String>,
+    /// With --batch: where the gradebook goes (PREFIX.csv and PREFIX.json)
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        default_value = "gradebook",
+        requires = "batch"
+    )]
+    pub gradebook: std::path::PathBuf,
     /// How to print the verdicts
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -103,22 +139,52 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Run the checks; an error (exit 1) when any failed.
+/// The CPUs this process may use, at most 4.
+fn default_jobs() -> u64 {
+    crate::process::affinity::my_cpus().len().clamp(1, 4) as u64
+}
+
+/// Run the checks (or the batch); an error (exit 1) when any failed.
 pub fn run(args: Args) -> Result<()> {
     validate::only(&args.only, args.role)?;
-    validate::program(&args.program[0])?;
     crate::sys::signals::catch_termination()?;
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(1, |d| d.as_micros() as u64 % 1_000_000)
     });
-    let verdicts = checks::all(&args, seed)?;
+    if let Some(dir) = args.batch.clone() {
+        return batch::run(&args, &dir, seed);
+    }
+    let program = validate::program(&args.program)?;
+    let keep = keep_visible(&program);
+    let sealed = seal::decide(args.isolation, &keep)?;
+    let shown = report::shown_program(&args.program);
+    let mut progress =
+        progress::Progress::new(format!("check {}", report::role_name(args.role)), false);
+    let verdicts = grade::grade(&args, &program, seed, &sealed, &keep, &mut progress)?;
+    progress.done();
     let format = if args.json { Format::Json } else { args.format };
-    report::print(&args, seed, &verdicts, format)?;
+    report::print(&args, &shown, seed, &sealed, &verdicts, format)?;
     let failed = verdicts.iter().filter(|v| !v.passed).count();
     if failed > 0 {
         anyhow::bail!("{failed} of {} checks failed", verdicts.len());
     }
     Ok(())
+}
+
+/// What a sealed run must still see if it lives under /tmp or /dev/shm: the program and
+/// ipclab itself.
+pub fn keep_visible(program: &[OsString]) -> Vec<std::path::PathBuf> {
+    let mut keep: Vec<std::path::PathBuf> = program
+        .first()
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+        .into_iter()
+        .collect();
+    if let Ok(exe) = std::env::current_exe() {
+        keep.push(exe);
+    }
+    keep
 }

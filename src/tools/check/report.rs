@@ -1,50 +1,69 @@
-//! The verdicts, for a person (a table, a colour per verdict on a terminal) or for an
-//! autograder: `json` (stable keys), `gradescope` (results.json), `tap`, `junit`. Every
-//! form names the role, the program and the seed, so a failing run can be replayed.
+//! The verdicts, for a person (a table, a colour per verdict when colour is on: see
+//! [`crate::out::styled`]) or for an autograder: `json` (stable keys), `gradescope`
+//! (results.json), `tap`, `junit`. Every form names the role, the program, the seed and how
+//! the runs were sealed, so a failing run can be replayed. Whatever came from the student's
+//! program is escaped ([`crate::escape`]): it can neither move the cursor nor forge a line.
 
 use super::checks::Verdict;
-use super::{Args, Format};
+use super::seal::Sealed;
+use super::{Args, Format, Role};
+use crate::escape;
 use crate::outln;
 use anyhow::Result;
 use serde_json::json;
+use std::ffi::OsString;
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// The role's name as typed (`ring-producer`).
+pub fn role_name(role: Role) -> String {
+    clap::ValueEnum::to_possible_value(&role).map_or(String::new(), |p| p.get_name().to_owned())
+}
+
+/// The program and its arguments as typed, escaped.
+pub fn shown_program(program: &[OsString]) -> String {
+    let words: Vec<String> = program
+        .iter()
+        .map(|a| escape::terminal(&a.to_string_lossy()))
+        .collect();
+    words.join(" ")
+}
+
+/// The score and the best score.
+pub fn score(v: &[Verdict]) -> (u32, u32) {
+    (
+        v.iter().filter(|c| c.passed).map(|c| c.weight).sum(),
+        v.iter().map(|c| c.weight).sum(),
+    )
 }
 
 /// Print the verdicts in `format`.
-pub fn print(args: &Args, seed: u64, v: &[Verdict], format: Format) -> Result<()> {
-    let program: Vec<String> = args
-        .program
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    let program = program.join(" ");
-    let role = clap::ValueEnum::to_possible_value(&args.role)
-        .map_or(String::new(), |p| p.get_name().to_owned());
-    let score: u32 = v.iter().filter(|c| c.passed).map(|c| c.weight).sum();
-    let max: u32 = v.iter().map(|c| c.weight).sum();
+pub fn print(
+    args: &Args,
+    program: &str,
+    seed: u64,
+    sealed: &Sealed,
+    v: &[Verdict],
+    format: Format,
+) -> Result<()> {
+    let role = role_name(args.role);
+    let (score, max) = score(v);
+    let isolation = sealed.describe();
     match format {
         Format::Table => {
-            outln!("ipclab check {role} -- {program}   (seed {seed}: --seed {seed} replays it)")?;
+            outln!("ipclab check {role} -- {program}   (seed {seed}: --seed {seed} replays it; {isolation})")?;
             for c in v {
-                let (mark, style) = if c.passed {
+                let (mark, color) = if c.passed {
                     ("PASS", anstyle::AnsiColor::Green)
                 } else {
                     ("FAIL", anstyle::AnsiColor::Red)
                 };
-                let st = anstyle::Style::new().fg_color(Some(style.into())).bold();
-                let mark = if crate::out::color_setting().is_some()
-                    || std::io::IsTerminal::is_terminal(&std::io::stdout())
-                {
-                    format!("{st}{mark}{st:#}")
-                } else {
-                    mark.to_string()
+                let mark = match crate::out::styled() {
+                    true => {
+                        let st = anstyle::Style::new().fg_color(Some(color.into())).bold();
+                        format!("{st}{mark}{st:#}")
+                    }
+                    false => mark.to_string(),
                 };
-                outln!("{mark}  {:<12} {}", c.name, c.detail)?;
+                outln!("{mark}  {:<12} {}", c.name, escape::terminal(&c.detail))?;
             }
             outln!(
                 "score {score}/{max}: {} of {} checks passed",
@@ -55,8 +74,8 @@ pub fn print(args: &Args, seed: u64, v: &[Verdict], format: Format) -> Result<()
         Format::Json => {
             outln!(
                 "{}",
-                json!({"role": role, "program": program, "seed": seed, "score": score, "max_score": max,
-                "passed": v.iter().all(|c| c.passed), "checks": v})
+                json!({"role": role, "program": program, "seed": seed, "isolation": isolation,
+                "score": score, "max_score": max, "passed": v.iter().all(|c| c.passed), "checks": v})
             )?;
         }
         Format::Gradescope => {
@@ -70,12 +89,12 @@ pub fn print(args: &Args, seed: u64, v: &[Verdict], format: Format) -> Result<()
             outln!(
                 "{}",
                 serde_json::to_string_pretty(&json!({"score": score, "max_score": max,
-                "output": format!("ipclab check {role} -- {program} (seed {seed})"), "tests": tests}))?
+                "output": format!("ipclab check {role} -- {program} (seed {seed}; {isolation})"), "tests": tests}))?
             )?;
         }
         Format::Tap => {
             outln!(
-                "TAP version 13\n1..{}\n# ipclab check {role} -- {program} (seed {seed})",
+                "TAP version 13\n1..{}\n# ipclab check {role} -- {program} (seed {seed}; {isolation})",
                 v.len()
             )?;
             for (i, c) in v.iter().enumerate() {
@@ -84,19 +103,19 @@ pub fn print(args: &Args, seed: u64, v: &[Verdict], format: Format) -> Result<()
                     if c.passed { "" } else { "not " },
                     i + 1,
                     c.name,
-                    c.detail.replace('#', "\\#")
+                    escape::terminal(&c.detail).replace('#', "\\#")
                 )?;
             }
         }
         Format::Junit => {
             let failures = v.iter().filter(|c| !c.passed).count();
             outln!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"ipclab check {role}\" tests=\"{}\" failures=\"{failures}\">", v.len())?;
-            outln!("  <properties><property name=\"program\" value=\"{}\"/><property name=\"seed\" value=\"{seed}\"/></properties>", xml(&program))?;
+            outln!("  <properties><property name=\"program\" value=\"{}\"/><property name=\"seed\" value=\"{seed}\"/><property name=\"isolation\" value=\"{}\"/></properties>", escape::html(program), escape::html(&isolation))?;
             for c in v {
                 if c.passed {
                     outln!("  <testcase classname=\"{role}\" name=\"{}\"/>", c.name)?;
                 } else {
-                    outln!("  <testcase classname=\"{role}\" name=\"{}\"><failure message=\"{}\"/></testcase>", c.name, xml(&c.detail))?;
+                    outln!("  <testcase classname=\"{role}\" name=\"{}\"><failure message=\"{}\"/></testcase>", c.name, escape::html(&escape::terminal(&c.detail)))?;
                 }
             }
             outln!("</testsuite>")?;

@@ -1,23 +1,23 @@
-//! One run of a role's scenario, the part every role shares: a private scratch directory
-//! (the key file, the peer's input with payloads new in every run), the student's
-//! PROGRAM and ipclab's peer started in process groups of their own with their output in
-//! files (no pipes to drain, no threads), waits with deadlines (a hanging program is a
-//! failed check, never a hung grader), and what was left afterwards. The roles
-//! ([`super::roles`]) say who starts when, as the slide's flow would.
+//! One run of a role's scenario, the part every role shares. It runs sealed (in the
+//! namespaces of [`super::seal`]) or, with `--isolation none`, here.
 //!
-//! Step 1: the scratch directory, the key file and the payloads.
-//! Step 2: the role's scenario (its objects, the peer, the student, the mode's event).
-//! Step 3: what the student printed, how long it ran, what it left (reported, then removed).
+//! Step 1: the scratch directory (in the run's own /tmp when sealed), the key file, the
+//! payloads (new in every run, long then short), the witness log the peers write to.
+//! Step 2: the role's scenario ([`super::roles`]): its objects, ipclab's peer, the student's
+//! program started clean (default signal actions, empty mask, limits, stdin as the role
+//! says), the mode's event; every wait with a deadline, the student watched meanwhile.
+//! Step 3: what the student printed, what the peer received, how it ended, what it left.
 
-use super::watch::{cpu_of, group_alive, read};
+use super::observe::{self, Watch};
+use super::outcome::{CpuWindow, Ended, Outcome, Witnessed};
 use super::Role;
 use crate::objects::scratch;
-use crate::sys::ipc::Key;
+use crate::sys::sandbox::Limits;
 use anyhow::{anyhow, Context, Result};
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What happens during the run.
@@ -32,114 +32,188 @@ pub enum Mode {
     StartsFirst,
 }
 
-/// What one run saw.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub out: String,
-    pub err: String,
-    /// None: it did not end by the deadline (it was killed).
-    pub status: Option<ExitStatus>,
-    /// From the mode's event (or the start) to the student's end.
-    pub ended_after: Duration,
-    pub wall: Duration,
-    pub cpu: Duration,
-    pub peer_out: String,
-    pub peer_err: String,
-    /// Did ipclab's peer end well? (false: it failed, was stopped, or there was none)
-    pub peer_ok: bool,
-    pub pid: u32,
-    pub peer_pid: u32,
-    pub key: Key,
-    pub id: i32,
-    pub payloads: Vec<String>,
-    /// Objects of the run still there after it (and after ipclab removed its own).
-    pub left: Vec<String>,
-    /// A process of the student's group still alive after it ended.
-    pub stray: bool,
-}
-
 /// How the run is set up.
 pub struct Setup<'a> {
     pub role: Role,
+    /// PROGRAM (an absolute path, or a name found on PATH) and its own arguments.
     pub program: &'a [OsString],
     pub mode: Mode,
     /// `IPCLAB_JITTER` for the peer: (seed, max µs).
     pub jitter: Option<(u64, u64)>,
     pub timeout: Duration,
     pub run_no: u64,
+    pub limits: Limits,
+    /// Measure the CPU the program uses while it waits (the normal run).
+    pub measure_cpu: bool,
+    pub sealed: bool,
 }
 
 /// A started process: its child and where its output goes. Dropped while still running
-/// (the grader interrupted, an error), its whole group is killed and reaped: nothing of a
-/// check outlives it.
+/// (the grader interrupted, an error), its whole group is killed and reaped.
 pub struct Proc {
     pub child: Child,
     out: PathBuf,
     err: PathBuf,
 }
 
+impl Proc {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Proc {
     fn drop(&mut self) {
         let pgid = self.child.id();
-        if matches!(self.child.try_wait(), Ok(None)) || super::watch::running_in_group(pgid) {
-            // Still running, or strays of its group (reported by no-stray): end them all.
+        if matches!(self.child.try_wait(), Ok(None)) || observe::running_in_group(pgid) {
             killpg(pgid, nix::sys::signal::Signal::SIGKILL);
             let _ = self.child.wait();
         }
     }
 }
 
+/// How the student's stdin is fed.
+pub enum Input {
+    Null,
+    /// The payloads and `end`, as a person types them: the first two lines at once (a
+    /// writer that does not wait for the reader overwrites the first), each later one once
+    /// ipclab's peer has received the one before (and 40 ms more: a writer that sets its
+    /// flag before it has the text then hands over an old one, every time).
+    Typed,
+    /// A pipe nobody writes to (the program waits for input).
+    Open,
+}
+
+/// The typist: the write end of the student's stdin and the lines still to type.
+struct Typist {
+    to: std::fs::File,
+    lines: Vec<String>,
+    typed: usize,
+    /// When the last line was typed.
+    at: Instant,
+}
+
+/// How long the typist waits for the peer to receive a line before it types the next one
+/// anyway (a program that never hands a line over still gets its input, and its `end`).
+const TYPIST_PATIENCE: Duration = Duration::from_millis(1500);
+
 /// A run in progress: what a role's scenario works with.
 pub struct Ctx<'a> {
     pub s: &'a Setup<'a>,
     pub dir: scratch::Dir,
     pub keyfile: PathBuf,
-    /// The payloads, one per line, then `end`: stdin of whoever types.
-    pub input: PathBuf,
+    pub witness: PathBuf,
     pub deadline: Instant,
     pub o: Outcome,
-    cpu: Duration,
-    /// The student's processes seen while it ran, and what they had open (its objects are
-    /// found by them).
-    seen: super::watch::Seen,
-    /// The student's process group, once started; when its processes were last looked at.
-    student: Option<u32>,
-    looked: Instant,
+    pub watch: Watch,
+    typist: Option<Typist>,
+    /// The open end of an `Input::Open` stdin, kept until the run ends.
+    _held_stdin: Option<std::fs::File>,
+    started_epoch: i64,
 }
 
-/// How often the student's processes are looked at.
-const LOOK_EVERY: Duration = Duration::from_millis(20);
+/// How long a program has to end after Ctrl-C or after its peer went away (generous: a
+/// loaded lab server may take its time to schedule a correct program's cleanup).
+pub const GRACE: Duration = Duration::from_secs(5);
+/// How long a spinning or blocked program is given to start up before the CPU window.
+const STARTUP: Duration = Duration::from_secs(2);
+/// The window in which the program must wait for the other side without spinning.
+pub const WINDOW: Duration = Duration::from_millis(400);
+/// Between two typed lines.
+const TYPING: Duration = Duration::from_millis(40);
+/// Lines typed at once, before the typist waits for the peer.
+const TYPED_AT_ONCE: usize = 2;
 
 impl Ctx<'_> {
     /// The student's PROGRAM with its own arguments, then `last` (the key, the name…).
-    pub fn student(&self, last: &[&std::ffi::OsStr]) -> Result<Command> {
+    pub fn student(&self, last: &[&OsStr]) -> Result<Command> {
         let (program, args) = self
             .s
             .program
             .split_first()
             .ok_or_else(|| anyhow!("no PROGRAM"))?;
-        // A path like ./shmread means the caller's directory, not the scratch one it runs in.
-        let program = match Path::new(program).components().count() > 1 {
-            true => std::path::absolute(program)?.into_os_string(),
-            false => program.clone(),
-        };
         let mut c = Command::new(program);
         c.args(args).args(last);
+        crate::sys::sandbox::clean_start(&mut c, self.s.limits);
+        // Its environment is the grader's, but for ipclab's own variables.
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("IPCLAB_") {
+                c.env_remove(k);
+            }
+        }
+        c.env(
+            "TMPDIR",
+            self.dir.path().parent().unwrap_or(self.dir.path()),
+        );
         Ok(c)
     }
 
-    /// ipclab's own binary as the peer, perturbed when the run is.
+    /// ipclab's own binary as the peer: perturbed when the run is, writing what it
+    /// receives to the witness log, ending with the grader.
     pub fn peer(&self, args: &[&str]) -> Result<Command> {
         let mut c = crate::process::ipclab_command()?;
-        c.args(args);
+        c.args(args)
+            .env(crate::protocols::witness::VAR, &self.witness)
+            .env("IPCLAB_CONTROLLER_PID", std::process::id().to_string());
         if let Some((seed, max)) = self.s.jitter {
             c.env("IPCLAB_JITTER", format!("{seed}:{max}"));
         }
         Ok(c)
     }
 
-    /// Start `cmd` in the scratch directory, in a group of its own, output to `tag`.*.
-    pub fn start(&mut self, cmd: &mut Command, tag: &str, stdin: Stdio) -> Result<Proc> {
+    /// Start the student's `cmd` in the scratch directory, in a group of its own.
+    pub fn start_student(&mut self, cmd: &mut Command, input: Input) -> Result<Proc> {
+        let stdin = match input {
+            Input::Null => Stdio::null(),
+            Input::Typed | Input::Open => {
+                let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+                nix::fcntl::fcntl(
+                    &w,
+                    nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+                )?;
+                let w = std::fs::File::from(w);
+                match input {
+                    Input::Typed => {
+                        let mut lines: Vec<String> = self.o.payloads.clone();
+                        lines.push("end".into());
+                        self.typist = Some(Typist {
+                            to: w,
+                            lines,
+                            typed: 0,
+                            at: Instant::now(),
+                        });
+                    }
+                    _ => self._held_stdin = Some(w),
+                }
+                Stdio::from(r)
+            }
+        };
+        let p = self.spawn(cmd, "student", stdin)?;
+        self.o.pid = p.pid();
+        self.watch.main = Some(p.pid());
+        self.watch.sample();
+        Ok(p)
+    }
+
+    /// Start ipclab's peer `cmd` (output to `tag`.*), in a group of its own.
+    pub fn start_peer(&mut self, cmd: &mut Command, tag: &str) -> Result<Proc> {
+        let p = self.spawn(cmd, tag, Stdio::null())?;
+        self.watch.peers.push(p.pid());
+        Ok(p)
+    }
+
+    /// Start ipclab's peer with `stdin` (the payloads file: a peer that types).
+    pub fn start_peer_typing(&mut self, cmd: &mut Command, tag: &str) -> Result<Proc> {
+        let input = self.dir.join("input");
+        let mut text: String = self.o.payloads.iter().map(|p| format!("{p}\n")).collect();
+        text.push_str("end\n");
+        std::fs::write(&input, text)?;
+        let p = self.spawn(cmd, tag, std::fs::File::open(&input)?.into())?;
+        self.watch.peers.push(p.pid());
+        Ok(p)
+    }
+
+    fn spawn(&mut self, cmd: &mut Command, tag: &str, stdin: Stdio) -> Result<Proc> {
         let (out, err) = (
             self.dir.join(&format!("{tag}.out")),
             self.dir.join(&format!("{tag}.err")),
@@ -152,60 +226,48 @@ impl Ctx<'_> {
             .process_group(0)
             .spawn()
             .with_context(|| format!("cannot start {:?}", cmd.get_program()))?;
-        if tag == "student" {
-            // Known at once, so what it made is found even if the run ends early.
-            self.o.pid = child.id();
-            self.seen.pids.push(child.id());
-            self.student = Some(child.id());
-        }
         Ok(Proc { child, out, err })
     }
 
-    /// The typed input (payloads, then `end`) as a stdin.
-    pub fn typed(&self) -> Result<Stdio> {
-        Ok(std::fs::File::open(&self.input)?.into())
-    }
-
-    /// Wait for the student until `deadline`, then record how and when it ended, whether
-    /// its group is gone, and let the peer finish (or stop it).
-    pub fn finish(
-        &mut self,
-        me: &mut Proc,
-        peer: Option<&mut Proc>,
-        event_at: Instant,
-        deadline: Instant,
-        let_peer_finish: bool,
-    ) -> Result<()> {
-        self.o.status = wait(me, deadline, &mut self.cpu, Some(&mut self.seen))?;
-        self.o.ended_after = event_at.elapsed();
-        self.o.stray = group_alive(me.child.id());
-        self.o.out = read(&me.out);
-        self.o.err = read(&me.err);
-        if let Some(p) = peer {
-            self.o.peer_pid = p.child.id();
-            if !let_peer_finish {
-                killpg(self.o.peer_pid, nix::sys::signal::Signal::SIGTERM);
-            }
-            let grace = Instant::now() + Duration::from_secs(if let_peer_finish { 7 } else { 2 });
-            let st = wait(p, grace, &mut Duration::default(), None)?;
-            self.o.peer_ok = st.is_some_and(|s| s.success());
-            self.o.peer_out = read(&p.out);
-            self.o.peer_err = read(&p.err);
-        }
-        Ok(())
-    }
-}
-
-impl Ctx<'_> {
-    /// Look at the student's processes (at most every 20 ms): what they hold is found by it.
+    /// Look at the student's processes, stop it if it has too many, and type the next
+    /// line when it is due.
     fn look(&mut self) {
-        if let Some(pgid) = self.student.filter(|_| self.looked.elapsed() >= LOOK_EVERY) {
-            self.seen.sample(pgid);
-            self.looked = Instant::now();
+        self.watch.look();
+        if super::limits::too_many(self) {
+            for pid in self.watch.live(false) {
+                crate::sys::signals::kill(pid as i32, nix::sys::signal::Signal::SIGKILL);
+            }
+        }
+        let Some(t) = self.typist.as_ref() else {
+            return;
+        };
+        let since = t.at.elapsed();
+        let due = t.typed < TYPED_AT_ONCE
+            || (since >= TYPING && witnessed(&self.witness).len() >= t.typed)
+            || since >= TYPIST_PATIENCE;
+        if !due {
+            return;
+        }
+        let t = self.typist.as_mut().expect("checked above");
+        use std::io::Write;
+        let line = format!("{}\n", t.lines[0]);
+        if t.to.write_all(line.as_bytes()).is_ok() {
+            t.lines.remove(0);
+            t.typed += 1;
+            t.at = Instant::now();
+        }
+        if t.lines.is_empty() {
+            self.typist = None; // its end closes the student's stdin: EOF after `end`
         }
     }
 
-    /// Sleep `d`, looking at the student's processes meanwhile.
+    /// The run's start, in seconds since the epoch (one second early: `ctime` columns
+    /// count whole seconds).
+    pub fn started_at_epoch(&self) -> i64 {
+        self.started_epoch - 1
+    }
+
+    /// Sleep `d`, watching meanwhile; a termination signal to the grader ends the run.
     pub fn nap(&mut self, d: Duration) -> Result<()> {
         let until = Instant::now() + d;
         loop {
@@ -214,120 +276,236 @@ impl Ctx<'_> {
             if left.is_zero() {
                 return Ok(());
             }
-            crate::process::nap(left.min(Duration::from_millis(5)))?;
+            crate::process::nap(left.min(Duration::from_millis(2)))?;
         }
     }
 
-    /// Wait until `p` printed a line containing `needle`, on stdout or stderr (false at the
-    /// deadline), looking at the student's processes meanwhile.
+    /// Wait until `p` printed a line containing `needle` (false at the deadline).
     pub fn wait_line(&mut self, p: &Proc, needle: &str, deadline: Instant) -> Result<bool> {
+        self.wait_until(deadline, |_| observe::has_line(&[&p.out, &p.err], needle))
+    }
+
+    /// Wait until `cond` holds (false at the deadline), watching meanwhile.
+    pub fn wait_until(
+        &mut self,
+        deadline: Instant,
+        mut cond: impl FnMut(&mut Self) -> bool,
+    ) -> Result<bool> {
         loop {
-            if super::watch::has_line(&[&p.out, &p.err], needle) {
+            if cond(self) {
                 return Ok(true);
             }
             if Instant::now() >= deadline {
                 return Ok(false);
             }
-            self.nap(Duration::from_millis(5))?;
+            self.nap(Duration::from_millis(2))?;
         }
     }
 
-    /// Wait (up to 5 s) for a helper ipclab started, appending what it printed to `into`;
-    /// true if it ended well.
-    pub fn finish_other(&self, p: &mut Proc, into: &mut String) -> Result<bool> {
-        let st = wait(
-            p,
-            Instant::now() + Duration::from_secs(5),
-            &mut Duration::default(),
-            None,
-        )?;
-        into.push_str(&read(&p.out));
-        Ok(st.is_some_and(|s| s.success()))
+    /// The CPU window (normal runs only): `hold` (the other side) is stopped meanwhile,
+    /// if given; see [`Ctx::measure_window`].
+    pub fn cpu_window(&mut self, me: &mut Proc, hold: Option<&Proc>) -> Result<()> {
+        if !self.s.measure_cpu {
+            return Ok(());
+        }
+        if let Some(h) = hold {
+            stop(h);
+        }
+        let r = self.measure_window(me.pid());
+        if let Some(h) = hold {
+            resume(h);
+        }
+        r
+    }
+
+    /// Once the program `pid` has started up (it blocked, or 2 s passed), its CPU over
+    /// [`WINDOW`], while the other side is stopped or not due yet: a program that waits
+    /// uses next to none, one that spins all of it. Interpreter and loader start-up fall
+    /// before the window.
+    pub fn measure_window(&mut self, pid: u32) -> Result<()> {
+        if !self.s.measure_cpu {
+            return Ok(());
+        }
+        let t = Instant::now();
+        self.wait_until(t + STARTUP, |c| {
+            c.watch.look();
+            matches!(observe::state(pid).as_deref(), Some("S" | "D" | "Z") | None)
+        })?;
+        let startup = t.elapsed();
+        let (t0, c0, calls) = (Instant::now(), self.watch.cpu(), self.watch.calls.len());
+        self.nap(WINDOW)?;
+        let (wall, cpu) = (t0.elapsed(), self.watch.cpu().saturating_sub(c0));
+        let seen = self.watch.calls[calls.saturating_sub(1).min(self.watch.calls.len())..].iter();
+        self.o.blocked_in = seen.map(|c| c.to_string()).collect();
+        if observe::state(pid).is_some_and(|s| s != "Z") {
+            self.o.window = Some(CpuWindow { cpu, wall, startup });
+        }
+        Ok(())
+    }
+
+    /// Wait for the student until `deadline`, record how and when it ended and what of it
+    /// is still alive, then let the peer finish (only if the student did its part) or stop
+    /// it at once: the verdict is known.
+    pub fn finish(
+        &mut self,
+        me: &mut Proc,
+        peer: Option<&mut Proc>,
+        event_at: Instant,
+        deadline: Instant,
+    ) -> Result<()> {
+        // After the mode's event (Ctrl-C, the peer gone) it has GRACE to end.
+        let deadline = match self.s.mode {
+            Mode::Sigint | Mode::PeerDies => deadline.min(event_at + GRACE),
+            _ => deadline,
+        };
+        self.o.status = self.wait_proc(me, deadline)?;
+        self.o.ended_after = event_at.elapsed();
+        self.o.out = observe::read(&me.out);
+        self.o.err = observe::read(&me.err);
+        // Its children get half a second to end after it.
+        let gone = Instant::now() + Duration::from_millis(500);
+        self.wait_until(gone, |c| c.watch.live(false).is_empty())?;
+        self.o.strays = self
+            .watch
+            .live(false)
+            .iter()
+            .map(|p| describe(*p))
+            .collect();
+        if let Some(p) = peer {
+            self.finish_peer(p, self.o.ok())?;
+        }
+        Ok(())
+    }
+
+    /// Let ipclab's peer end by itself (`let_finish`: up to 3 s) or stop it now.
+    pub fn finish_peer(&mut self, p: &mut Proc, let_finish: bool) -> Result<()> {
+        self.o.peer_pid = p.pid();
+        if !let_finish {
+            killpg(p.pid(), nix::sys::signal::Signal::SIGTERM);
+        }
+        let st = self.wait_other(p, Duration::from_secs(if let_finish { 3 } else { 1 }))?;
+        self.o.peer_ok = let_finish && st.is_some_and(Ended::success);
+        self.o.peer_out.push_str(&observe::read(&p.out));
+        self.o.peer_err.push_str(&observe::read(&p.err));
+        Ok(())
+    }
+
+    /// Wait up to `limit` for a process of ipclab's (killed after it).
+    pub fn wait_other(&mut self, p: &mut Proc, limit: Duration) -> Result<Option<Ended>> {
+        self.wait_proc(p, Instant::now() + limit)
+    }
+
+    /// Wait for `p` until `deadline`, watching; kill its group at the deadline (None).
+    fn wait_proc(&mut self, p: &mut Proc, deadline: Instant) -> Result<Option<Ended>> {
+        loop {
+            if let Some(st) = p.child.try_wait()? {
+                return Ok(Some(Ended::from_status(st)));
+            }
+            if Instant::now() >= deadline {
+                if self.watch.main == Some(p.pid()) {
+                    self.o.spinning = self.watch.spinning();
+                }
+                killpg(p.pid(), nix::sys::signal::Signal::SIGKILL);
+                let _ = p.child.wait();
+                return Ok(None);
+            }
+            self.nap(Duration::from_millis(2))?;
+        }
     }
 }
 
-/// Wait for `p` until `deadline`, sampling its CPU time and (every 20 ms, into `seen`) the
-/// processes of its group and what they have open; kill its group at the deadline.
-pub fn wait(
-    p: &mut Proc,
-    deadline: Instant,
-    cpu: &mut Duration,
-    mut seen: Option<&mut super::watch::Seen>,
-) -> Result<Option<ExitStatus>> {
-    let pid = p.child.id();
-    let mut turn = 0u64;
-    loop {
-        if let Some(st) = p.child.try_wait()? {
-            return Ok(Some(st));
-        }
-        *cpu = (*cpu).max(cpu_of(pid));
-        if let Some(seen) = seen.as_deref_mut().filter(|_| turn % 4 == 0) {
-            seen.sample(pid);
-        }
-        if Instant::now() >= deadline {
-            killpg(pid, nix::sys::signal::Signal::SIGKILL);
-            let _ = p.child.wait();
-            return Ok(None);
-        }
-        turn += 1;
-        crate::process::nap(Duration::from_millis(5))?;
-    }
+/// A process in a few words: pid and command line.
+fn describe(pid: u32) -> String {
+    let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+    format!("pid {pid} ({})", crate::escape::terminal(cmd.trim()))
+}
+
+/// Stop a process and its group (SIGSTOP): the other side is busy, or slow, for a while.
+pub fn stop(p: &Proc) {
+    killpg(p.pid(), nix::sys::signal::Signal::SIGSTOP);
+}
+
+/// Let it go on (SIGCONT).
+pub fn resume(p: &Proc) {
+    killpg(p.pid(), nix::sys::signal::Signal::SIGCONT);
 }
 
 /// Ctrl-C to the student's group.
 pub fn sigint(p: &Proc) {
-    killpg(p.child.id(), nix::sys::signal::Signal::SIGINT);
+    killpg(p.pid(), nix::sys::signal::Signal::SIGINT);
 }
 
-fn killpg(pgid: u32, sig: nix::sys::signal::Signal) {
+pub fn killpg(pgid: u32, sig: nix::sys::signal::Signal) {
     let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid as i32), sig);
 }
 
-/// Run the scenario once.
+/// The payloads of run `n`: distinct in every run, long then short (a copy without its NUL
+/// keeps the old tail), each a line a person could type.
+pub fn payloads(n: u64) -> Vec<String> {
+    let tag = |i: u64| {
+        format!(
+            "{:08x}",
+            (n.wrapping_mul(2654435761).wrapping_add(i)) as u32
+        )
+    };
+    vec![
+        format!(
+            "check {n}.1: {} a long line, longer than every line after it",
+            tag(1)
+        ),
+        format!("check {n}.2: {}", tag(2)),
+        format!("check {n}.3: {} medium", tag(3)),
+        format!("{}", tag(4)),
+    ]
+}
+
+/// Run the scenario once, here (inside the seal, when there is one).
 pub fn run(s: &Setup) -> Result<Outcome> {
     // Step 1: the scratch directory, the key file, payloads new in every run.
     let t0 = Instant::now();
-    let dir = scratch::Dir::new("check")?;
+    let dir = match s.sealed {
+        true => scratch::Dir::new_in(std::path::Path::new("/tmp"), "check")?,
+        false => scratch::Dir::new("check")?,
+    };
     let keyfile = dir.join("key");
     std::fs::write(&keyfile, b"")?;
-    let payloads: Vec<String> = (1..=4)
-        .map(|i| {
-            format!(
-                "check {}.{i}: {:08x}",
-                s.run_no,
-                (s.run_no * 2654435761 + i) as u32
-            )
-        })
-        .collect();
-    let input = dir.join("input");
-    let mut text: String = payloads.iter().map(|p| format!("{p}\n")).collect();
-    text.push_str("end\n");
-    std::fs::write(&input, &text)?;
+    let witness = dir.join("witness.jsonl");
+    std::fs::write(&witness, b"")?;
     let mut c = Ctx {
         s,
         dir,
         keyfile,
-        input,
+        witness,
         deadline: t0 + s.timeout,
         o: Outcome {
-            payloads,
+            payloads: payloads(s.run_no),
+            sealed: s.sealed,
             ..Outcome::default()
         },
-        cpu: Duration::ZERO,
-        seen: super::watch::Seen::default(),
-        student: None,
-        looked: t0,
+        watch: Watch::new(s.sealed),
+        typist: None,
+        _held_stdin: None,
+        started_epoch: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
     };
     // Step 2: the role's scenario (its processes are gone when it returns, even on an
     // error or an interruption).
     let played = super::roles::play(&mut c);
-    // Step 3: what it left (reported, then removed if it is ours), whatever happened.
+    // Step 3: what the peers received, what the run left, the limits it met.
     c.o.wall = t0.elapsed();
-    c.o.cpu = c.cpu;
-    let key = c.o.key;
-    c.o.left
-        .extend(super::leaks::left_behind(key, &c.seen.pids));
-    super::leaks::remove_left(key, &c.seen.pids);
-    c.o.left.extend(super::leaks::files_left(&c.seen.paths));
+    c.o.witness = witnessed(&c.witness);
+    c.o.kinds_seen = c.watch.kinds.clone();
+    super::leaks::collect(&mut c);
+    super::limits::collect(&mut c);
     played.map(|()| c.o)
+}
+
+/// The witness log, in order.
+fn witnessed(path: &std::path::Path) -> Vec<Witnessed> {
+    observe::read(path)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
 }

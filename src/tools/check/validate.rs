@@ -5,7 +5,7 @@
 use super::Role;
 use crate::error::usage;
 use anyhow::Result;
-use std::ffi::OsStr;
+use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +17,7 @@ pub const CHECKS: &[&str] = &[
     "no-leak",
     "no-stray",
     "cpu",
+    "limits",
     "sigint",
     "peer-dies",
     "starts-first",
@@ -62,15 +63,26 @@ pub fn only(names: &[String], role: Role) -> Result<()> {
     Ok(())
 }
 
-/// The program must be there and executable (a path, or a name on PATH).
-pub fn program(program: &OsStr) -> Result<()> {
-    let shown = Path::new(program).display().to_string();
-    let found: Option<PathBuf> = if Path::new(program).components().count() > 1 {
-        Some(PathBuf::from(program))
+/// The program must be there and executable (a path, or a name on PATH): its absolute
+/// path, then its own arguments.
+pub fn program(program: &[OsString]) -> Result<Vec<OsString>> {
+    let first = program.first().map(OsString::as_os_str).unwrap_or_default();
+    let shown = Path::new(first).display().to_string();
+    if let Some(stem) = [".c", ".cc", ".cpp"]
+        .iter()
+        .find_map(|ext| shown.strip_suffix(ext))
+    {
+        return Err(usage(format!(
+            "PROGRAM {shown} is source code: compile it first (gcc -Wall -O2 -o {stem} {shown}), then give ./{stem}",
+            stem = stem.trim_start_matches("./")
+        )));
+    }
+    let found: Option<PathBuf> = if Path::new(first).components().count() > 1 {
+        Some(PathBuf::from(first))
     } else {
         std::env::var_os("PATH").and_then(|p| {
             std::env::split_paths(&p)
-                .map(|d| d.join(program))
+                .map(|d| d.join(first))
                 .find(|c| c.is_file())
         })
     };
@@ -81,13 +93,17 @@ pub fn program(program: &OsStr) -> Result<()> {
     };
     match std::fs::metadata(&path) {
         Err(_) => Err(usage(format!(
-            "PROGRAM {shown}: no such file (build it first, e.g. gcc -O2 -o {shown} {}.c)",
+            "PROGRAM {shown}: no such file (build it first, e.g. gcc -Wall -O2 -o {shown} {}.c)",
             shown.trim_start_matches("./")
         ))),
         Ok(m) if !m.is_file() => Err(usage(format!("PROGRAM {shown}: not a file"))),
         Ok(m) if m.permissions().mode() & 0o111 == 0 => Err(usage(format!(
             "PROGRAM {shown}: not executable (chmod +x {shown}, or compile it with gcc -o)"
         ))),
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            let mut v = vec![std::path::absolute(&path)?.into_os_string()];
+            v.extend(program[1..].iter().cloned());
+            Ok(v)
+        }
     }
 }

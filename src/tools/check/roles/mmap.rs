@@ -9,11 +9,11 @@
 //!   must print the message. `starts-first`: the writer alone in an empty directory, the
 //!   reader 300 ms later: the seed's writer maps an empty file and dies of SIGBUS.
 
-use super::super::run::{sigint, Ctx, Mode, Outcome};
+use super::super::outcome::Outcome;
+use super::super::run::{sigint, Ctx, Input, Mode};
 use super::super::Role;
 use crate::layout::IPC_MESSAGE;
 use anyhow::Result;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 pub fn play(c: &mut Ctx) -> Result<()> {
@@ -21,12 +21,13 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     let (mut me, mut other);
     if c.s.role == Role::MmapRead {
         // Step 1: the student's reader makes temp; Step 2: ipclab's writer.
-        me = c.start(
+        me = c.start_student(
             &mut c.student(&["8".as_ref(), "100".as_ref()])?,
-            "student",
-            Stdio::null(),
+            Input::Null,
         )?;
-        c.nap(Duration::from_millis(50))?;
+        if !sig {
+            c.cpu_window(&mut me, None)?;
+        }
         let w = [
             "mmap-file",
             "send",
@@ -36,7 +37,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
             "--interval",
             "20ms",
         ];
-        other = Some(c.start(&mut c.peer(&w)?, "peer", Stdio::null())?);
+        other = Some(c.start_peer(&mut c.peer(&w)?, "peer")?);
     } else {
         // Step 1: ipclab's reader makes temp (unless the writer is to start first).
         let r = [
@@ -51,7 +52,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
         let first = c.s.mode == Mode::StartsFirst;
         other = None;
         if !first {
-            let p = c.start(&mut c.peer(&r)?, "peer", Stdio::null())?;
+            let p = c.start_peer(&mut c.peer(&r)?, "peer")?;
             c.wait_line(
                 &p,
                 "created temp",
@@ -60,14 +61,12 @@ pub fn play(c: &mut Ctx) -> Result<()> {
             other = Some(p);
         }
         // Step 2: the student's writer.
-        me = c.start(
-            &mut c.student(&["8".as_ref(), "50".as_ref()])?,
-            "student",
-            Stdio::null(),
-        )?;
+        me = c.start_student(&mut c.student(&["8".as_ref(), "50".as_ref()])?, Input::Null)?;
         if first {
             c.nap(Duration::from_millis(300))?;
-            other = Some(c.start(&mut c.peer(&r)?, "peer", Stdio::null())?);
+            other = Some(c.start_peer(&mut c.peer(&r)?, "peer")?);
+        } else if !sig {
+            c.cpu_window(&mut me, None)?;
         }
     }
     if sig {
@@ -75,7 +74,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
         sigint(&me);
     }
     let event_at = Instant::now();
-    c.finish(&mut me, other.as_mut(), event_at, c.deadline, true)
+    c.finish(&mut me, other.as_mut(), event_at, c.deadline)
 }
 
 fn message() -> String {
@@ -95,7 +94,12 @@ pub fn data(role: Role, o: &Outcome) -> Result<String, String> {
     match role {
         Role::MmapRead if o.out.contains(&m) => Ok("it printed the writer's message from offset 1024".into()),
         Role::MmapRead => Err(format!("it never printed {m:?} (hint: print the C string at offset 1024 of the 4096-byte mapping, in every round)")),
-        _ if o.peer_out.contains(&m) => Ok("ipclab's reader found its message at offset 1024".into()),
+        _ if o.witness.iter().any(|w| w.text().trim_end() == m) => Ok("ipclab's reader found its message at offset 1024".into()),
         _ => Err(format!("ipclab's reader never saw {m:?} at offset 1024 (hint: strcpy(ptr + 1024, msg) into a MAP_SHARED mapping of ./temp)")),
     }
+}
+
+/// Its end is after its rounds; whether the message crossed is `data`'s.
+pub fn end(_role: Role, _o: &Outcome) -> Result<(), String> {
+    Ok(())
 }

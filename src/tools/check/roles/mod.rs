@@ -1,5 +1,7 @@
 //! The roles: for each, the scenario (who ipclab starts, in which order, as the slide's
-//! flow would), the slide's lines to expect, and how to tell the data crossed.
+//! flow would), the slide's lines to expect, and the protocol model its verdicts are
+//! checked on: did the data cross ([`super::model`]), did the end marker cross before the
+//! program ended.
 //!
 //! | role | module | ipclab plays |
 //! |---|---|---|
@@ -19,15 +21,17 @@ pub mod ring;
 pub mod sem;
 pub mod sysv_shm;
 
-use super::run::{Ctx, Outcome};
+use super::outcome::Outcome;
+use super::run::Ctx;
 use super::Role;
 use anyhow::Result;
 
-/// The module that plays `role`: its scenario, its slide's lines, its data check.
+/// The module that plays `role`: its scenario, its slide's lines, its data check, its end.
 struct Family {
     play: fn(&mut Ctx) -> Result<()>,
     transcript: fn(Role, &Outcome) -> Vec<String>,
     data: fn(Role, &Outcome) -> Result<String, String>,
+    end: fn(Role, &Outcome) -> Result<(), String>,
 }
 
 fn family(role: Role) -> Family {
@@ -37,6 +41,7 @@ fn family(role: Role) -> Family {
                 play: $m::play,
                 transcript: $m::transcript,
                 data: $m::data,
+                end: $m::end,
             }
         };
     }
@@ -64,6 +69,12 @@ pub fn transcript(role: Role, o: &Outcome) -> Vec<String> {
 /// Did the data cross? `Ok(what crossed)` or `Err(what is missing)`.
 pub fn data(role: Role, o: &Outcome) -> Result<String, String> {
     (family(role).data)(role, o)
+}
+
+/// Did the role's end marker cross before the program ended (it ended well)? `Err(what
+/// did not happen)`.
+pub fn ended_right(role: Role, o: &Outcome) -> Result<(), String> {
+    (family(role).end)(role, o)
 }
 
 /// When the program is done, as the role's protocol says.

@@ -3,19 +3,23 @@
 //! (`struct msg_form { long mtype; char mtext[256]; }`).
 //!
 //! - `msg-client`: `PROGRAM PATH`. ipclab's msg-server first, as the seed's order has it;
-//!   for `sigint` and `peer-dies`, a queue that never answers (Ctrl-C, or the queue
-//!   removed under the waiting client).
+//!   it is held (stopped) while the client waits for its reply: the CPU window. For
+//!   `sigint` and `peer-dies`, a queue that never answers (Ctrl-C, or the queue removed
+//!   under the waiting client).
 //! - `msg-server`: `PROGRAM PATH 3` serves three requests (the seed serves for ever; its
 //!   count is `argv[2]` here, as the tests' copy takes it), then removes its queue.
-//!   ipclab's msg-client asks three times, one after the other, each with its own pid.
+//!   Once its queue is there it must wait for requests without spinning (the CPU window);
+//!   then ipclab's msg-client asks three times, one after the other, each with its own pid,
+//!   and records the reply it got. A client that gets no reply ends the scenario: the
+//!   verdict is known.
 
-use super::super::run::{sigint, Ctx, Mode, Outcome};
+use super::super::outcome::Outcome;
+use super::super::run::{sigint, Ctx, Input, Mode};
 use super::super::Role;
 use super::in_order;
 use crate::objects::{sysvipc, Kind};
 use crate::sys::ipc;
 use anyhow::{anyhow, Result};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// Requests a `msg-server` run serves.
@@ -31,11 +35,17 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     if c.s.mode == Mode::Normal {
         // Step 1: ipclab's server first, as the seed's order has it.
         let srv = ["msg-server", "--path", &kf, "--count", "1"];
-        let mut p = c.start(&mut c.peer(&srv)?, "peer", Stdio::null())?;
+        let mut p = c.start_peer(&mut c.peer(&srv)?, "peer")?;
         c.wait_line(&p, "My pid is", c.deadline)?;
-        // Step 2: the student's client asks and prints the reply.
-        let mut me = c.start(&mut student, "student", Stdio::null())?;
-        return c.finish(&mut me, Some(&mut p), Instant::now(), c.deadline, true);
+        c.o.id = sysvipc::ids_with_key(Kind::SysvMsg, c.o.key)
+            .first()
+            .copied()
+            .unwrap_or(0);
+        // Step 2: the student's client asks; the server, held, answers after the window.
+        let mut me = c.start_student(&mut student, Input::Null)?;
+        c.cpu_window(&mut me, Some(&p))?;
+        let event_at = Instant::now();
+        return c.finish(&mut me, Some(&mut p), event_at, c.deadline);
     }
     // Step 1: a queue that never answers; Step 2: the client; Step 3: Ctrl-C or IPC_RMID.
     let mut q = crate::objects::owner::Owner::make(Kind::SysvMsg, c.o.key, || {
@@ -43,26 +53,18 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     })
     .map_err(|e| anyhow!("msgget: {}", e.desc()))?;
     c.o.id = q.id();
-    let mut me = c.start(&mut student, "student", Stdio::null())?;
-    let sent = Instant::now() + Duration::from_secs(2);
-    while Instant::now() < sent
-        && sysvipc::by_key(Kind::SysvMsg, c.o.key).is_some_and(|r| r.num::<u64>("qnum") == 0)
-    {
-        c.nap(Duration::from_millis(5))?;
-    }
+    let mut me = c.start_student(&mut student, Input::Null)?;
+    let key = c.o.key;
+    c.wait_until(Instant::now() + Duration::from_secs(2), |_| {
+        sysvipc::by_key(Kind::SysvMsg, key).is_some_and(|r| r.num::<u64>("qnum") > 0)
+    })?;
     c.nap(Duration::from_millis(50))?;
     let event_at = Instant::now();
     match c.s.mode {
         Mode::Sigint => sigint(&me),
         _ => drop(q.remove()),
     }
-    c.finish(
-        &mut me,
-        None,
-        event_at,
-        event_at + Duration::from_secs(2),
-        true,
-    )?;
+    c.finish(&mut me, None, event_at, c.deadline)?;
     drop(q);
     Ok(())
 }
@@ -71,23 +73,34 @@ pub fn play(c: &mut Ctx) -> Result<()> {
 fn server(c: &mut Ctx, kf: &str) -> Result<()> {
     let count = REQUESTS.to_string();
     let mut student = c.student(&[c.keyfile.as_os_str(), count.as_ref()])?;
-    let mut me = c.start(&mut student, "student", Stdio::null())?;
-    let up = c.wait_line(&me, "My pid is", Instant::now() + Duration::from_secs(3))?;
-    let mut answers = String::new();
+    let mut me = c.start_student(&mut student, Input::Null)?;
+    let key = c.o.key;
+    let up = c.wait_until(Instant::now() + Duration::from_secs(3), |_| {
+        sysvipc::by_key(Kind::SysvMsg, key).is_some()
+    })?;
+    c.o.used_run_object = up;
     if c.s.mode == Mode::Sigint {
         c.nap(Duration::from_millis(100))?;
         sigint(&me);
     } else if up {
+        c.cpu_window(&mut me, None)?;
         for i in 0..REQUESTS {
-            let ask = ["msg-client", "--path", kf];
-            let mut p = c.start(&mut c.peer(&ask)?, &format!("client{i}"), Stdio::null())?;
-            c.finish_other(&mut p, &mut answers)?;
+            let ask = ["msg-client", "--path", kf, "--timeout", "3s"];
+            let mut p = c.start_peer(&mut c.peer(&ask)?, &format!("client{i}"))?;
+            let st = c.wait_other(&mut p, Duration::from_secs(5))?;
+            c.o.peer_out.push_str(&super::super::observe::read(
+                &c.dir.join(&format!("client{i}.out")),
+            ));
+            c.o.peer_err.push_str(&super::super::observe::read(
+                &c.dir.join(&format!("client{i}.err")),
+            ));
+            if !st.is_some_and(|s| s.success()) {
+                break;
+            }
         }
     }
     let event_at = Instant::now();
-    c.finish(&mut me, None, event_at, c.deadline, true)?;
-    c.o.peer_out = answers;
-    Ok(())
+    c.finish(&mut me, None, event_at, c.deadline)
 }
 
 /// The clients' pids, from their transcripts.
@@ -128,34 +141,62 @@ pub fn transcript(role: Role, o: &Outcome) -> Vec<String> {
     }
 }
 
+/// Why ipclab's client got no reply, from what it said.
+fn why_no_reply(o: &Outcome) -> String {
+    if o.peer_err.contains("was removed") {
+        "the queue was removed before the client took its reply (hint: IPC_RMID only after the last reply was taken: after your last msgsnd, wait for the queue to empty (msg_qnum 0) or for the client's next step)".into()
+    } else {
+        format!("a client got no type-999 reply within 3 s (hint: reply with mtype 999 and the text `hello, I'm server {}`, on the run's queue)", o.pid)
+    }
+}
+
 pub fn data(role: Role, o: &Outcome) -> Result<String, String> {
+    let got: Vec<String> = o.witness.iter().map(|w| w.text()).collect();
     match role {
-        Role::MsgClient => in_order(&o.peer_out, &[format!("hello, I'm client {}", o.pid)])
-            .map_err(|_| "ipclab's server got no request from it".to_string())
-            .and(
-                in_order(&o.out, &[format!("hello, I'm server {}", o.peer_pid)])
-                    .map_err(|_| "it did not print the server's reply".to_string()),
-            )
-            .map(|()| "its request reached ipclab's server, the server's reply reached it".into()),
+        Role::MsgClient => {
+            let asked = format!("hello, I'm client {}", o.pid);
+            if !got.iter().any(|g| g.contains(&asked)) {
+                return Err(format!("ipclab's server got no request {asked:?} from it (hint: msgsnd type 888 on the queue of ftok(argv[1], 'z'))"));
+            }
+            in_order(&o.out, &[format!("hello, I'm server {}", o.peer_pid)])
+                .map_err(|_| "it did not print the server's reply".to_string())
+                .map(|()| {
+                    "its request reached ipclab's server, the server's reply reached it".into()
+                })
+        }
         _ => {
             let pids = client_pids(&o.peer_out);
-            if pids.len() != REQUESTS {
+            let replies = got
+                .iter()
+                .filter(|g| **g == format!("hello, I'm server {}", o.pid))
+                .count();
+            if pids.is_empty() {
+                return Err("ipclab's clients found no queue under the run's key (hint: msgget(ftok(argv[1], 'z'), IPC_CREAT | 0777))".into());
+            }
+            if replies < pids.len() || pids.len() < REQUESTS {
                 return Err(format!(
-                    "only {} of ipclab's {REQUESTS} clients started: did it print `My pid is`?",
-                    pids.len()
+                    "{replies} of {REQUESTS} clients got their reply: {}",
+                    why_no_reply(o)
                 ));
             }
             let asked: Vec<String> = pids
                 .iter()
                 .map(|p| format!("hello, I'm client {p}"))
                 .collect();
-            let answered: Vec<String> = (0..REQUESTS)
-                .map(|_| format!("receive msg.mtext is: hello, I'm server {}.", o.pid))
-                .collect();
             in_order(&o.out, &asked)
                 .map_err(|m| format!("it never printed the request {m:?}"))
-                .and(in_order(&o.peer_out, &answered).map_err(|_| "not every client got a type-999 reply `hello, I'm server PID` (hint: reply with mtype 999 and your own pid)".into()))
                 .map(|()| format!("{REQUESTS} requests (each client's own pid) reached it, and each client got its reply"))
         }
+    }
+}
+
+pub fn end(role: Role, o: &Outcome) -> Result<(), String> {
+    match role {
+        Role::MsgClient if o.out.contains("hello, I'm server") => Ok(()),
+        Role::MsgClient => Err("it ended without the server's reply".into()),
+        _ if data(role, o).is_ok() => Ok(()),
+        _ => Err(format!(
+            "it ended before its {REQUESTS} requests were answered"
+        )),
     }
 }

@@ -10,7 +10,8 @@
 //! - `ring-consumer`: `PROGRAM NAME COUNT` takes COUNT items, checks them and prints
 //!   `consumed COUNT items`; ipclab's producer can only finish if it took them.
 
-use super::super::run::{sigint, Ctx, Mode, Outcome};
+use super::super::outcome::Outcome;
+use super::super::run::{sigint, Ctx, Input, Mode};
 use super::super::Role;
 use super::in_order;
 use crate::objects::owner::Owner;
@@ -20,7 +21,6 @@ use crate::protocols::ring::{self, Ring, RingSync};
 use crate::sys::mem::{self, Share};
 use crate::sys::region::Access;
 use anyhow::{anyhow, Result};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// BUFFER_SIZE, as the slides' example (at most 9 items in the buffer).
@@ -42,8 +42,8 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     // Step 2: the student's side (registered in the header), then ipclab's.
     let count = COUNT.to_string();
     let mut student = c.student(&[name.as_ref(), count.as_ref()])?;
-    let mut me = c.start(&mut student, "student", Stdio::null())?;
-    let pid = me.child.id() as i32;
+    let mut me = c.start_student(&mut student, Input::Null)?;
+    let pid = me.pid() as i32;
     let (mine, applet) = match c.s.role {
         Role::RingProducer => (peer::Role::Producer, "shmconsumer"),
         _ => (peer::Role::Consumer, "shmproducer"),
@@ -68,14 +68,14 @@ pub fn play(c: &mut Ctx) -> Result<()> {
         "--timeout",
         "5s",
     ];
-    let mut other = Some(c.start(&mut c.peer(&args)?, "peer", Stdio::null())?);
+    let mut other = Some(c.start_peer(&mut c.peer(&args)?, "peer")?);
     if sig {
         c.nap(Duration::from_millis(200))?;
         sigint(&me);
     }
     let event_at = Instant::now();
     // After Ctrl-C to the student, ipclab's side sees it gone and ends by itself.
-    c.finish(&mut me, other.as_mut(), event_at, c.deadline, true)?;
+    c.finish(&mut me, other.as_mut(), event_at, c.deadline)?;
     drop(map);
     let _ = object.remove();
     Ok(())
@@ -99,6 +99,11 @@ pub fn data(role: Role, o: &Outcome) -> Result<String, String> {
             .map(|()| format!("{COUNT} items crossed the buffer; it took every one"))
             .map_err(|m| format!("it never printed {m:?}")),
     }
+}
+
+/// Its end is after its COUNT items; whether they crossed is `data`'s.
+pub fn end(_role: Role, _o: &Outcome) -> Result<(), String> {
+    Ok(())
 }
 
 fn tail(why: &str) -> String {

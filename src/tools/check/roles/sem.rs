@@ -4,30 +4,55 @@
 //! it, then it prints `Process father: pid=F`, and removes the set.
 //!
 //! `PROGRAM 100`: `argv[1]` is how long the child sleeps, in ms (the seed's sleep(2); a
-//! program may ignore it). There is no peer: `repeat` perturbs by placement only (one CPU,
-//! then all). The order of the two lines in its output is the semaphore's whole point:
-//! with stdout a file, the child must `fflush` before its V, or the father's line may
-//! reach the file first.
+//! program may ignore it). There is no peer: ipclab delays the child's turn itself. As
+//! soon as the child exists it is stopped (SIGSTOP) for a while (800 ms in the normal run,
+//! 0.2–1.5 s at random in perturbed ones), so a father that sleeps instead of waiting in P
+//! prints first, whatever it sleeps; meanwhile the father must wait without spinning (the
+//! CPU window). With stdout a file, the child must `fflush` before its V, or the father's
+//! line may reach the file first.
 
-use super::super::run::{sigint, Ctx, Mode, Outcome};
+use super::super::outcome::Outcome;
+use super::super::run::{sigint, Ctx, Input, Mode};
 use super::super::Role;
 use super::in_order;
 use crate::sys::ipc;
 use anyhow::{anyhow, Result};
-use std::process::Stdio;
+use nix::sys::signal::Signal;
 use std::time::{Duration, Instant};
 
 pub fn play(c: &mut Ctx) -> Result<()> {
     // Step 1: the key the program will make, ftok(".", 'z') in its working directory.
     c.o.key = ipc::ftok(c.dir.path(), b'z').map_err(|e| anyhow!("ftok: {}", e.desc()))?;
-    // Step 2: the program; Ctrl-C while the father waits in P.
-    let mut me = c.start(&mut c.student(&["100".as_ref()])?, "student", Stdio::null())?;
+    // Step 2: the program.
+    let mut me = c.start_student(&mut c.student(&["100".as_ref()])?, Input::Null)?;
     if c.s.mode == Mode::Sigint {
+        // Ctrl-C while the father waits in P.
         c.nap(Duration::from_millis(50))?;
         sigint(&me);
+    } else {
+        // Step 3: its child, stopped as soon as it exists; the father must wait meanwhile.
+        let father = me.pid();
+        let mut child = None;
+        c.wait_until(Instant::now() + Duration::from_secs(3), |c| {
+            child = c.watch.live(false).into_iter().find(|&p| p != father);
+            child.is_some()
+        })?;
+        if let Some(kid) = child {
+            crate::sys::signals::kill(kid as i32, Signal::SIGSTOP);
+            let hold = match c.s.jitter {
+                Some((seed, _)) => {
+                    Duration::from_millis(200 + seed.wrapping_mul(2654435761) % 1300)
+                }
+                None => Duration::from_millis(800),
+            };
+            let until = Instant::now() + hold;
+            c.measure_window(father)?;
+            c.nap(until.saturating_duration_since(Instant::now()))?;
+            crate::sys::signals::kill(kid as i32, Signal::SIGCONT);
+        }
     }
     let event_at = Instant::now();
-    c.finish(&mut me, None, event_at, c.deadline, true)
+    c.finish(&mut me, None, event_at, c.deadline)
 }
 
 /// The child's pid, from its line.
@@ -45,13 +70,29 @@ pub fn transcript(_role: Role, o: &Outcome) -> Vec<String> {
 }
 
 pub fn data(role: Role, o: &Outcome) -> Result<String, String> {
-    match child(o) {
-        None => Err("the child never printed `Process child: pid=N`".into()),
+    let order = match child(o) {
+        None => return Err("the child never printed `Process child: pid=N`".into()),
         Some(c) if c.trim() == o.pid.to_string() => {
-            Err("the child's line has the father's pid: print getpid() in the child".into())
+            return Err("the child's line has the father's pid: print getpid() in the child".into())
         }
-        Some(_) => in_order(&o.out, &transcript(role, o))
-            .map(|()| "the child's line came first, the father's after it: the semaphore ordered them".into())
-            .map_err(|m| format!("{m:?} did not come after the child's line (hint: the father's P must wait for the child's V; fflush(stdout) before V, or the father's line may reach the file first)")),
+        Some(_) => in_order(&o.out, &transcript(role, o)),
+    };
+    if order.is_err() {
+        return Err("the father printed before the child, whose turn was delayed: the father did not wait for the child's V (hint: the father's P must block until the child's V; sleep() is not a wait; and fflush(stdout) before V)".into());
+    }
+    let slept = o.blocked_in.iter().any(|c| c == "sleep");
+    if slept && !o.blocked_in.iter().any(|c| c == "semop") {
+        return Err("while the child was held the father slept (nanosleep) instead of waiting in P: the order was luck (hint: the father's semop(P) must block until the child's V; sleep() is not a wait)".into());
+    }
+    if o.sealed && !o.kinds_seen.iter().any(|k| k == "sysv-sem") {
+        return Err("the lines came in order, but no semaphore set ever existed: the order was luck (hint: semget, SETVAL 0, P in the father, V in the child)".into());
+    }
+    Ok("the child's line came first, the father's after it, however long the child was delayed: the semaphore ordered them".into())
+}
+
+pub fn end(_role: Role, o: &Outcome) -> Result<(), String> {
+    match o.out.contains("Process father: pid=") {
+        true => Ok(()),
+        false => Err("it ended without the father's line".into()),
     }
 }

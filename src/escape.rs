@@ -1,0 +1,71 @@
+//! Escaping, in one place, for every writer: text that came from elsewhere (a student's
+//! program's output, a file name, a demo's message) made safe for where it goes.
+//!
+//! - [`terminal`]: control characters (ESC, CR, BEL, …) and invalid UTF-8 shown as `\x1b`,
+//!   `\r`… so what a program printed can never move the cursor, recolour or overwrite the
+//!   report it is quoted in (a forged `PASS`);
+//! - [`html`]: text and attribute values in HTML, SVG and XML (`&`, `<`, `>`, `"`, `'`).
+
+/// `s` with every control character but tab shown as an escape (`\x1b`, `\r`, `\n`).
+pub fn terminal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\t' => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Bytes that may not be UTF-8, shown as [`terminal`] shows text, invalid bytes as `\xNN`.
+pub fn terminal_bytes(b: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in b.utf8_chunks() {
+        out.push_str(&terminal(chunk.valid()));
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
+}
+
+/// `s` for HTML, SVG or XML text and attribute values (double- or single-quoted).
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forged_verdict_cannot_hide() {
+        assert_eq!(terminal("ok\r\x1b[32mPASS"), "ok\\r\\x1b[32mPASS");
+        assert_eq!(terminal_bytes(b"a\xffb\x07"), "a\\xffb\\x07");
+        assert_eq!(terminal("tab\there"), "tab\there");
+    }
+
+    #[test]
+    fn markup_is_inert() {
+        assert_eq!(
+            html(r#"<a href="x" title='y'>&</a>"#),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+    }
+}

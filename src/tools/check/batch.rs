@@ -1,0 +1,408 @@
+//! `ipclab check ROLE --batch DIR`: a whole class at once.
+//!
+//! Each entry of DIR is a submission, named by its file or directory name: an executable
+//! file is graded as it is; a directory is copied into a private scratch directory (links
+//! are not followed), built there with `--build COMMAND` (`sh -c`, within the limits of a
+//! run and at most 120 s; the build is not sealed: it runs as you, in the copy), and the
+//! program it made is graded (the one new executable, or `a.out`, or the role's name).
+//!
+//! Each submission is graded by an `ipclab check` process of its own (`--format json`, the
+//! batch's seed, so the same seed replays the same perturbations for everyone), `--jobs`
+//! at a time, with a deadline: a submission that crashes, hangs or attacks the grader costs
+//! its own row, never the batch. Then the gradebook, PREFIX.csv and PREFIX.json (student,
+//! score, max, each check's verdict and detail; written to a new file and renamed into
+//! place, never through a link), and a summary on one screen.
+
+use super::checks::Verdict;
+use super::{report, Args};
+use anyhow::{anyhow, Context, Result};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One submission's result.
+#[derive(Debug, serde::Serialize)]
+struct Row {
+    student: String,
+    score: u32,
+    max: u32,
+    passed: bool,
+    /// Why it could not be graded (no program, the build failed, the grader was killed).
+    error: Option<String>,
+    checks: Vec<Verdict>,
+}
+
+/// A submission being graded.
+struct Grading {
+    student: String,
+    child: Child,
+    out: PathBuf,
+    started: Instant,
+    _scratch: crate::objects::scratch::Dir,
+}
+
+pub fn run(args: &Args, dir: &Path, seed: u64) -> Result<()> {
+    let t0 = Instant::now();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("--batch {}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    if entries.is_empty() {
+        return Err(crate::error::usage(format!(
+            "--batch {}: the directory is empty",
+            dir.display()
+        )));
+    }
+    let mut progress = super::progress::Progress::new(
+        format!("check {} --batch", report::role_name(args.role)),
+        false,
+    );
+    let mut rows = Vec::new();
+    let mut queue = entries.into_iter();
+    let mut running: Vec<Grading> = Vec::new();
+    let total = queue.len();
+    loop {
+        while running.len() < args.jobs as usize {
+            let Some(entry) = queue.next() else { break };
+            match start(args, &entry, seed) {
+                Ok(g) => running.push(g),
+                Err(e) => rows.push(error_row(&entry, &format!("{e:#}"))),
+            }
+            progress.say(&format!(
+                "{} of {total} started",
+                rows.len() + running.len()
+            ));
+        }
+        if running.is_empty() {
+            break;
+        }
+        let deadline = args.budget + args.timeout * 3 + Duration::from_secs(30);
+        let mut i = 0;
+        while i < running.len() {
+            let g = &mut running[i];
+            let over = g.started.elapsed() > deadline;
+            if over {
+                let _ = g.child.kill();
+            }
+            if let Some(st) = g.child.try_wait()? {
+                let g = running.swap_remove(i);
+                rows.push(finished(g, st, over));
+            } else {
+                i += 1;
+            }
+        }
+        crate::process::nap(Duration::from_millis(20))?;
+    }
+    progress.done();
+    rows.sort_by(|a, b| a.student.cmp(&b.student));
+    write_gradebook(&args.gradebook, &rows)?;
+    summary(args, &rows, seed, t0.elapsed())
+}
+
+fn error_row(entry: &Path, why: &str) -> Row {
+    Row {
+        student: name_of(entry),
+        score: 0,
+        max: 0,
+        passed: false,
+        error: Some(crate::escape::terminal(why)),
+        checks: Vec::new(),
+    }
+}
+
+fn name_of(entry: &Path) -> String {
+    entry
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+}
+
+/// Build (a directory) and start the grading of one submission.
+fn start(args: &Args, entry: &Path, seed: u64) -> Result<Grading> {
+    let scratch = crate::objects::scratch::Dir::new("batch")?;
+    let program = if entry.is_dir() {
+        let copy = scratch.join("src");
+        copy_tree(entry, &copy)?;
+        if let Some(cmd) = &args.build {
+            build(cmd, &copy, args)?;
+        }
+        find_program(&copy, args.role)?
+    } else {
+        let m = std::fs::metadata(entry)?;
+        if !m.is_file() || m.permissions().mode() & 0o111 == 0 {
+            return Err(anyhow!("not an executable file"));
+        }
+        std::path::absolute(entry)?
+    };
+    let out = scratch.join("report.json");
+    let mut c = crate::process::ipclab_command()?;
+    c.args([
+        "check",
+        &report::role_name(args.role),
+        "--format",
+        "json",
+        "--jobs",
+        "1",
+    ])
+    .args([
+        "--seed",
+        &seed.to_string(),
+        "--repeat",
+        &args.repeat.to_string(),
+    ])
+    .args([
+        "--budget",
+        &crate::units::show(args.budget),
+        "--timeout",
+        &crate::units::show(args.timeout),
+    ])
+    .args([
+        "--isolation",
+        clap::ValueEnum::to_possible_value(&args.isolation)
+            .map_or("auto".into(), |p| p.get_name().to_string())
+            .as_str(),
+    ]);
+    if !args.only.is_empty() {
+        c.args(["--only", &args.only.join(",")]);
+    }
+    c.arg("--").arg(&program);
+    let child = c
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out)?)
+        .stderr(Stdio::null())
+        .spawn()?;
+    Ok(Grading {
+        student: name_of(entry),
+        child,
+        out,
+        started: Instant::now(),
+        _scratch: scratch,
+    })
+}
+
+/// The row of a grading that ended.
+fn finished(g: Grading, st: std::process::ExitStatus, killed: bool) -> Row {
+    let text = super::observe::read(&g.out);
+    let v: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    let Some(v) = v.filter(|_| !killed) else {
+        let why = if killed {
+            "the grading passed its deadline and was stopped".to_string()
+        } else {
+            format!("the grading ended with {st} and no report")
+        };
+        return Row {
+            student: g.student,
+            score: 0,
+            max: 0,
+            passed: false,
+            error: Some(why),
+            checks: Vec::new(),
+        };
+    };
+    let checks: Vec<Verdict> = serde_json::from_value(v["checks"].clone()).unwrap_or_default();
+    let (score, max) = report::score(&checks);
+    Row {
+        student: g.student,
+        score,
+        max,
+        passed: checks.iter().all(|c| c.passed),
+        error: None,
+        checks,
+    }
+}
+
+/// Copy a directory tree (regular files and directories; links and the rest are skipped).
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().mode(0o700).create(to)?;
+    for e in std::fs::read_dir(from)?.flatten() {
+        let t = e.file_type()?;
+        let dest = to.join(e.file_name());
+        if t.is_dir() {
+            copy_tree(&e.path(), &dest)?;
+        } else if t.is_file() {
+            std::fs::copy(e.path(), &dest)?;
+        }
+    }
+    Ok(())
+}
+
+/// `sh -c COMMAND` in `dir`, within a run's limits, at most 120 s.
+fn build(cmd: &str, dir: &Path, args: &Args) -> Result<()> {
+    let mut c = Command::new("sh");
+    c.args(["-c", cmd]).current_dir(dir).stdin(Stdio::null());
+    let log = dir.join(".ipclab-build.log");
+    c.stdout(std::fs::File::create(&log)?)
+        .stderr(std::fs::File::create(dir.join(".ipclab-build.err"))?);
+    crate::sys::sandbox::clean_start(
+        &mut c,
+        super::limits::for_run(Duration::from_secs(115), false),
+    );
+    std::os::unix::process::CommandExt::process_group(&mut c, 0);
+    let mut child = c.spawn().context("sh -c BUILD")?;
+    let t = Instant::now();
+    let st = loop {
+        if let Some(st) = child.try_wait()? {
+            break st;
+        }
+        if t.elapsed() > Duration::from_secs(120) {
+            super::run::killpg(child.id(), nix::sys::signal::Signal::SIGKILL);
+            let _ = child.wait();
+            return Err(anyhow!("--build {cmd:?} did not finish within 120 s"));
+        }
+        crate::process::nap(Duration::from_millis(20))?;
+    };
+    let _ = args;
+    if !st.success() {
+        let err = super::observe::read(&dir.join(".ipclab-build.err"));
+        let line = err
+            .lines()
+            .find(|l| l.contains("error"))
+            .or(err.lines().next())
+            .unwrap_or("");
+        return Err(anyhow!(
+            "--build {cmd:?} failed ({st}): {}",
+            crate::escape::terminal(line)
+        ));
+    }
+    Ok(())
+}
+
+/// The program a build made: the only executable, else `a.out` or one named after the role.
+fn find_program(dir: &Path, role: super::Role) -> Result<PathBuf> {
+    let exes: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| {
+            e.metadata()
+                .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+        })
+        .map(|e| e.path())
+        .collect();
+    let role = report::role_name(role);
+    let named = |p: &&PathBuf| {
+        let n = name_of(p);
+        n == "a.out" || n == role || n == role.replace('-', "_")
+    };
+    match exes.as_slice() {
+        [one] => Ok(one.clone()),
+        many => many
+            .iter()
+            .find(named)
+            .cloned()
+            .ok_or_else(|| match many.len() {
+                0 => anyhow!("no executable program in it (give --build, e.g. --build make)"),
+                n => anyhow!("{n} executables in it and none is a.out or {role}"),
+            }),
+    }
+}
+
+fn write_gradebook(prefix: &Path, rows: &[Row]) -> Result<()> {
+    let checks: Vec<String> = rows
+        .iter()
+        .find(|r| !r.checks.is_empty())
+        .map(|r| r.checks.iter().map(|c| c.name.clone()).collect())
+        .unwrap_or_default();
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let mut head = vec![
+        "student".to_string(),
+        "score".into(),
+        "max".into(),
+        "error".into(),
+    ];
+    for c in &checks {
+        head.push(c.clone());
+        head.push(format!("{c} detail"));
+    }
+    csv.write_record(&head)?;
+    for r in rows {
+        let mut rec = vec![
+            r.student.clone(),
+            r.score.to_string(),
+            r.max.to_string(),
+            r.error.clone().unwrap_or_default(),
+        ];
+        for name in &checks {
+            match r.checks.iter().find(|c| &c.name == name) {
+                Some(c) => {
+                    rec.push(if c.passed {
+                        "PASS".into()
+                    } else {
+                        "FAIL".into()
+                    });
+                    rec.push(c.detail.clone());
+                }
+                None => rec.extend([String::new(), String::new()]),
+            }
+        }
+        csv.write_record(&rec)?;
+    }
+    let csv = csv.into_inner().map_err(|e| anyhow!("csv: {e}"))?;
+    replace_file(&with_ext(prefix, "csv"), &csv)?;
+    replace_file(
+        &with_ext(prefix, "json"),
+        serde_json::to_string_pretty(rows)?.as_bytes(),
+    )
+}
+
+fn with_ext(prefix: &Path, ext: &str) -> PathBuf {
+    let mut s = prefix.as_os_str().to_owned();
+    s.push(format!(".{ext}"));
+    PathBuf::from(s)
+}
+
+/// Write `bytes` to a new file beside `path`, then rename it over `path`: never writes
+/// into an existing file (another user's, or through a link).
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let tmp = with_ext(path, &format!("tmp-{}", std::process::id()));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .with_context(|| format!("cannot create {}", tmp.display()))?;
+    f.write_all(bytes)?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn summary(args: &Args, rows: &[Row], seed: u64, took: Duration) -> Result<()> {
+    use crate::outln;
+    let role = report::role_name(args.role);
+    outln!(
+        "ipclab check {role} --batch: {} submissions in {:.0} s ({} at a time, seed {seed})",
+        rows.len(),
+        took.as_secs_f64(),
+        args.jobs
+    )?;
+    for r in rows {
+        let failed: Vec<&str> = r
+            .checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.name.as_str())
+            .collect();
+        let what = match (&r.error, failed.is_empty()) {
+            (Some(e), _) => format!("not graded: {e}"),
+            (None, true) => "all checks passed".into(),
+            (None, false) => format!("failed: {}", failed.join(", ")),
+        };
+        outln!(
+            "{:<20} {:>3}/{:<3} {what}",
+            crate::escape::terminal(&r.student),
+            r.score,
+            r.max
+        )?;
+    }
+    outln!(
+        "gradebook: {} and {}",
+        with_ext(&args.gradebook, "csv").display(),
+        with_ext(&args.gradebook, "json").display()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,266 @@
+//! Watching the student's program from outside while a run goes on: which processes are
+//! its (sealed: every process of the run's PID namespace but its init and ipclab's peers;
+//! not sealed: its process group), their CPU time, how many there were at once, its memory,
+//! the POSIX objects and FIFOs they held, the System V objects the run's namespace held.
+//! Looked at every 20 ms while the grader waits ([`Watch::look`]).
+
+use crate::objects::sysvipc;
+use crate::objects::Kind;
+use crate::process::procfs;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How often the student's processes are looked at.
+pub const LOOK_EVERY: Duration = Duration::from_millis(20);
+
+/// What a file holds, as text (at most 1 MiB of it; empty if it cannot be read).
+pub fn read(p: &Path) -> String {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    if let Ok(f) = std::fs::File::open(p) {
+        let _ = f.take(1 << 20).read_to_end(&mut buf);
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Has one of `files` a line containing `needle`?
+pub fn has_line(files: &[&Path], needle: &str) -> bool {
+    files.iter().any(|f| read(f).contains(needle))
+}
+
+fn clock_tick() -> Duration {
+    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .unwrap_or(100) as u64;
+    Duration::from_millis(1000 / hz.max(1))
+}
+
+/// CPU time of `pid` (its own, and with `children` that of the children it reaped).
+pub fn cpu_of(pid: u32, children: bool) -> Duration {
+    let Some(f) = procfs::stat(pid) else {
+        return Duration::ZERO;
+    };
+    let fields: &[usize] = if children {
+        &[11, 12, 13, 14]
+    } else {
+        &[11, 12]
+    };
+    let ticks: u32 = fields
+        .iter()
+        .filter_map(|&i| f.get(i)?.parse::<u32>().ok())
+        .sum();
+    clock_tick() * ticks
+}
+
+/// The process state letter of `pid` (`R`, `S`, `D`, `Z`…), if it exists.
+pub fn state(pid: u32) -> Option<String> {
+    procfs::stat(pid)?.into_iter().next()
+}
+
+/// The pids of group `pgid` (zombies too if `zombies`).
+pub fn group(pgid: u32, zombies: bool) -> Vec<u32> {
+    procfs::pids()
+        .into_iter()
+        .filter(|&pid| {
+            procfs::stat(pid).is_some_and(|f| {
+                f.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
+                    && (zombies || !f.first().is_none_or(|s| procfs::ended(s)))
+            })
+        })
+        .collect()
+}
+
+/// Is a process of group `pgid` that is not a zombie still there?
+pub fn running_in_group(pgid: u32) -> bool {
+    !group(pgid, false).is_empty()
+}
+
+/// What was seen of the student's processes during a run.
+#[derive(Debug)]
+pub struct Watch {
+    /// Sealed in a PID namespace of the run's own: all processes but init and the peers
+    /// are the student's.
+    sealed: bool,
+    /// The student's first process (its group, when not sealed).
+    pub main: Option<u32>,
+    /// ipclab's peers: never counted as the student's.
+    pub peers: Vec<u32>,
+    /// Every pid of the student's seen so far.
+    pub pids: Vec<u32>,
+    /// POSIX shm objects and FIFOs they had open or mapped.
+    pub paths: Vec<PathBuf>,
+    /// Kinds of System V objects the run's namespace held (sealed runs).
+    pub kinds: Vec<String>,
+    /// The most processes of the student's alive at once.
+    pub most_procs: usize,
+    /// The largest address space of its first process (bytes).
+    pub vm_peak: u64,
+    /// The blocking calls its first process was seen in, in order (repeats folded).
+    pub calls: Vec<&'static str>,
+    /// (when, CPU so far): the CPU time of its processes, never decreasing.
+    cpu: VecDeque<(Instant, Duration)>,
+    looked: Option<Instant>,
+}
+
+impl Watch {
+    pub fn new(sealed: bool) -> Watch {
+        Watch {
+            sealed,
+            main: None,
+            peers: Vec::new(),
+            pids: Vec::new(),
+            paths: Vec::new(),
+            kinds: Vec::new(),
+            most_procs: 0,
+            vm_peak: 0,
+            calls: Vec::new(),
+            cpu: VecDeque::new(),
+            looked: None,
+        }
+    }
+
+    /// The student's processes alive now (zombies too if `zombies`).
+    pub fn live(&self, zombies: bool) -> Vec<u32> {
+        let Some(main) = self.main else {
+            return Vec::new();
+        };
+        match self.sealed {
+            true => procfs::pids()
+                .into_iter()
+                .filter(|&p| p != 1 && !self.peers.contains(&p))
+                .filter(|&p| zombies || !state(p).is_none_or(|s| procfs::ended(&s)))
+                .collect(),
+            false => group(main, zombies),
+        }
+    }
+
+    /// Look now, if 20 ms have passed since the last look.
+    pub fn look(&mut self) {
+        if self.main.is_none() || self.looked.is_some_and(|t| t.elapsed() < LOOK_EVERY) {
+            return;
+        }
+        self.sample();
+    }
+
+    /// Look now.
+    pub fn sample(&mut self) {
+        self.looked = Some(Instant::now());
+        let Some(main) = self.main else { return };
+        let live = self.live(true);
+        let running = live
+            .iter()
+            .filter(|&&p| !state(p).is_none_or(|s| procfs::ended(&s)))
+            .count();
+        self.most_procs = self.most_procs.max(running);
+        let mut cpu = cpu_of(main, true);
+        for &pid in &live {
+            if pid != main {
+                cpu += cpu_of(pid, false);
+            }
+            if !self.pids.contains(&pid) {
+                self.pids.push(pid);
+            }
+            for p in ipc_paths(pid) {
+                if !self.paths.contains(&p) {
+                    self.paths.push(p);
+                }
+            }
+        }
+        let last = self.cpu.back().map_or(Duration::ZERO, |c| c.1);
+        self.cpu.push_back((Instant::now(), cpu.max(last)));
+        if self.cpu.len() > 512 {
+            self.cpu.pop_front();
+        }
+        self.vm_peak = self.vm_peak.max(vm_peak(main));
+        if let Some(call) = blocked_in(main) {
+            if self.calls.last() != Some(&call) {
+                self.calls.push(call);
+            }
+        }
+        if self.sealed {
+            for kind in [Kind::SysvShm, Kind::SysvMsg, Kind::SysvSem] {
+                let name = kind.as_str().to_string();
+                if !self.kinds.contains(&name) && !sysvipc::rows(kind).is_empty() {
+                    self.kinds.push(name);
+                }
+            }
+        }
+    }
+
+    /// CPU time of the student's processes so far.
+    pub fn cpu(&mut self) -> Duration {
+        self.sample();
+        self.cpu.back().map_or(Duration::ZERO, |c| c.1)
+    }
+
+    /// Did it spin lately: CPU for at least half of the last second it was watched?
+    pub fn spinning(&self) -> bool {
+        let (Some(last), Some(first)) = (
+            self.cpu.back(),
+            self.cpu
+                .iter()
+                .find(|c| c.0 + Duration::from_secs(1) >= self.cpu.back().map_or(c.0, |l| l.0)),
+        ) else {
+            return false;
+        };
+        let wall = last.0 - first.0;
+        wall >= Duration::from_millis(300) && (last.1 - first.1) * 2 >= wall
+    }
+}
+
+/// The system call `pid` is blocked in, by name (the calls a waiting program makes).
+pub fn blocked_in(pid: u32) -> Option<&'static str> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/syscall")).ok()?;
+    let nr: libc::c_long = text.split_whitespace().next()?.parse().ok()?;
+    Some(match nr {
+        libc::SYS_semop | libc::SYS_semtimedop => "semop",
+        libc::SYS_msgrcv => "msgrcv",
+        libc::SYS_msgsnd => "msgsnd",
+        libc::SYS_nanosleep | libc::SYS_clock_nanosleep => "sleep",
+        libc::SYS_read => "read",
+        libc::SYS_write => "write",
+        libc::SYS_openat => "open",
+        libc::SYS_wait4 | libc::SYS_waitid => "wait",
+        libc::SYS_futex => "futex",
+        libc::SYS_rt_sigsuspend => "pause",
+        libc::SYS_ppoll | libc::SYS_pselect6 | libc::SYS_epoll_pwait => "poll",
+        _ => return None,
+    })
+}
+
+/// VmPeak of `pid`, in bytes.
+fn vm_peak(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmPeak:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// The /dev/shm objects and FIFOs `pid` has open or mapped (not the unlinked ones).
+fn ipc_paths(pid: u32) -> Vec<PathBuf> {
+    use std::os::unix::fs::FileTypeExt;
+    let shm = |p: &Path| p.starts_with(crate::objects::posix::DEV_SHM);
+    let mut v: Vec<PathBuf> = procfs::fd_targets(pid)
+        .into_iter()
+        .filter(|p| p.is_absolute() && !p.to_string_lossy().ends_with(" (deleted)"))
+        .filter(|p| shm(p) || std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_fifo()))
+        .collect();
+    v.extend(
+        procfs::maps(pid)
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(5))
+            .map(PathBuf::from)
+            .filter(|p| shm(p)),
+    );
+    v
+}
+
+/// Does one of `pids` have the System V segment of `key` attached (`/SYSV%08x` in its maps)?
+pub fn attached(pids: &[u32], key: i32) -> bool {
+    let name = format!("/SYSV{:08x}", key as u32);
+    pids.iter().any(|&p| procfs::maps(p).contains(&name))
+}
