@@ -32,6 +32,10 @@ pub struct ClientArgs {
     /// How long to wait for a server's queue, for room in it, and for each reply
     #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
     pub timeout: Duration,
+    /// Pause between each request and the wait for its reply (a slow client: a server
+    /// that removes its queue right after its last msgsnd loses the reply it sent)
+    #[arg(long, allow_hyphen_values = true, default_value = "0", value_parser = crate::units::duration)]
+    pub wait_before_reply: Duration,
     /// Send N requests, one after another, each numbered (` #i`)
     #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_parser = crate::units::count)]
     pub count: u64,
@@ -134,6 +138,7 @@ pub fn run(args: ClientArgs) -> Result<()> {
             past(deadline, full),
         )?
         .map_err(|e| queue_error("msgsnd()", msqid, e))?;
+        crate::process::nap(args.wait_before_reply)?;
         let silent = || {
             anyhow!(
             "no reply of type {want} within {wait}: is an `ipclab msg-server{}` serving queue {msqid}?",

@@ -58,7 +58,16 @@ pub fn ending(role: Role, o: &Outcome, limit: Duration) -> String {
     let why = o
         .first_err_line()
         .map_or(String::new(), |l| format!(": {l}"));
+    let limits = match o.limits_hit.is_empty() {
+        true => String::new(),
+        false => format!(" (it hit its limits: {})", o.limits_hit.join("; ")),
+    };
     match o.status {
+        _ if !limits.is_empty() => format!(
+            "it {}{limits}",
+            o.status
+                .map_or("was killed".to_string(), |st| format!("ended with {st}"))
+        ),
         None if o.spinning => format!(
             "it did not end within {} s and was killed (hint: {SPIN_HINT})",
             limit.as_secs_f64()
@@ -261,7 +270,13 @@ pub fn sigint(role: Role, s: &Outcome) -> Verdict {
             ),
         );
     }
-    let mut why = ending(role, s, GRACE);
+    let mut why = match s.status {
+        None if !s.spinning => format!(
+            "it did not end within {} s of Ctrl-C and was killed (hint: do not ignore SIGINT: leave its default action, or catch it, clean up and exit)",
+            GRACE.as_secs()
+        ),
+        _ => ending(role, s, GRACE),
+    };
     if !left(s).is_empty() {
         why.push_str(&format!(
             "; left: {} (hint: catch SIGINT and remove your objects before you exit)",

@@ -15,9 +15,16 @@
 pub enum Receiver {
     /// ipclab's peer received what the student's program sent.
     Peer,
-    /// The student's program printed what ipclab's peer sent.
-    Student,
+    /// The student's program printed what ipclab's peer sent; the hint for messages that
+    /// never came out (its protocol's reason).
+    Student(&'static str),
 }
+
+/// The hint for a reader of a FIFO that printed fewer messages than were sent.
+pub const SEVERAL_PER_READ: &str =
+    "a read() may bring several messages, or part of one: handle every message in what you read";
+/// The hint for a shared-memory reader that printed fewer messages than were sent.
+pub const UNTIL_END: &str = "keep reading until the writer's `end` message";
 
 /// `got` against `sent` (both without trailing newlines): Ok, or the first difference and
 /// what it shows.
@@ -31,8 +38,8 @@ pub fn compare(sent: &[String], got: &[String], who: Receiver) -> Result<(), Str
                     got.len(),
                     sent.len()
                 ),
-                Receiver::Student => format!(
-                    "it printed {} of {} messages; {want:?} is missing (hint: a read() may bring several messages, or part of one: handle every message in what you read)",
+                Receiver::Student(hint) => format!(
+                    "it printed {} of {} messages; {want:?} is missing (hint: {hint})",
                     got.len(),
                     sent.len()
                 ),
@@ -47,7 +54,7 @@ pub fn compare(sent: &[String], got: &[String], who: Receiver) -> Result<(), Str
             ));
         }
         let earlier = i > 0 && g == &sent[i - 1];
-        if earlier && who == Receiver::Student {
+        if earlier && who != Receiver::Peer {
             return Err(format!(
                 "it printed {g:?} twice (hint: hand the buffer back after reading it: written = 0)"
             ));
@@ -113,9 +120,10 @@ mod tests {
         assert!(empty.unwrap_err().contains("before it was there"));
         let lost = compare(&sent, &v(&["a long one", "c"]), Receiver::Peer);
         assert!(lost.unwrap_err().contains("lost"));
-        let twice = compare(&sent, &v(&["a long one", "a long one"]), Receiver::Student);
+        let reader = Receiver::Student(UNTIL_END);
+        let twice = compare(&sent, &v(&["a long one", "a long one"]), reader);
         assert!(twice.unwrap_err().contains("twice"));
-        let few = compare(&sent, &v(&["a long one"]), Receiver::Student);
+        let few = compare(&sent, &v(&["a long one"]), reader);
         assert!(few.unwrap_err().contains("1 of 3"));
     }
 }

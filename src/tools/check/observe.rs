@@ -72,6 +72,15 @@ pub fn group(pgid: u32, zombies: bool) -> Vec<u32> {
         .collect()
 }
 
+/// The children of `pid`, oldest first.
+pub fn children(pid: u32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
 /// Is a process of group `pgid` that is not a zombie still there?
 pub fn running_in_group(pgid: u32) -> bool {
     !group(pgid, false).is_empty()
@@ -193,6 +202,18 @@ impl Watch {
     pub fn cpu(&mut self) -> Duration {
         self.sample();
         self.cpu.back().map_or(Duration::ZERO, |c| c.1)
+    }
+
+    /// Has it calmed down: at most one clock tick of CPU over the last `over` (it has
+    /// started up and now waits)? False until it was watched that long.
+    pub fn calm(&self, over: Duration) -> bool {
+        let Some(last) = self.cpu.back() else {
+            return false;
+        };
+        let Some(then) = self.cpu.iter().rev().find(|c| c.0 + over <= last.0) else {
+            return false;
+        };
+        last.1 - then.1 <= clock_tick()
     }
 
     /// Did it spin lately: CPU for at least half of the last second it was watched?

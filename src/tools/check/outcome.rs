@@ -124,11 +124,15 @@ impl Outcome {
         self.status.is_some_and(Ended::success)
     }
 
-    /// The first line the program wrote on stderr, made safe to print.
+    /// The line of the program's stderr that says why it failed, made safe to print: the
+    /// first one, or the last of a Python traceback (the exception).
     pub fn first_err_line(&self) -> Option<String> {
-        self.err
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .map(crate::escape::terminal)
+        let mut lines = self.err.lines().filter(|l| !l.trim().is_empty());
+        let first = lines.next()?;
+        let line = match first.starts_with("Traceback (most recent call last)") {
+            true => lines.last().unwrap_or(first),
+            false => first,
+        };
+        Some(crate::escape::terminal(line.trim()))
     }
 }

@@ -117,6 +117,8 @@ pub struct Ctx<'a> {
 pub const GRACE: Duration = Duration::from_secs(5);
 /// How long a spinning or blocked program is given to start up before the CPU window.
 const STARTUP: Duration = Duration::from_secs(2);
+/// How long a program must have been calm for its start-up to count as over.
+const CALM: Duration = Duration::from_millis(100);
 /// The window in which the program must wait for the other side without spinning.
 pub const WINDOW: Duration = Duration::from_millis(400);
 /// Between two typed lines.
@@ -318,10 +320,11 @@ impl Ctx<'_> {
         r
     }
 
-    /// Once the program `pid` has started up (it blocked, or 2 s passed), its CPU over
-    /// [`WINDOW`], while the other side is stopped or not due yet: a program that waits
-    /// uses next to none, one that spins all of it. Interpreter and loader start-up fall
-    /// before the window.
+    /// Once the program `pid` has started up (it waits, and its processes used at most one
+    /// clock tick of CPU over 100 ms; or 2 s passed), its CPU over [`WINDOW`], while the
+    /// other side is stopped or not due yet: a program that waits uses next to none, one
+    /// that spins all of it. Interpreter and loader start-up (a Python's imports, a shell's
+    /// forks) fall before the window.
     pub fn measure_window(&mut self, pid: u32) -> Result<()> {
         if !self.s.measure_cpu {
             return Ok(());
@@ -329,7 +332,8 @@ impl Ctx<'_> {
         let t = Instant::now();
         self.wait_until(t + STARTUP, |c| {
             c.watch.look();
-            matches!(observe::state(pid).as_deref(), Some("S" | "D" | "Z") | None)
+            let waiting = matches!(observe::state(pid).as_deref(), Some("S" | "D" | "Z") | None);
+            waiting && c.watch.calm(CALM)
         })?;
         let startup = t.elapsed();
         let (t0, c0, calls) = (Instant::now(), self.watch.cpu(), self.watch.calls.len());
@@ -404,6 +408,13 @@ impl Ctx<'_> {
             if Instant::now() >= deadline {
                 if self.watch.main == Some(p.pid()) {
                     self.o.spinning = self.watch.spinning();
+                }
+                // As a person would: SIGTERM (a program that cleans up on it leaves
+                // nothing), then, a second later, SIGKILL.
+                killpg(p.pid(), nix::sys::signal::Signal::SIGTERM);
+                let until = Instant::now() + Duration::from_secs(1);
+                while p.child.try_wait()?.is_none() && Instant::now() < until {
+                    self.nap(Duration::from_millis(5))?;
                 }
                 killpg(p.pid(), nix::sys::signal::Signal::SIGKILL);
                 let _ = p.child.wait();

@@ -288,6 +288,10 @@ where
     if nix::poll::poll(&mut fds, nix::poll::PollTimeout::ZERO)? > 0 {
         std::process::exit(1);
     }
+    // No handler of the grader's: the kernel then keeps every signal from inside the
+    // namespace off its init (a program that kills its parent kills nothing), and the
+    // grader ends the run with SIGKILL, which comes through.
+    crate::sys::signals::restore_default_dispositions();
     mounts(keep)?;
     f()
 }

@@ -93,7 +93,7 @@ fn crossed(role: Role, o: &Outcome) -> (Vec<String>, Vec<String>, Receiver) {
         Role::FifoRead => (
             sent(&o.peer_out),
             model::lines_after(&o.out, "Read message: "),
-            Receiver::Student,
+            Receiver::Student(model::SEVERAL_PER_READ),
         ),
         _ => (
             sent(&o.out),

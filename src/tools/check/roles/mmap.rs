@@ -25,6 +25,9 @@ pub fn play(c: &mut Ctx) -> Result<()> {
             &mut c.student(&["8".as_ref(), "100".as_ref()])?,
             Input::Null,
         )?;
+        // It makes ./temp (the writer must not, or the file would be the writer's).
+        let temp = c.dir.join("temp");
+        c.wait_until(Instant::now() + Duration::from_secs(2), |_| temp.exists())?;
         if !sig {
             c.cpu_window(&mut me, None)?;
         }

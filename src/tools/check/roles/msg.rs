@@ -10,8 +10,9 @@
 //!   count is `argv[2]` here, as the tests' copy takes it), then removes its queue.
 //!   Once its queue is there it must wait for requests without spinning (the CPU window);
 //!   then ipclab's msg-client asks three times, one after the other, each with its own pid,
-//!   and records the reply it got. A client that gets no reply ends the scenario: the
-//!   verdict is known.
+//!   and records the reply it got (the last one takes it 100 ms late: a server must not
+//!   remove its queue before). A client that gets no reply ends the scenario: the verdict
+//!   is known.
 
 use super::super::outcome::Outcome;
 use super::super::run::{sigint, Ctx, Input, Mode};
@@ -85,7 +86,18 @@ fn server(c: &mut Ctx, kf: &str) -> Result<()> {
     } else if up {
         c.cpu_window(&mut me, None)?;
         for i in 0..REQUESTS {
-            let ask = ["msg-client", "--path", kf, "--timeout", "3s"];
+            // The last client is slow to take its reply: a server that removes its queue
+            // right after its last msgsnd loses it.
+            let slow = if i + 1 == REQUESTS { "100ms" } else { "0" };
+            let ask = [
+                "msg-client",
+                "--path",
+                kf,
+                "--timeout",
+                "3s",
+                "--wait-before-reply",
+                slow,
+            ];
             let mut p = c.start_peer(&mut c.peer(&ask)?, &format!("client{i}"))?;
             let st = c.wait_other(&mut p, Duration::from_secs(5))?;
             c.o.peer_out.push_str(&super::super::observe::read(

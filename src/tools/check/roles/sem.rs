@@ -3,12 +3,13 @@
 //! 0, fork; the child prints `Process child: pid=C` and does V; the father's P waits for
 //! it, then it prints `Process father: pid=F`, and removes the set.
 //!
-//! `PROGRAM 100`: `argv[1]` is how long the child sleeps, in ms (the seed's sleep(2); a
-//! program may ignore it). There is no peer: ipclab delays the child's turn itself. As
-//! soon as the child exists it is stopped (SIGSTOP) for a while (800 ms in the normal run,
-//! 0.2–1.5 s at random in perturbed ones), so a father that sleeps instead of waiting in P
-//! prints first, whatever it sleeps; meanwhile the father must wait without spinning (the
-//! CPU window). With stdout a file, the child must `fflush` before its V, or the father's
+//! `PROGRAM 500`: `argv[1]` is how long the child sleeps, in ms (the seed's sleep(2); a
+//! program may ignore it). There is no peer: ipclab delays the child's turn itself. Once
+//! the father has started up and waits, its child is stopped (SIGSTOP) for a while (800 ms
+//! in the normal run, 0.2–1.5 s at random in perturbed ones), so a father that sleeps
+//! instead of waiting in P prints first, whatever it sleeps; meanwhile the father must
+//! wait without spinning (the CPU window), and the call it waits in is looked at (a
+//! `nanosleep` is not a P). With stdout a file, the child must `fflush` before its V, or the father's
 //! line may reach the file first.
 
 use super::super::outcome::Outcome;
@@ -20,22 +21,27 @@ use anyhow::{anyhow, Result};
 use nix::sys::signal::Signal;
 use std::time::{Duration, Instant};
 
+/// How long the child sleeps (`argv[1]`, ms) before its line and its V.
+const CHILD_SLEEP: &str = "500";
+
 pub fn play(c: &mut Ctx) -> Result<()> {
     // Step 1: the key the program will make, ftok(".", 'z') in its working directory.
     c.o.key = ipc::ftok(c.dir.path(), b'z').map_err(|e| anyhow!("ftok: {}", e.desc()))?;
-    // Step 2: the program.
-    let mut me = c.start_student(&mut c.student(&["100".as_ref()])?, Input::Null)?;
+    // Step 2: the program; its child sleeps 500 ms, time enough for ipclab to catch it.
+    let mut me = c.start_student(&mut c.student(&[CHILD_SLEEP.as_ref()])?, Input::Null)?;
     if c.s.mode == Mode::Sigint {
         // Ctrl-C while the father waits in P.
         c.nap(Duration::from_millis(50))?;
         sigint(&me);
     } else {
-        // Step 3: its child, stopped as soon as it exists; the father must wait meanwhile.
+        // Step 3: once the father has started up and waits, its child (a fork of it) is
+        // stopped; the father must go on waiting meanwhile, without spinning.
         let father = me.pid();
         let mut child = None;
         c.wait_until(Instant::now() + Duration::from_secs(3), |c| {
-            child = c.watch.live(false).into_iter().find(|&p| p != father);
-            child.is_some()
+            c.watch.look();
+            child = super::super::observe::children(father).last().copied();
+            child.is_some() && c.watch.calm(Duration::from_millis(60))
         })?;
         if let Some(kid) = child {
             crate::sys::signals::kill(kid as i32, Signal::SIGSTOP);

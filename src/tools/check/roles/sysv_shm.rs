@@ -174,6 +174,11 @@ fn sent(o: &Outcome) -> Vec<String> {
     v
 }
 
+/// The slide's end test: a message whose first three bytes are `end`.
+fn is_end(message: &str) -> bool {
+    message.starts_with("end")
+}
+
 /// What ipclab's reader got (each message without its newline).
 fn peer_got(o: &Outcome) -> Vec<String> {
     o.witness
@@ -188,15 +193,24 @@ fn crossed(role: Role, o: &Outcome) -> (Vec<String>, Receiver) {
         Role::Shmwrite => (peer_got(o), Receiver::Peer),
         // The reader child of a student's controller is ipclab's: what it got.
         Role::Shmcon => (peer_got(o), Receiver::Peer),
-        _ => (model::lines_after(&o.out, "You wrote: "), Receiver::Student),
+        _ => (
+            model::lines_after(&o.out, "You wrote: "),
+            Receiver::Student(model::UNTIL_END),
+        ),
     }
 }
 
 pub fn data(role: Role, o: &Outcome) -> Result<String, String> {
     let (got, who) = crossed(role, o);
     let sent = sent(o);
+    if got.is_empty() && !o.used_run_object && role != Role::Shmcon {
+        return Err(format!(
+            "nothing crossed: it never attached the run's segment (key {:08x}) (hint: attach the segment of the key it was given: sscanf(argv[1], \"%x\", &key))",
+            o.key as u32
+        ));
+    }
     // `end` is judged by the end check: here, the payloads.
-    let got: Vec<String> = got.into_iter().take_while(|g| g != "end").collect();
+    let got: Vec<String> = got.into_iter().take_while(|g| !is_end(g)).collect();
     let r = model::compare(&o.payloads, &got, who);
     match (r, role) {
         (Ok(()), _) => Ok(format!(
@@ -210,7 +224,7 @@ pub fn data(role: Role, o: &Outcome) -> Result<String, String> {
 
 pub fn end(role: Role, o: &Outcome) -> Result<(), String> {
     let (got, _) = crossed(role, o);
-    let done = got.iter().any(|g| g == "end");
+    let done = got.iter().any(|g| is_end(g));
     match (done, role) {
         (true, _) => Ok(()),
         (false, Role::Shmread) => Err(format!(
