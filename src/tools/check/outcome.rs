@@ -130,7 +130,7 @@ impl Outcome {
         let mut lines = self.err.lines().filter(|l| !l.trim().is_empty());
         let first = lines.next()?;
         let line = match first.starts_with("Traceback (most recent call last)") {
-            true => lines.last().unwrap_or(first),
+            true => lines.next_back().unwrap_or(first),
             false => first,
         };
         Some(crate::escape::terminal(line.trim()))
