@@ -9,6 +9,7 @@ mod check;
 mod check_roles;
 mod dispatch;
 mod docs;
+mod graded;
 mod interop;
 mod manual;
 mod mmap;

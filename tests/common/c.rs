@@ -1,4 +1,6 @@
-//! The C peers in tests/c, compiled once per test run (gcc; CI installs it).
+//! The C peers in tests/c, compiled once per test run (gcc; CI installs it), and the
+//! graded reference programs of tests/students (C compiled the same way; Python and shell
+//! as they are).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -24,24 +26,55 @@ fn c_build(name: &str, libs: &[&str]) -> Option<PathBuf> {
     c_build_as(name, "-O2", libs)
 }
 
+/// A program of tests/students, ready to run: C compiled (with tests/c's headers), a
+/// script as it is; `None` when its compiler or interpreter is missing (the test says it
+/// skipped; under CI that is a failure).
+pub fn student_program(file: &str) -> Option<PathBuf> {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/students")
+        .join(file);
+    match file.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("py") => super::have_or_skip("python3").then_some(src),
+        Some("sh") => super::have_or_skip("bash").then_some(src),
+        _ => {
+            let name = file.trim_end_matches(".c");
+            compile(
+                &src,
+                &format!("s-{name}"),
+                "-O2",
+                &[
+                    "-I",
+                    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/c"),
+                    "-lrt",
+                ],
+            )
+        }
+    }
+}
+
 fn c_build_as(name: &str, opt: &str, libs: &[&str]) -> Option<PathBuf> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let _g = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/c/{name}.c"));
     let suffix = if opt == "-O2" {
         String::new()
     } else {
         opt.to_string()
     };
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("c-{name}{suffix}"));
+    compile(&src, &format!("c-{name}{suffix}"), opt, libs)
+}
+
+/// `gcc OPT -Wall -o TARGET_TMPDIR/OUT SRC LIBS` once per test run.
+fn compile(src: &std::path::Path, out: &str, opt: &str, libs: &[&str]) -> Option<PathBuf> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _g = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(out);
     if out.exists() {
         return Some(out);
     }
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/c/{name}.c"));
     let tmp = out.with_extension("tmp");
     let st = Command::new("gcc")
         .args([opt, "-Wall", "-o"])
         .arg(&tmp)
-        .arg(&src)
+        .arg(src)
         .args(libs)
         .status();
     match st {

@@ -231,6 +231,11 @@ pub fn skip_without(tool: &str) -> bool {
     true
 }
 
+/// Is `tool` here? If not, say the test skipped (under CI: fail) and return false.
+pub fn have_or_skip(tool: &str) -> bool {
+    !skip_without(tool)
+}
+
 /// Skip (return true, saying so) unless running as root: `what` needs it (a second user,
 /// a network or IPC namespace, a mount).
 pub fn skip_unless_root(what: &str) -> bool {

@@ -118,7 +118,7 @@ pub const GRACE: Duration = Duration::from_secs(5);
 /// How long a spinning or blocked program is given to start up before the CPU window.
 const STARTUP: Duration = Duration::from_secs(2);
 /// How long a program must have been calm for its start-up to count as over.
-const CALM: Duration = Duration::from_millis(100);
+const CALM: Duration = Duration::from_millis(150);
 /// The window in which the program must wait for the other side without spinning.
 pub const WINDOW: Duration = Duration::from_millis(400);
 /// Between two typed lines.
@@ -320,8 +320,9 @@ impl Ctx<'_> {
         r
     }
 
-    /// Once the program `pid` has started up (it waits, and its processes used at most one
-    /// clock tick of CPU over 100 ms; or 2 s passed), its CPU over [`WINDOW`], while the
+    /// Once the program `pid` has started up (it is blocked in a call that waits for the
+    /// other side, and its processes used at most one clock tick of CPU over 150 ms; or 2 s
+    /// passed), its CPU over [`WINDOW`], while the
     /// other side is stopped or not due yet: a program that waits uses next to none, one
     /// that spins all of it. Interpreter and loader start-up (a Python's imports, a shell's
     /// forks) fall before the window.
@@ -332,8 +333,12 @@ impl Ctx<'_> {
         let t = Instant::now();
         self.wait_until(t + STARTUP, |c| {
             c.watch.look();
-            let waiting = matches!(observe::state(pid).as_deref(), Some("S" | "D" | "Z") | None);
-            waiting && c.watch.calm(CALM)
+            let gone = matches!(observe::state(pid).as_deref(), Some("Z") | None);
+            // Waiting for the other side (not for a child: a shell, an interpreter's
+            // launcher wait for theirs while they start up).
+            let waiting = observe::state(pid).as_deref() == Some("S")
+                && observe::blocked_in(pid).is_some_and(|call| call != "wait");
+            gone || (waiting && c.watch.calm(CALM))
         })?;
         let startup = t.elapsed();
         let (t0, c0, calls) = (Instant::now(), self.watch.cpu(), self.watch.calls.len());
