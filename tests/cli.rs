@@ -24,6 +24,7 @@ mod registry;
 mod ring_show;
 mod robust;
 mod rpc;
+mod sealed;
 mod second_user;
 mod sem_shm_msg;
 mod shm_interop;
