@@ -121,8 +121,8 @@ fn hostile_programs_are_graded_and_leave_nothing() {
 /// A demo of the user's, running beside the grading, in its own group.
 fn live(dir: &Path, args: &[&str], ready: &str) -> Running {
     let mut r = started_in(dir, args);
-    if ready.starts_with("stderr:") {
-        r.wait_for_err(&ready["stderr:".len()..]);
+    if let Some(stripped) = ready.strip_prefix("stderr:") {
+        r.wait_for_err(stripped);
     } else {
         r.wait_for(ready);
     }
