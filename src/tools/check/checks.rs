@@ -113,7 +113,7 @@ pub fn transcript(role: Role, o: &Outcome) -> Option<Verdict> {
         Ok(()) => "the slide's lines, with the run's key, id and pids".into(),
         Err(m) => format!(
             "expected a line with {:?}; it printed {} lines (hint: print as the slide does, and fflush(stdout))",
-            crate::escape::terminal(&m),
+            m,
             o.out.lines().count()
         ),
     }))
@@ -125,7 +125,7 @@ pub fn data(role: Role, o: &Outcome) -> Verdict {
         Ok(ref what) => what.clone(),
         Err(ref m) => format!("expected the data to cross intact, in order; {m}"),
     };
-    verdict("data", 3, r.is_ok(), crate::escape::terminal(&detail))
+    verdict("data", 3, r.is_ok(), detail)
 }
 
 pub fn end(role: Role, o: &Outcome, limit: Duration) -> Verdict {

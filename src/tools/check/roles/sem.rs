@@ -29,20 +29,19 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     c.o.key = ipc::ftok(c.dir.path(), b'z').map_err(|e| anyhow!("ftok: {}", e.desc()))?;
     // Step 2: the program; its child sleeps 500 ms, time enough for ipclab to catch it.
     let mut me = c.start_student(&mut c.student(&[CHILD_SLEEP.as_ref()])?, Input::Null)?;
+    // Step 3: once the father has started up and waits, its child (a fork of it) is
+    // stopped; the father must go on waiting meanwhile, without spinning. (Or: Ctrl-C
+    // while the father waits in P.)
+    let father = me.pid();
+    let mut child = None;
+    c.wait_until(Instant::now() + Duration::from_secs(3), |c| {
+        c.watch.look();
+        child = super::super::observe::children(father).last().copied();
+        child.is_some() && c.watch.calm(Duration::from_millis(60))
+    })?;
     if c.s.mode == Mode::Sigint {
-        // Ctrl-C while the father waits in P.
-        c.nap(Duration::from_millis(50))?;
         sigint(&me);
     } else {
-        // Step 3: once the father has started up and waits, its child (a fork of it) is
-        // stopped; the father must go on waiting meanwhile, without spinning.
-        let father = me.pid();
-        let mut child = None;
-        c.wait_until(Instant::now() + Duration::from_secs(3), |c| {
-            c.watch.look();
-            child = super::super::observe::children(father).last().copied();
-            child.is_some() && c.watch.calm(Duration::from_millis(60))
-        })?;
         if let Some(kid) = child {
             crate::sys::signals::kill(kid as i32, Signal::SIGSTOP);
             let hold = match c.s.jitter {
