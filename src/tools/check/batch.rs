@@ -23,14 +23,14 @@ use std::time::{Duration, Instant};
 
 /// One submission's result.
 #[derive(Debug, serde::Serialize)]
-struct Row {
-    student: String,
-    score: u32,
-    max: u32,
-    passed: bool,
+pub struct Row {
+    pub student: String,
+    pub score: u32,
+    pub max: u32,
+    pub passed: bool,
     /// Why it could not be graded (no program, the build failed, the grader was killed).
-    error: Option<String>,
-    checks: Vec<Verdict>,
+    pub error: Option<String>,
+    pub checks: Vec<Verdict>,
 }
 
 /// A submission being graded.
@@ -44,7 +44,7 @@ struct Grading {
 
 pub fn run(args: &Args, dir: &Path, seed: u64) -> Result<()> {
     let t0 = Instant::now();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+    let (mut entries, skipped): (Vec<PathBuf>, Vec<PathBuf>) = std::fs::read_dir(dir)
         .with_context(|| format!("--batch {}", dir.display()))?
         .flatten()
         .map(|e| e.path())
@@ -52,7 +52,7 @@ pub fn run(args: &Args, dir: &Path, seed: u64) -> Result<()> {
             !p.file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'))
         })
-        .collect();
+        .partition(|p| p.is_dir() || is_executable(p));
     entries.sort();
     if entries.is_empty() {
         return Err(crate::error::usage(format!(
@@ -102,8 +102,13 @@ pub fn run(args: &Args, dir: &Path, seed: u64) -> Result<()> {
     }
     progress.done();
     rows.sort_by(|a, b| a.student.cmp(&b.student));
-    write_gradebook(&args.gradebook, &rows)?;
-    summary(args, &rows, seed, t0.elapsed())
+    super::gradebook::write(&args.gradebook, &rows)?;
+    summary(args, &rows, &skipped, seed, t0.elapsed())
+}
+
+/// A regular file someone may run (a submission; a helper module beside it is not).
+fn is_executable(p: &Path) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 fn error_row(entry: &Path, why: &str) -> Row {
@@ -134,10 +139,6 @@ fn start(args: &Args, entry: &Path, seed: u64) -> Result<Grading> {
         }
         find_program(&copy, args.role)?
     } else {
-        let m = std::fs::metadata(entry)?;
-        if !m.is_file() || m.permissions().mode() & 0o111 == 0 {
-            return Err(anyhow!("not an executable file"));
-        }
         std::path::absolute(entry)?
     };
     let out = scratch.join("report.json");
@@ -303,75 +304,13 @@ fn find_program(dir: &Path, role: super::Role) -> Result<PathBuf> {
     }
 }
 
-fn write_gradebook(prefix: &Path, rows: &[Row]) -> Result<()> {
-    let checks: Vec<String> = rows
-        .iter()
-        .find(|r| !r.checks.is_empty())
-        .map(|r| r.checks.iter().map(|c| c.name.clone()).collect())
-        .unwrap_or_default();
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    let mut head = vec![
-        "student".to_string(),
-        "score".into(),
-        "max".into(),
-        "error".into(),
-    ];
-    for c in &checks {
-        head.push(c.clone());
-        head.push(format!("{c} detail"));
-    }
-    csv.write_record(&head)?;
-    for r in rows {
-        let mut rec = vec![
-            r.student.clone(),
-            r.score.to_string(),
-            r.max.to_string(),
-            r.error.clone().unwrap_or_default(),
-        ];
-        for name in &checks {
-            match r.checks.iter().find(|c| &c.name == name) {
-                Some(c) => {
-                    rec.push(if c.passed {
-                        "PASS".into()
-                    } else {
-                        "FAIL".into()
-                    });
-                    rec.push(c.detail.clone());
-                }
-                None => rec.extend([String::new(), String::new()]),
-            }
-        }
-        csv.write_record(&rec)?;
-    }
-    let csv = csv.into_inner().map_err(|e| anyhow!("csv: {e}"))?;
-    replace_file(&with_ext(prefix, "csv"), &csv)?;
-    replace_file(
-        &with_ext(prefix, "json"),
-        serde_json::to_string_pretty(rows)?.as_bytes(),
-    )
-}
-
-fn with_ext(prefix: &Path, ext: &str) -> PathBuf {
-    let mut s = prefix.as_os_str().to_owned();
-    s.push(format!(".{ext}"));
-    PathBuf::from(s)
-}
-
-/// Write `bytes` to a new file beside `path`, then rename it over `path`: never writes
-/// into an existing file (another user's, or through a link).
-fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let tmp = with_ext(path, &format!("tmp-{}", std::process::id()));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .with_context(|| format!("cannot create {}", tmp.display()))?;
-    f.write_all(bytes)?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
-}
-
-fn summary(args: &Args, rows: &[Row], seed: u64, took: Duration) -> Result<()> {
+fn summary(
+    args: &Args,
+    rows: &[Row],
+    skipped: &[PathBuf],
+    seed: u64,
+    took: Duration,
+) -> Result<()> {
     use crate::outln;
     let role = report::role_name(args.role);
     outln!(
@@ -380,6 +319,11 @@ fn summary(args: &Args, rows: &[Row], seed: u64, took: Duration) -> Result<()> {
         took.as_secs_f64(),
         args.jobs
     )?;
+    let width = rows
+        .iter()
+        .map(|r| r.student.chars().count())
+        .max()
+        .unwrap_or(0);
     for r in rows {
         let failed: Vec<&str> = r
             .checks
@@ -393,16 +337,22 @@ fn summary(args: &Args, rows: &[Row], seed: u64, took: Duration) -> Result<()> {
             (None, false) => format!("failed: {}", failed.join(", ")),
         };
         outln!(
-            "{:<20} {:>3}/{:<3} {what}",
+            "{:<width$}  {:>3}/{:<3} {what}",
             crate::escape::terminal(&r.student),
             r.score,
             r.max
         )?;
     }
+    for p in skipped {
+        outln!(
+            "skipped {}: not an executable file or a directory",
+            crate::escape::terminal(&name_of(p))
+        )?;
+    }
     outln!(
         "gradebook: {} and {}",
-        with_ext(&args.gradebook, "csv").display(),
-        with_ext(&args.gradebook, "json").display()
+        super::gradebook::with_ext(&args.gradebook, "csv").display(),
+        super::gradebook::with_ext(&args.gradebook, "json").display()
     )?;
     Ok(())
 }

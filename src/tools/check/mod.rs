@@ -17,6 +17,7 @@
 pub mod batch;
 pub mod checks;
 pub mod grade;
+pub mod gradebook;
 pub mod leaks;
 pub mod limits;
 pub mod model;
@@ -28,7 +29,9 @@ pub mod report;
 pub mod roles;
 pub mod run;
 pub mod seal;
+pub mod typist;
 pub mod validate;
+pub mod window;
 
 use anyhow::Result;
 use std::ffi::OsString;

@@ -82,6 +82,26 @@ pub fn compare(sent: &[String], got: &[String], who: Receiver) -> Result<(), Str
     }
 }
 
+/// The payloads of run `n`: distinct in every run, long then short (a copy without its NUL
+/// keeps the old tail), each a line a person could type.
+pub fn payloads(n: u64) -> Vec<String> {
+    let tag = |i: u64| {
+        format!(
+            "{:08x}",
+            (n.wrapping_mul(2654435761).wrapping_add(i)) as u32
+        )
+    };
+    vec![
+        format!(
+            "check {n}.1: {} a long line, longer than every line after it",
+            tag(1)
+        ),
+        format!("check {n}.2: {}", tag(2)),
+        format!("check {n}.3: {} medium", tag(3)),
+        format!("{}", tag(4)),
+    ]
+}
+
 /// The lines of `text` that start (after blanks) with `prefix`, without it.
 pub fn lines_after(text: &str, prefix: &str) -> Vec<String> {
     text.lines()

@@ -72,6 +72,13 @@ pub fn group(pgid: u32, zombies: bool) -> Vec<u32> {
         .collect()
 }
 
+/// A process in a few words: pid and command line.
+pub fn describe(pid: u32) -> String {
+    let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+    format!("pid {pid} ({})", crate::escape::terminal(cmd.trim()))
+}
+
 /// The children of `pid`, oldest first.
 pub fn children(pid: u32) -> Vec<u32> {
     std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))

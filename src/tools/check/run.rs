@@ -9,7 +9,7 @@
 //! Step 3: what the student printed, what the peer received, how it ended, what it left.
 
 use super::observe::{self, Watch};
-use super::outcome::{CpuWindow, Ended, Outcome, Witnessed};
+use super::outcome::{Ended, Outcome, Witnessed};
 use super::Role;
 use crate::objects::scratch;
 use crate::sys::sandbox::Limits;
@@ -72,31 +72,6 @@ impl Drop for Proc {
     }
 }
 
-/// How the student's stdin is fed.
-pub enum Input {
-    Null,
-    /// The payloads and `end`, as a person types them: the first two lines at once (a
-    /// writer that does not wait for the reader overwrites the first), each later one once
-    /// ipclab's peer has received the one before (and 40 ms more: a writer that sets its
-    /// flag before it has the text then hands over an old one, every time).
-    Typed,
-    /// A pipe nobody writes to (the program waits for input).
-    Open,
-}
-
-/// The typist: the write end of the student's stdin and the lines still to type.
-struct Typist {
-    to: std::fs::File,
-    lines: Vec<String>,
-    typed: usize,
-    /// When the last line was typed.
-    at: Instant,
-}
-
-/// How long the typist waits for the peer to receive a line before it types the next one
-/// anyway (a program that never hands a line over still gets its input, and its `end`).
-const TYPIST_PATIENCE: Duration = Duration::from_millis(1500);
-
 /// A run in progress: what a role's scenario works with.
 pub struct Ctx<'a> {
     pub s: &'a Setup<'a>,
@@ -106,26 +81,18 @@ pub struct Ctx<'a> {
     pub deadline: Instant,
     pub o: Outcome,
     pub watch: Watch,
-    typist: Option<Typist>,
+    pub(super) typist: Option<super::typist::Typist>,
     /// The open end of an `Input::Open` stdin, kept until the run ends.
     _held_stdin: Option<std::fs::File>,
     started_epoch: i64,
 }
 
+pub use super::typist::Input;
+pub use super::window::{resume, stop};
+
 /// How long a program has to end after Ctrl-C or after its peer went away (generous: a
 /// loaded lab server may take its time to schedule a correct program's cleanup).
 pub const GRACE: Duration = Duration::from_secs(5);
-/// How long a spinning or blocked program is given to start up before the CPU window.
-const STARTUP: Duration = Duration::from_secs(2);
-/// How long a program must have been calm for its start-up to count as over.
-const CALM: Duration = Duration::from_millis(150);
-/// The window in which the program must wait for the other side without spinning.
-pub const WINDOW: Duration = Duration::from_millis(400);
-/// Between two typed lines.
-const TYPING: Duration = Duration::from_millis(40);
-/// Lines typed at once, before the typist waits for the peer.
-const TYPED_AT_ONCE: usize = 2;
-
 impl Ctx<'_> {
     /// The student's PROGRAM with its own arguments, then `last` (the key, the name…).
     pub fn student(&self, last: &[&OsStr]) -> Result<Command> {
@@ -178,12 +145,7 @@ impl Ctx<'_> {
                     Input::Typed => {
                         let mut lines: Vec<String> = self.o.payloads.clone();
                         lines.push("end".into());
-                        self.typist = Some(Typist {
-                            to: w,
-                            lines,
-                            typed: 0,
-                            at: Instant::now(),
-                        });
+                        self.typist = Some(super::typist::Typist::new(w, lines));
                     }
                     _ => self._held_stdin = Some(w),
                 }
@@ -240,27 +202,7 @@ impl Ctx<'_> {
                 crate::sys::signals::kill(pid as i32, nix::sys::signal::Signal::SIGKILL);
             }
         }
-        let Some(t) = self.typist.as_ref() else {
-            return;
-        };
-        let since = t.at.elapsed();
-        let due = t.typed < TYPED_AT_ONCE
-            || (since >= TYPING && witnessed(&self.witness).len() >= t.typed)
-            || since >= TYPIST_PATIENCE;
-        if !due {
-            return;
-        }
-        let t = self.typist.as_mut().expect("checked above");
-        use std::io::Write;
-        let line = format!("{}\n", t.lines[0]);
-        if t.to.write_all(line.as_bytes()).is_ok() {
-            t.lines.remove(0);
-            t.typed += 1;
-            t.at = Instant::now();
-        }
-        if t.lines.is_empty() {
-            self.typist = None; // its end closes the student's stdin: EOF after `end`
-        }
+        self.type_next();
     }
 
     /// The run's start, in seconds since the epoch (one second early: `ctime` columns
@@ -304,54 +246,6 @@ impl Ctx<'_> {
         }
     }
 
-    /// The CPU window (normal runs only): `hold` (the other side) is stopped meanwhile,
-    /// if given; see [`Ctx::measure_window`].
-    pub fn cpu_window(&mut self, me: &mut Proc, hold: Option<&Proc>) -> Result<()> {
-        if !self.s.measure_cpu {
-            return Ok(());
-        }
-        if let Some(h) = hold {
-            stop(h);
-        }
-        let r = self.measure_window(me.pid());
-        if let Some(h) = hold {
-            resume(h);
-        }
-        r
-    }
-
-    /// Once the program `pid` has started up (it is blocked in a call that waits for the
-    /// other side, and its processes used at most one clock tick of CPU over 150 ms; or 2 s
-    /// passed), its CPU over [`WINDOW`], while the
-    /// other side is stopped or not due yet: a program that waits uses next to none, one
-    /// that spins all of it. Interpreter and loader start-up (a Python's imports, a shell's
-    /// forks) fall before the window.
-    pub fn measure_window(&mut self, pid: u32) -> Result<()> {
-        if !self.s.measure_cpu {
-            return Ok(());
-        }
-        let t = Instant::now();
-        self.wait_until(t + STARTUP, |c| {
-            c.watch.look();
-            let gone = matches!(observe::state(pid).as_deref(), Some("Z") | None);
-            // Waiting for the other side (not for a child: a shell, an interpreter's
-            // launcher wait for theirs while they start up).
-            let waiting = observe::state(pid).as_deref() == Some("S")
-                && observe::blocked_in(pid).is_some_and(|call| call != "wait");
-            gone || (waiting && c.watch.calm(CALM))
-        })?;
-        let startup = t.elapsed();
-        let (t0, c0, calls) = (Instant::now(), self.watch.cpu(), self.watch.calls.len());
-        self.nap(WINDOW)?;
-        let (wall, cpu) = (t0.elapsed(), self.watch.cpu().saturating_sub(c0));
-        let seen = self.watch.calls[calls.saturating_sub(1).min(self.watch.calls.len())..].iter();
-        self.o.blocked_in = seen.map(|c| c.to_string()).collect();
-        if observe::state(pid).is_some_and(|s| s != "Z") {
-            self.o.window = Some(CpuWindow { cpu, wall, startup });
-        }
-        Ok(())
-    }
-
     /// Wait for the student until `deadline`, record how and when it ended and what of it
     /// is still alive, then let the peer finish (only if the student did its part) or stop
     /// it at once: the verdict is known.
@@ -378,7 +272,7 @@ impl Ctx<'_> {
             .watch
             .live(false)
             .iter()
-            .map(|p| describe(*p))
+            .map(|p| observe::describe(*p))
             .collect();
         if let Some(p) = peer {
             self.finish_peer(p, self.o.ok())?;
@@ -430,23 +324,6 @@ impl Ctx<'_> {
     }
 }
 
-/// A process in a few words: pid and command line.
-fn describe(pid: u32) -> String {
-    let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-    format!("pid {pid} ({})", crate::escape::terminal(cmd.trim()))
-}
-
-/// Stop a process and its group (SIGSTOP): the other side is busy, or slow, for a while.
-pub fn stop(p: &Proc) {
-    killpg(p.pid(), nix::sys::signal::Signal::SIGSTOP);
-}
-
-/// Let it go on (SIGCONT).
-pub fn resume(p: &Proc) {
-    killpg(p.pid(), nix::sys::signal::Signal::SIGCONT);
-}
-
 /// Ctrl-C to the student's group.
 pub fn sigint(p: &Proc) {
     killpg(p.pid(), nix::sys::signal::Signal::SIGINT);
@@ -454,26 +331,6 @@ pub fn sigint(p: &Proc) {
 
 pub fn killpg(pgid: u32, sig: nix::sys::signal::Signal) {
     let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid as i32), sig);
-}
-
-/// The payloads of run `n`: distinct in every run, long then short (a copy without its NUL
-/// keeps the old tail), each a line a person could type.
-pub fn payloads(n: u64) -> Vec<String> {
-    let tag = |i: u64| {
-        format!(
-            "{:08x}",
-            (n.wrapping_mul(2654435761).wrapping_add(i)) as u32
-        )
-    };
-    vec![
-        format!(
-            "check {n}.1: {} a long line, longer than every line after it",
-            tag(1)
-        ),
-        format!("check {n}.2: {}", tag(2)),
-        format!("check {n}.3: {} medium", tag(3)),
-        format!("{}", tag(4)),
-    ]
 }
 
 /// Run the scenario once, here (inside the seal, when there is one).
@@ -495,7 +352,7 @@ pub fn run(s: &Setup) -> Result<Outcome> {
         witness,
         deadline: t0 + s.timeout,
         o: Outcome {
-            payloads: payloads(s.run_no),
+            payloads: super::model::payloads(s.run_no),
             sealed: s.sealed,
             ..Outcome::default()
         },
@@ -519,7 +376,7 @@ pub fn run(s: &Setup) -> Result<Outcome> {
 }
 
 /// The witness log, in order.
-fn witnessed(path: &std::path::Path) -> Vec<Witnessed> {
+pub(super) fn witnessed(path: &std::path::Path) -> Vec<Witnessed> {
     observe::read(path)
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
