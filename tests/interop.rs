@@ -126,7 +126,7 @@ fn ipclabs_shmcon_runs_c_children_and_keeps_its_guarantees() {
     let pgid = r.pgid();
     let reader = children_of(pgid)
         .into_iter()
-        .find(|&p| argv0_of(p).ends_with("c-shmread"))
+        .find(|&p| argv0_of(p) == rd.to_string_lossy())
         .unwrap();
     kill(Pid::from_raw(reader), Signal::SIGKILL).unwrap();
     let (st, _, err) = r.finish();

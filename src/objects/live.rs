@@ -53,6 +53,7 @@ pub fn find(rec: &Record) -> Option<Found> {
         Kind::PosixShm | Kind::File => t.is_file(),
         Kind::Fifo => t.is_fifo(),
         Kind::Dir => t.is_dir(),
+        Kind::Socket => t.is_socket(),
         _ => false,
     };
     let same = match rec.id {
@@ -83,7 +84,7 @@ pub fn users(rec: &Record, found: &Found, records: &[Record]) -> Option<String> 
     }
     let path = match (rec.kind, rec.name.as_deref()) {
         (Kind::PosixShm, Some(n)) => super::posix::path_of(n),
-        (Kind::Fifo | Kind::Dir | Kind::File, Some(n)) => n.to_string(),
+        (Kind::Fifo | Kind::Dir | Kind::File | Kind::Socket, Some(n)) => n.to_string(),
         _ => return None,
     };
     opened_by(Path::new(&path)).map(|pid| format!("open in pid {pid}"))

@@ -35,12 +35,17 @@ pub enum Kind {
     Dir,
     /// A data file a demo made (`mmap-file send`'s `temp`).
     File,
+    /// A UNIX-domain socket file a server bound (`sock-server --unix`).
+    Socket,
+    /// A mapping registered with rpcbind (`rpc-server`): program, version and protocol in
+    /// its name (`536895507/1/udp`), the port as its id.
+    RpcMapping,
 }
 
 impl Kind {
     /// The three System V kinds, in `ipcs`' order.
     pub const SYSV: [Kind; 3] = [Kind::SysvShm, Kind::SysvMsg, Kind::SysvSem];
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 10] = [
         Kind::SysvShm,
         Kind::SysvMsg,
         Kind::SysvSem,
@@ -49,6 +54,8 @@ impl Kind {
         Kind::Fifo,
         Kind::Dir,
         Kind::File,
+        Kind::Socket,
+        Kind::RpcMapping,
     ];
 
     /// The stable name.
@@ -62,6 +69,8 @@ impl Kind {
             Kind::Fifo => "fifo",
             Kind::Dir => "dir",
             Kind::File => "file",
+            Kind::Socket => "socket",
+            Kind::RpcMapping => "rpc-mapping",
         }
     }
 
@@ -81,6 +90,8 @@ impl Kind {
             Kind::Fifo => "FIFO",
             Kind::Dir => "scratch directory",
             Kind::File => "data file",
+            Kind::Socket => "UNIX socket file",
+            Kind::RpcMapping => "rpcbind registration",
         }
     }
 

@@ -21,6 +21,7 @@ pub mod psem;
 pub mod region;
 pub mod sandbox;
 pub mod signals;
+pub mod sock;
 pub mod spawn;
 pub mod time;
 pub mod trace;

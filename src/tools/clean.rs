@@ -61,6 +61,8 @@ fn remove(r: &Record, found: &Found) -> Result<(), String> {
         Kind::Fifo => file(|t| t.is_fifo(), |p| std::fs::remove_file(p)),
         Kind::File => file(|t| t.is_file(), |p| std::fs::remove_file(p)),
         Kind::Dir => file(|t| t.is_dir(), |p| std::fs::remove_dir_all(p)),
+        Kind::Socket => file(|t| t.is_socket(), |p| std::fs::remove_file(p)),
+        Kind::RpcMapping => crate::demos::rpc::registration::remove(r),
         Kind::PosixSem => Ok(()),
     }
 }
@@ -78,7 +80,11 @@ pub fn run(args: Args) -> Result<()> {
             continue;
         }
         // Still there, and still the object recorded (ids, keys and names are reused)?
-        let Some(found) = live::find(r) else {
+        let found = match r.kind {
+            Kind::RpcMapping => crate::demos::rpc::registration::find(r),
+            _ => live::find(r),
+        };
+        let Some(found) = found else {
             dropped.push(r.clone());
             continue;
         };

@@ -149,7 +149,7 @@ pub fn collect() -> Result<Vec<Object>> {
     // FIFOs, scratch directories and data files ipclab made (there is no directory of them to list).
     for r in records
         .iter()
-        .filter(|r| matches!(r.kind, Kind::Fifo | Kind::Dir | Kind::File))
+        .filter(|r| matches!(r.kind, Kind::Fifo | Kind::Dir | Kind::File | Kind::Socket))
     {
         let (Some(path), Some(_)) = (&r.name, live::find(r)) else {
             continue;

@@ -62,11 +62,22 @@ fn c_build_as(name: &str, opt: &str, libs: &[&str]) -> Option<PathBuf> {
     compile(&src, &format!("c-{name}{suffix}"), opt, libs)
 }
 
-/// `gcc OPT -Wall -o TARGET_TMPDIR/OUT SRC LIBS` once per test run.
+/// `gcc OPT -Wall -o TARGET_TMPDIR/OUT-HASH SRC LIBS`, once for each content of the source
+/// (and of the headers beside it): a binary built from an older source is never reused.
 fn compile(src: &std::path::Path, out: &str, opt: &str, libs: &[&str]) -> Option<PathBuf> {
+    use std::hash::{Hash, Hasher};
     static LOCK: Mutex<()> = Mutex::new(());
     let _g = LOCK.lock().unwrap_or_else(|p| p.into_inner());
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(out);
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::fs::read(src).unwrap_or_default().hash(&mut h);
+    for header in ["shmdata.h", "check_ring.h"] {
+        let c = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/c")
+            .join(header);
+        std::fs::read(c).unwrap_or_default().hash(&mut h);
+    }
+    (opt, libs).hash(&mut h);
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{out}-{:016x}", h.finish()));
     if out.exists() {
         return Some(out);
     }

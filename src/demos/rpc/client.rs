@@ -7,7 +7,8 @@
 //! 3. `--duplicate`: send the DATE call twice with the same xid, as a client does when a
 //!    reply is lost; with the server's `--at-most-once` the second is not executed again
 
-use super::wire::{self, Proto};
+use super::pmap::{self, Proto};
+use super::wire;
 use super::{proc_name, ADD, CALLS, DATE, PROG, VERS};
 use crate::outln;
 use anyhow::{anyhow, Result};
@@ -40,7 +41,7 @@ pub fn run(args: Args) -> Result<()> {
     crate::sys::signals::catch_termination()?;
     let proto = if args.tcp { Proto::Tcp } else { Proto::Udp };
     // Step 1: the matchmaker.
-    let port = wire::getport(args.host, PROG, VERS, proto)?;
+    let port = pmap::getport(args.host, PROG, VERS, proto)?;
     if port == 0 {
         return Err(anyhow!("rpcbind on {} knows no DATE_PROG {PROG:#x} version {VERS} over {}: start `ipclab rpc-server` there first (`rpcinfo -p {}` lists what it knows)", args.host, proto.name(), args.host));
     }
@@ -50,7 +51,7 @@ pub fn run(args: Args) -> Result<()> {
         proto.name()
     )?;
     let to = SocketAddr::new(args.host, port);
-    let mut ch = wire::Channel::open(proto, to, Duration::from_secs(3))?;
+    let mut ch = pmap::Channel::open(proto, to, Duration::from_secs(3))?;
     // Step 2.
     let xid = std::process::id() << 8;
     let date = call(&mut ch, proto, xid, DATE, |_| {})?;
@@ -87,7 +88,7 @@ pub fn run(args: Args) -> Result<()> {
 
 /// One call: its results' bytes.
 fn call(
-    ch: &mut wire::Channel,
+    ch: &mut pmap::Channel,
     proto: Proto,
     xid: u32,
     proc_: u32,

@@ -3,8 +3,17 @@
 //! UDP and TCP, and a matchmaker daemon, the system's rpcbind ([`wire`]). The interface is
 //! `date.x` (beside this file): `rpcgen date.x` makes a C client and server that talk to
 //! ipclab's.
+//!
+//! The parts: [`xdr`] (the data), [`wire`] (RPC messages: calls, replies, denials),
+//! [`record`] (TCP record marking), [`pmap`] (a client's channel, and rpcbind),
+//! [`registration`] (the server's rpcbind mappings, recorded for `clean`), [`server`] and
+//! [`serve`] (its event loop), [`client`].
 
 pub mod client;
+pub mod pmap;
+pub mod record;
+pub mod registration;
+pub mod serve;
 pub mod server;
 pub mod wire;
 pub mod xdr;

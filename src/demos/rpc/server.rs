@@ -5,16 +5,17 @@
 //!    knows where the program is; `rpcinfo -p` lists it
 //! 3. serve calls: decode the XDR arguments, run the procedure, encode the result
 //!    (`--at-most-once`: a call whose xid was seen before from the same client is answered
-//!    from the reply cache, not executed again)
+//!    from the reply cache, not executed again); see [`super::serve`]
 //! 4. at the end (`--count N` calls, or Ctrl-C, SIGTERM): unregister (PMAPPROC_UNSET)
 
-use super::wire::{self, Proto};
-use super::{ADD, CALLS, DATE, NULL, PROG, VERS};
+use super::pmap::{self, Proto};
+use super::registration::Mapping;
+use super::serve::{Limits, State};
+use super::{NULL, PROG, VERS};
 use crate::outln;
+use crate::sys::sock::{self, Address, Kind};
 use anyhow::{anyhow, Result};
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr, TcpListener, UdpSocket};
-use std::os::fd::AsFd;
+use std::net::{IpAddr, SocketAddr};
 
 // `ipclab rpc-server`. (A comment: a doc comment would replace the applet's about.)
 #[derive(clap::Args, Debug)]
@@ -31,46 +32,44 @@ pub struct Args {
     /// Answer a repeated xid from the reply cache instead of executing it again
     #[arg(long)]
     pub at_most_once: bool,
-}
-
-/// Unregisters from rpcbind when dropped (the end, an error, a signal).
-struct Registered(Vec<Proto>);
-
-impl Drop for Registered {
-    fn drop(&mut self) {
-        // One UNSET removes the program's mappings for every protocol.
-        if let Some(p) = self.0.first() {
-            let _ = wire::unset(PROG, VERS, *p);
-        }
-        let _ = outln!("unregistered DATE_PROG {PROG:#x} version {VERS} from rpcbind");
-    }
+    /// Close a TCP connection this long after it opened, whatever it sends
+    #[arg(long, default_value = "5s", value_parser = crate::units::interval)]
+    pub connection_time: std::time::Duration,
+    /// Serve at most N TCP connections at once (more are closed at once, with a log line)
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub max_connections: u64,
 }
 
 /// Run the server.
 pub fn run(args: Args) -> Result<()> {
     crate::sys::signals::catch_termination()?;
     // Step 1.
-    let udp = UdpSocket::bind(SocketAddr::new(args.listen, 0))?;
-    let tcp = TcpListener::bind(SocketAddr::new(args.listen, 0))?;
-    let (up, tp) = (udp.local_addr()?.port(), tcp.local_addr()?.port());
+    let any = |kind| -> Result<_> {
+        let at = Address::Inet(SocketAddr::new(args.listen, 0));
+        let fd = sock::socket(at.family(), kind)?;
+        sock::bind(&fd, &at).map_err(|e| anyhow!("bind {at}: {}", e.desc()))?;
+        let port = match sock::local_addr(&fd)? {
+            Some(Address::Inet(a)) => a.port(),
+            _ => 0,
+        };
+        Ok((fd, port))
+    };
+    let (udp, up) = any(Kind::Dgram)?;
+    let (tcp, tp) = any(Kind::Stream)?;
+    sock::listen(&tcp, 128)?;
     // Step 2: a registration left by a server that died is replaced; a live one is not.
+    let host = args.listen_or_loopback();
     for proto in [Proto::Udp, Proto::Tcp] {
-        let live = wire::getport(args.listen_or_loopback(), PROG, VERS, proto).unwrap_or(0);
-        if live != 0 && alive(args.listen_or_loopback(), proto, live) {
+        let live = pmap::getport(host, PROG, VERS, proto).unwrap_or(0);
+        if live != 0 && alive(host, proto, live) {
             return Err(anyhow!("DATE_PROG {PROG:#x} is already registered by a running server ({} port {live}): stop it first (`rpcinfo -p` lists it)", proto.name()));
         }
     }
     // UNSET drops every protocol's mapping of the program: once, before both SETs.
-    let _ = wire::unset(PROG, VERS, Proto::Udp);
-    let mut reg = Registered(Vec::new());
+    let _ = pmap::unset(PROG, VERS, Proto::Udp);
+    let mut mappings = Vec::new();
     for (proto, port) in [(Proto::Udp, up), (Proto::Tcp, tp)] {
-        if !wire::set(PROG, VERS, proto, port)? {
-            return Err(anyhow!(
-                "rpcbind refused to register DATE_PROG over {}",
-                proto.name()
-            ));
-        }
-        reg.0.push(proto);
+        mappings.push(Mapping::set(proto, port)?);
         outln!("pmap_set(DATE_PROG {PROG:#x}, version {VERS}, {}, port {port}) = registered with rpcbind", proto.name())?;
     }
     let until = args
@@ -81,40 +80,14 @@ pub fn run(args: Args) -> Result<()> {
         args.listen
     )?;
     // Step 3.
-    let mut state = State {
-        calls: 0,
-        cache: HashMap::new(),
-        at_most_once: args.at_most_once,
+    let limits = Limits {
+        connection_time: args.connection_time,
+        connections: args.max_connections as usize,
     };
-    let mut served = 0u64;
-    while args.count.is_none_or(|n| served < n) {
-        match ready(&udp, &tcp)? {
-            Some(Proto::Udp) => {
-                let mut buf = vec![0u8; 65536];
-                let (n, from) = udp.recv_from(&mut buf)?;
-                if let Some(reply) = state.answer(&buf[..n], from, Proto::Udp)? {
-                    udp.send_to(&reply, from)?;
-                    served += 1;
-                }
-            }
-            Some(Proto::Tcp) => {
-                let (mut s, from) = tcp.accept()?;
-                s.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
-                while let Ok(Some(msg)) = wire::read_record(&mut s) {
-                    if let Some(reply) = state.answer(&msg, from, Proto::Tcp)? {
-                        wire::write_record(&mut s, &reply)?;
-                        served += 1;
-                    }
-                    if args.count.is_some_and(|n| served >= n) {
-                        break;
-                    }
-                }
-            }
-            None => {}
-        }
-    }
-    // Step 4: the guard unregisters.
-    drop(reg);
+    State::new(args.at_most_once).serve(&udp, &tcp, args.count, limits)?;
+    // Step 4: the guards unregister.
+    drop(mappings);
+    outln!("unregistered DATE_PROG {PROG:#x} version {VERS} from rpcbind")?;
     Ok(())
 }
 
@@ -130,101 +103,12 @@ impl Args {
 
 /// Does a server answer a NULL call on that port?
 fn alive(host: IpAddr, proto: Proto, port: u16) -> bool {
-    let w = wire::call_head(0x6013_0000 | u32::from(port), PROG, VERS, NULL);
-    wire::exchange(
+    let w = super::wire::call_head(0x6013_0000 | u32::from(port), PROG, VERS, NULL);
+    pmap::exchange(
         proto,
         SocketAddr::new(host, port),
         &w.bytes,
         std::time::Duration::from_millis(600),
     )
     .is_ok()
-}
-
-/// Which socket has something, within a slice of time (so Ctrl-C is seen).
-fn ready(udp: &UdpSocket, tcp: &TcpListener) -> Result<Option<Proto>> {
-    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-    crate::error::check_interrupted()?;
-    let mut fds = [
-        PollFd::new(udp.as_fd(), PollFlags::POLLIN),
-        PollFd::new(tcp.as_fd(), PollFlags::POLLIN),
-    ];
-    match poll(&mut fds, PollTimeout::from(100u16)) {
-        Ok(n) if n > 0 => {
-            let hit = |i: usize| {
-                fds[i]
-                    .revents()
-                    .is_some_and(|r| r.contains(PollFlags::POLLIN))
-            };
-            Ok(if hit(0) {
-                Some(Proto::Udp)
-            } else if hit(1) {
-                Some(Proto::Tcp)
-            } else {
-                None
-            })
-        }
-        Ok(_) | Err(nix::errno::Errno::EINTR) => Ok(None),
-        Err(e) => Err(anyhow!("poll(): {}", e.desc())),
-    }
-}
-
-/// What the server remembers between calls.
-struct State {
-    /// Calls executed (not answered from the cache).
-    calls: u32,
-    /// (client, xid) → the reply sent (`--at-most-once`).
-    cache: HashMap<(SocketAddr, u32), Vec<u8>>,
-    at_most_once: bool,
-}
-
-impl State {
-    /// The reply to one message (`None`: not a call; dropped, as RPC servers do).
-    fn answer(&mut self, msg: &[u8], from: SocketAddr, proto: Proto) -> Result<Option<Vec<u8>>> {
-        let Ok(mut call) = wire::parse_call(msg) else {
-            outln!("(a message from {from} that is not an RPC call: dropped)")?;
-            return Ok(None);
-        };
-        if self.at_most_once {
-            if let Some(r) = self.cache.get(&(from, call.xid)) {
-                outln!("call xid {:#010x} from {from} again: answered from the reply cache, not executed (at-most-once; executed so far: {})", call.xid, self.calls)?;
-                return Ok(Some(r.clone()));
-            }
-        }
-        let reply = if call.prog != PROG || call.vers != VERS {
-            wire::reply_head(call.xid, if call.prog != PROG { 1 } else { 2 }).bytes
-        } else {
-            let mut w = wire::reply_head(call.xid, 0);
-            let said = match call.proc_ {
-                NULL => "NULL()".to_string(),
-                DATE => {
-                    let d = super::super::sock::now();
-                    w.bytes("date", d.as_bytes());
-                    format!("DATE() = \"{d}\"")
-                }
-                ADD => match (call.args.i32("a"), call.args.i32("b")) {
-                    (Ok(a), Ok(b)) => {
-                        w.i32("sum", a.wrapping_add(b));
-                        format!("ADD({a}, {b}) = {}", a.wrapping_add(b))
-                    }
-                    _ => return Ok(Some(wire::reply_head(call.xid, 4).bytes)),
-                },
-                CALLS => {
-                    w.u32("calls", self.calls + 1);
-                    format!("CALLS() = {}", self.calls + 1)
-                }
-                _ => return Ok(Some(wire::reply_head(call.xid, 3).bytes)),
-            };
-            self.calls += 1;
-            outln!(
-                "call xid {:#010x} from {from} over {}: {said}",
-                call.xid,
-                proto.name()
-            )?;
-            w.bytes
-        };
-        if self.at_most_once {
-            self.cache.insert((from, call.xid), reply.clone());
-        }
-        Ok(Some(reply))
-    }
 }

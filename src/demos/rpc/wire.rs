@@ -1,25 +1,34 @@
-//! ONC RPC messages (RFC 5531) over UDP and TCP, and the portmapper (rpcbind version 2,
-//! RFC 1833) that maps a program number to a port: the textbook's "matchmaker".
+//! ONC RPC messages (RFC 5531): a call's head, and every reply a server may send.
 //!
-//! A call: `xid, CALL, rpcvers 2, prog, vers, proc, cred AUTH_NONE, verf AUTH_NONE, args`.
-//! An accepted reply: `xid, REPLY, MSG_ACCEPTED, verf, accept_stat, results`. Over TCP each
-//! message is one record: a 4-byte mark (last-fragment bit, length) before it.
+//! A call: `xid, CALL, rpcvers 2, prog, vers, proc, cred, verf, args`; a credential or
+//! verifier is a flavor and at most 400 bytes of body. A reply is accepted (`MSG_ACCEPTED`,
+//! a verifier, then `accept_stat`: SUCCESS and the results, PROG_UNAVAIL, PROG_MISMATCH and
+//! the versions served, PROC_UNAVAIL, GARBAGE_ARGS, SYSTEM_ERR) or denied (`MSG_DENIED`:
+//! RPC_MISMATCH and the RPC versions served, or AUTH_ERROR and why). The transport
+//! (UDP datagrams, TCP records) is in [`super::record`] and [`super::pmap`].
 
 use super::xdr::{Reader, Writer};
 use anyhow::{anyhow, bail, Result};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::time::Duration;
 
 pub const CALL: u32 = 0;
 pub const REPLY: u32 = 1;
-pub const PMAP_PROG: u32 = 100_000;
-pub const PMAP_VERS: u32 = 2;
-pub const PMAPPROC_SET: u32 = 1;
-pub const PMAPPROC_UNSET: u32 = 2;
-pub const PMAPPROC_GETPORT: u32 = 3;
-pub const IPPROTO_TCP: u32 = 6;
-pub const IPPROTO_UDP: u32 = 17;
+/// The largest credential or verifier body (RFC 5531, `opaque_auth`).
+pub const MAX_AUTH: usize = 400;
+pub const AUTH_NONE: u32 = 0;
+pub const AUTH_SYS: u32 = 1;
+
+/// `accept_stat`.
+pub const SUCCESS: u32 = 0;
+pub const PROG_UNAVAIL: u32 = 1;
+pub const PROG_MISMATCH: u32 = 2;
+pub const PROC_UNAVAIL: u32 = 3;
+pub const GARBAGE_ARGS: u32 = 4;
+pub const SYSTEM_ERR: u32 = 5;
+
+/// `auth_stat`.
+pub const AUTH_BADCRED: u32 = 1;
+pub const AUTH_REJECTEDCRED: u32 = 2;
+pub const AUTH_BADVERF: u32 = 3;
 
 /// The head of a call, fields named for `--trace`.
 pub fn call_head(xid: u32, prog: u32, vers: u32, proc_: u32) -> Writer {
@@ -30,9 +39,9 @@ pub fn call_head(xid: u32, prog: u32, vers: u32, proc_: u32) -> Writer {
         .u32("prog", prog)
         .u32("vers", vers)
         .u32("proc", proc_)
-        .u32("cred.flavor = AUTH_NONE", 0)
+        .u32("cred.flavor = AUTH_NONE", AUTH_NONE)
         .u32("cred.length", 0)
-        .u32("verf.flavor = AUTH_NONE", 0)
+        .u32("verf.flavor = AUTH_NONE", AUTH_NONE)
         .u32("verf.length", 0);
     w
 }
@@ -46,228 +55,187 @@ pub struct Call<'a> {
     pub args: Reader<'a>,
 }
 
-/// Parse a call (`Err` for anything that is not a well-formed RPC v2 call).
-pub fn parse_call(buf: &[u8]) -> Result<Call<'_>> {
-    let mut r = Reader::new(buf);
-    let xid = r.u32("xid")?;
-    if r.u32("msg_type")? != CALL || r.u32("rpcvers")? != 2 {
-        bail!("not an RPC version 2 call");
-    }
-    let (prog, vers, proc_) = (r.u32("prog")?, r.u32("vers")?, r.u32("proc")?);
-    for what in ["cred", "verf"] {
-        r.u32(what)?;
-        r.bytes(what, 400)?;
-    }
-    Ok(Call {
-        xid,
-        prog,
-        vers,
-        proc_,
-        args: r,
-    })
+/// What a server does with a message.
+pub enum Received<'a> {
+    /// A call it may run.
+    Call(Call<'a>),
+    /// A call it must refuse with this reply (denied: RPC version or credentials).
+    Refuse(Vec<u8>, String),
+    /// Not an RPC call at all: dropped without a reply, as RPC servers do.
+    Drop(String),
 }
 
-/// The head of an accepted reply with `accept_stat` (0 SUCCESS, 1 PROG_UNAVAIL, 3
-/// PROC_UNAVAIL, 4 GARBAGE_ARGS).
+/// Read a message as RFC 5531 says a server must.
+pub fn receive(buf: &[u8]) -> Received<'_> {
+    let mut r = Reader::new(buf);
+    let head = (|| -> Result<(u32, u32, u32)> {
+        Ok((r.u32("xid")?, r.u32("msg_type")?, r.u32("rpcvers")?))
+    })();
+    let Ok((xid, mtype, rpcvers)) = head else {
+        return Received::Drop(format!("{} bytes, too short for an RPC call", buf.len()));
+    };
+    if mtype != CALL {
+        return Received::Drop(format!("msg_type {mtype}, not a call"));
+    }
+    if rpcvers != 2 {
+        return Received::Refuse(
+            denied_rpc_mismatch(xid),
+            format!("rpcvers {rpcvers}: MSG_DENIED, RPC_MISMATCH (2 to 2)"),
+        );
+    }
+    let Ok((prog, vers, proc_)) =
+        (|| -> Result<(u32, u32, u32)> { Ok((r.u32("prog")?, r.u32("vers")?, r.u32("proc")?)) })()
+    else {
+        return Received::Drop("a call cut short before its procedure".into());
+    };
+    match check_auth(&mut r) {
+        Ok(()) => Received::Call(Call {
+            xid,
+            prog,
+            vers,
+            proc_,
+            args: r,
+        }),
+        Err(Some((stat, why))) => Received::Refuse(denied_auth(xid, stat), why),
+        Err(None) => Received::Drop("a call cut short in its credentials".into()),
+    }
+}
+
+/// The credential and verifier: `Err(Some(auth_stat))` to refuse, `Err(None)` if cut short.
+fn check_auth(r: &mut Reader<'_>) -> Result<(), Option<(u32, String)>> {
+    let flavor = r.u32("cred.flavor").map_err(|_| None)?;
+    let len = r.u32("cred.length").map_err(|_| None)? as usize;
+    if len > MAX_AUTH {
+        return Err(Some((
+            AUTH_BADCRED,
+            format!("a credential of {len} bytes (at most {MAX_AUTH}): MSG_DENIED, AUTH_BADCRED"),
+        )));
+    }
+    let body = r.take(len).ok_or(None)?;
+    match flavor {
+        AUTH_NONE => {}
+        AUTH_SYS if auth_sys(body).is_ok() => {}
+        AUTH_SYS => return Err(Some((AUTH_BADCRED, "a malformed AUTH_SYS credential: MSG_DENIED, AUTH_BADCRED".into()))),
+        f => return Err(Some((AUTH_REJECTEDCRED, format!("credential flavor {f}, which this server does not know: MSG_DENIED, AUTH_REJECTEDCRED")))),
+    }
+    r.u32("verf.flavor").map_err(|_| None)?;
+    let vlen = r.u32("verf.length").map_err(|_| None)? as usize;
+    if vlen > MAX_AUTH {
+        return Err(Some((
+            AUTH_BADVERF,
+            format!("a verifier of {vlen} bytes (at most {MAX_AUTH}): MSG_DENIED, AUTH_BADVERF"),
+        )));
+    }
+    r.take(vlen).ok_or(None).map(drop)
+}
+
+/// An AUTH_SYS body: stamp, machine name (≤ 255), uid, gid, up to 16 gids, nothing after.
+fn auth_sys(body: &[u8]) -> Result<()> {
+    let mut a = Reader::new(body);
+    a.u32("stamp")?;
+    a.bytes("machinename", 255)?;
+    a.u32("uid")?;
+    a.u32("gid")?;
+    let n = a.u32("gids")?;
+    if n > 16 {
+        bail!("{n} gids");
+    }
+    for _ in 0..n {
+        a.u32("gid")?;
+    }
+    match a.rest().is_empty() {
+        true => Ok(()),
+        false => bail!("bytes after the gids"),
+    }
+}
+
+/// Parse a call (`Err` for anything a server would not run): for clients of the wire format
+/// (the bench) that only need the xid back.
+pub fn parse_call(buf: &[u8]) -> Result<Call<'_>> {
+    match receive(buf) {
+        Received::Call(c) => Ok(c),
+        Received::Refuse(_, why) | Received::Drop(why) => Err(anyhow!(why)),
+    }
+}
+
+/// The head of an accepted reply with `accept_stat`.
 pub fn reply_head(xid: u32, accept_stat: u32) -> Writer {
     let mut w = Writer::default();
     w.u32("xid", xid)
         .u32("msg_type = REPLY", REPLY)
         .u32("reply_stat = MSG_ACCEPTED", 0)
-        .u32("verf.flavor = AUTH_NONE", 0)
+        .u32("verf.flavor = AUTH_NONE", AUTH_NONE)
         .u32("verf.length", 0)
         .u32("accept_stat", accept_stat);
     w
 }
 
-/// The results of a reply to `xid`, or what went wrong.
+/// PROG_MISMATCH, with the versions served (`rpcinfo` asks with no version to learn them).
+pub fn prog_mismatch(xid: u32, low: u32, high: u32) -> Vec<u8> {
+    let mut w = reply_head(xid, PROG_MISMATCH);
+    w.u32("mismatch_info.low", low)
+        .u32("mismatch_info.high", high);
+    w.bytes
+}
+
+fn denied(xid: u32) -> Writer {
+    let mut w = Writer::default();
+    w.u32("xid", xid)
+        .u32("msg_type = REPLY", REPLY)
+        .u32("reply_stat = MSG_DENIED", 1);
+    w
+}
+
+/// MSG_DENIED, RPC_MISMATCH: this server speaks RPC version 2 only.
+pub fn denied_rpc_mismatch(xid: u32) -> Vec<u8> {
+    let mut w = denied(xid);
+    w.u32("reject_stat = RPC_MISMATCH", 0)
+        .u32("mismatch_info.low", 2)
+        .u32("mismatch_info.high", 2);
+    w.bytes
+}
+
+/// MSG_DENIED, AUTH_ERROR with `auth_stat`.
+pub fn denied_auth(xid: u32, auth_stat: u32) -> Vec<u8> {
+    let mut w = denied(xid);
+    w.u32("reject_stat = AUTH_ERROR", 1)
+        .u32("auth_stat", auth_stat);
+    w.bytes
+}
+
+/// The results of a reply to `xid`, or what went wrong, in words.
 pub fn parse_reply(buf: &[u8], xid: u32) -> Result<Reader<'_>> {
     let mut r = Reader::new(buf);
     if r.u32("xid")? != xid || r.u32("msg_type")? != REPLY {
         bail!("not the reply to call {xid:#x}");
     }
     if r.u32("reply_stat")? != 0 {
-        bail!("the call was denied (MSG_DENIED: RPC version or authentication refused)");
+        return Err(match (r.u32("reject_stat")?, r.u32("detail")?) {
+            (0, low) => anyhow!(
+                "MSG_DENIED, RPC_MISMATCH: the server speaks RPC versions {low} to {}",
+                r.u32("high").unwrap_or(low)
+            ),
+            (1, AUTH_BADCRED) => anyhow!("MSG_DENIED, AUTH_ERROR: bad credentials (AUTH_BADCRED)"),
+            (1, AUTH_REJECTEDCRED) => {
+                anyhow!("MSG_DENIED, AUTH_ERROR: credentials refused (AUTH_REJECTEDCRED)")
+            }
+            (1, s) => anyhow!("MSG_DENIED, AUTH_ERROR: auth_stat {s}"),
+            (s, _) => anyhow!("MSG_DENIED, reject_stat {s}"),
+        });
     }
     r.u32("verf.flavor")?;
-    r.bytes("verf", 400)?;
+    r.bytes("verf", MAX_AUTH)?;
     match r.u32("accept_stat")? {
-        0 => Ok(r),
-        1 => bail!("PROG_UNAVAIL: the server does not serve this program"),
-        2 => bail!("PROG_MISMATCH: the server does not serve this version"),
-        3 => bail!("PROC_UNAVAIL: no such procedure"),
-        4 => bail!("GARBAGE_ARGS: the server could not decode the arguments"),
+        SUCCESS => Ok(r),
+        PROG_UNAVAIL => bail!("PROG_UNAVAIL: the server does not serve this program"),
+        PROG_MISMATCH => bail!(
+            "PROG_MISMATCH: the server serves versions {} to {} of this program",
+            r.u32("low").unwrap_or(0),
+            r.u32("high").unwrap_or(0)
+        ),
+        PROC_UNAVAIL => bail!("PROC_UNAVAIL: no such procedure"),
+        GARBAGE_ARGS => bail!("GARBAGE_ARGS: the server could not decode the arguments"),
+        SYSTEM_ERR => bail!("SYSTEM_ERR: the server failed to run the call"),
         n => bail!("accept_stat {n}"),
     }
-}
-
-/// How a call travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Proto {
-    Udp,
-    Tcp,
-}
-
-impl Proto {
-    pub fn ipproto(self) -> u32 {
-        match self {
-            Proto::Udp => IPPROTO_UDP,
-            Proto::Tcp => IPPROTO_TCP,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            Proto::Udp => "udp",
-            Proto::Tcp => "tcp",
-        }
-    }
-}
-
-/// Write one TCP record.
-pub fn write_record(s: &mut TcpStream, msg: &[u8]) -> std::io::Result<()> {
-    let mark = 0x8000_0000u32 | msg.len() as u32;
-    let mut out = mark.to_be_bytes().to_vec();
-    out.extend_from_slice(msg);
-    s.write_all(&out)
-}
-
-/// Read one TCP record (all its fragments); `None` at EOF.
-pub fn read_record(s: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
-    let mut msg = Vec::new();
-    loop {
-        let mut mark = [0u8; 4];
-        match s.read_exact(&mut mark) {
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && msg.is_empty() => {
-                return Ok(None)
-            }
-            r => r?,
-        }
-        let m = u32::from_be_bytes(mark);
-        let len = (m & 0x7fff_ffff) as usize;
-        if len > 1 << 20 {
-            return Err(std::io::Error::other("an RPC record over 1 MiB"));
-        }
-        let at = msg.len();
-        msg.resize(at + len, 0);
-        s.read_exact(&mut msg[at..])?;
-        if m & 0x8000_0000 != 0 {
-            return Ok(Some(msg));
-        }
-    }
-}
-
-/// A client's way to a server: one UDP socket (so a retransmission comes from the same
-/// address, as the server's reply cache expects) or one TCP connection, for every call.
-pub enum Channel {
-    Udp(UdpSocket, SocketAddr),
-    Tcp(TcpStream),
-}
-
-impl Channel {
-    pub fn open(proto: Proto, to: SocketAddr, timeout: Duration) -> Result<Channel> {
-        Ok(match proto {
-            Proto::Udp => {
-                let any: SocketAddr = if to.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse()?;
-                let s = UdpSocket::bind(any)?;
-                s.set_read_timeout(Some(timeout / 3))?;
-                Channel::Udp(s, to)
-            }
-            Proto::Tcp => {
-                let s = TcpStream::connect_timeout(&to, timeout)
-                    .map_err(|e| anyhow!("connect {to}: {e}"))?;
-                s.set_read_timeout(Some(timeout))?;
-                Channel::Tcp(s)
-            }
-        })
-    }
-
-    /// Send `call` and wait for the reply's bytes (UDP: up to three tries).
-    pub fn exchange(&mut self, call: &[u8]) -> Result<Vec<u8>> {
-        match self {
-            Channel::Udp(s, to) => {
-                let mut buf = vec![0u8; 65536];
-                for _ in 0..3 {
-                    s.send_to(call, *to)?;
-                    match s.recv(&mut buf) {
-                        Ok(n) => return Ok(buf[..n].to_vec()),
-                        Err(e)
-                            if matches!(
-                                e.kind(),
-                                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                            ) =>
-                        {
-                            continue
-                        }
-                        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                            bail!("{to}: nothing answers there (connection refused)")
-                        }
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-                Err(anyhow!("{to}: no answer over UDP after three tries"))
-            }
-            Channel::Tcp(s) => {
-                write_record(s, call)?;
-                read_record(s)?
-                    .ok_or_else(|| anyhow!("the server closed the connection without a reply"))
-            }
-        }
-    }
-}
-
-/// One call on a new channel.
-pub fn exchange(proto: Proto, to: SocketAddr, call: &[u8], timeout: Duration) -> Result<Vec<u8>> {
-    Channel::open(proto, to, timeout)?.exchange(call)
-}
-
-/// One portmapper call on `host`'s rpcbind (port 111, UDP): the mapping
-/// `(prog, vers, proto, port)` as its argument, one unsigned word back.
-fn pmap(
-    host: std::net::IpAddr,
-    proc_: u32,
-    prog: u32,
-    vers: u32,
-    proto: Proto,
-    port: u32,
-) -> Result<u32> {
-    let xid = std::process::id() ^ (proc_ << 16) ^ port;
-    let mut w = call_head(xid, PMAP_PROG, PMAP_VERS, proc_);
-    w.u32("map.prog", prog)
-        .u32("map.vers", vers)
-        .u32("map.prot", proto.ipproto())
-        .u32("map.port", port);
-    if crate::sys::trace::enabled() {
-        let name = match proc_ {
-            PMAPPROC_SET => "PMAPPROC_SET",
-            PMAPPROC_UNSET => "PMAPPROC_UNSET",
-            _ => "PMAPPROC_GETPORT",
-        };
-        crate::out::note(format_args!(
-            "rpcbind {name} call to {host}:111, {} bytes of XDR:\n{}",
-            w.bytes.len(),
-            w.dump()
-        ));
-    }
-    let rpcbind = SocketAddr::new(host, 111);
-    let reply = exchange(Proto::Udp, rpcbind, &w.bytes, Duration::from_secs(2))
-        .map_err(|e| anyhow!("rpcbind on {host}: {e}: is rpcbind running there? (`rpcbind` as root starts it; `rpcinfo -p {host}` lists what it knows)"))?;
-    parse_reply(&reply, xid)?.u32("result")
-}
-
-/// This machine's rpcbind, where a server registers.
-const LOCAL: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
-
-/// Register `prog`/`vers` on `port` for `proto` (PMAPPROC_SET); false if rpcbind refused.
-pub fn set(prog: u32, vers: u32, proto: Proto, port: u16) -> Result<bool> {
-    Ok(pmap(LOCAL, PMAPPROC_SET, prog, vers, proto, u32::from(port))? != 0)
-}
-
-/// Unregister `prog`/`vers` (PMAPPROC_UNSET: every protocol's mapping goes).
-pub fn unset(prog: u32, vers: u32, proto: Proto) -> Result<bool> {
-    Ok(pmap(LOCAL, PMAPPROC_UNSET, prog, vers, proto, 0)? != 0)
-}
-
-/// The port of `prog`/`vers` over `proto` on `host`'s rpcbind (PMAPPROC_GETPORT); 0: none.
-pub fn getport(host: std::net::IpAddr, prog: u32, vers: u32, proto: Proto) -> Result<u16> {
-    Ok(pmap(host, PMAPPROC_GETPORT, prog, vers, proto, 0)? as u16)
 }

@@ -87,6 +87,12 @@ impl<'a> Reader<'a> {
         self.at += n.div_ceil(4) * 4;
         Ok(b)
     }
+    /// `n` bytes of opaque data, padded to 4 (an `opaque_auth` body); None if cut short.
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let b = self.buf.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n.div_ceil(4) * 4;
+        Some(b)
+    }
     pub fn rest(&self) -> &'a [u8] {
         &self.buf[self.at.min(self.buf.len())..]
     }

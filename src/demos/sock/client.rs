@@ -10,9 +10,9 @@
 
 use super::{explain, readable, Addr, WhereArgs};
 use crate::outln;
+use crate::sys::sock::{self, Address};
 use anyhow::{anyhow, Result};
-use std::io::Read;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::time::Duration;
 
 // `ipclab sock-client`. (A comment: a doc comment would replace the applet's about.)
@@ -29,42 +29,41 @@ pub struct Args {
 /// Run the client.
 pub fn run(args: Args) -> Result<()> {
     // Step 1.
-    let addr = args.at.socket()?;
-    let date = match (&addr, args.at.dgram) {
+    let (addr, fd) = args.at.socket()?;
+    let date = if !args.at.dgram {
         // Step 2 and 3, a stream: connect, then read until the server closes.
-        (Addr::Unix(p), false) => {
-            let s = std::os::unix::net::UnixStream::connect(p)
-                .map_err(|e| explain("connect", &addr, &e))?;
-            outln!("connect(\"{}\")", p.display())?;
-            read_all(s, &addr, args.timeout)?
+        sock::connect(&fd, &addr.sys(), args.timeout).map_err(|e| explain("connect", &addr, e))?;
+        match &addr {
+            Addr::Unix(p) => outln!("connect(\"{}\")", p.display())?,
+            Addr::Tcp(_) => {
+                let me = sock::local_addr(&fd)?.map_or(String::new(), |a| a.to_string());
+                outln!("connect({addr}) from {me}")?
+            }
         }
-        (Addr::Tcp(a), false) => {
-            let s = std::net::TcpStream::connect_timeout(a, args.timeout)
-                .map_err(|e| explain("connect", &addr, &e))?;
-            outln!("connect({addr}) from {}", s.local_addr()?)?;
-            read_all(s, &addr, args.timeout)?
+        read_all(&fd, &addr, args.timeout)?
+    } else {
+        // A datagram: send a request, wait for the answer (a UNIX datagram client binds a
+        // path of its own first, or the answer could not come back).
+        let _dir = match &addr {
+            Addr::Unix(_) => {
+                let dir = crate::objects::scratch::Dir::new("sock-client")?;
+                let me = dir.join("client.sock");
+                sock::bind(&fd, &Address::Unix(me.clone()))
+                    .map_err(|e| anyhow!("bind({}): {}", me.display(), e.desc()))?;
+                outln!("bind(\"{}\")  (so the answer can come back)", me.display())?;
+                Some(dir)
+            }
+            Addr::Tcp(_) => None,
+        };
+        sock::sendto(&fd, b"date?\n", &addr.sys()).map_err(|e| explain("sendto", &addr, e))?;
+        match &addr {
+            Addr::Unix(p) => outln!("sendto(\"{}\"): date?", p.display())?,
+            Addr::Tcp(_) => {
+                let me = sock::local_addr(&fd)?.map_or(String::new(), |a| a.to_string());
+                outln!("sendto({addr}) from {me}: date?")?
+            }
         }
-        // A datagram: send a request, wait for the answer.
-        (Addr::Unix(p), true) => {
-            let dir = crate::objects::scratch::Dir::new("sock-client")?;
-            let me = dir.join("client.sock");
-            let s = std::os::unix::net::UnixDatagram::bind(&me)
-                .map_err(|e| anyhow!("bind({}): {e}", me.display()))?;
-            outln!("bind(\"{}\")  (so the answer can come back)", me.display())?;
-            s.send_to(b"date?\n", p)
-                .map_err(|e| explain("sendto", &addr, &e))?;
-            outln!("sendto(\"{}\"): date?", p.display())?;
-            answer(s.as_fd(), |b| s.recv(b), &addr, args.timeout)?
-        }
-        (Addr::Tcp(a), true) => {
-            let any: std::net::SocketAddr =
-                if a.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse()?;
-            let s = std::net::UdpSocket::bind(any)?;
-            s.send_to(b"date?\n", a)
-                .map_err(|e| explain("sendto", &addr, &e))?;
-            outln!("sendto({addr}) from {}: date?", s.local_addr()?)?;
-            answer(s.as_fd(), |b| s.recv(b), &addr, args.timeout)?
-        }
+        answer(&fd, &addr, args.timeout)?
     };
     // Step 4.
     let call = if args.at.dgram {
@@ -78,35 +77,27 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 /// A datagram's answer, with a deadline.
-fn answer(
-    fd: std::os::fd::BorrowedFd<'_>,
-    recv: impl Fn(&mut [u8]) -> std::io::Result<usize>,
-    addr: &Addr,
-    limit: Duration,
-) -> Result<String> {
-    if !readable(fd, Some(limit))? {
-        return Err(explain(
-            "recvfrom",
-            addr,
-            &std::io::ErrorKind::TimedOut.into(),
-        ));
+fn answer(fd: &OwnedFd, addr: &Addr, limit: Duration) -> Result<String> {
+    if !readable(fd.as_fd(), Some(limit))? {
+        return Err(explain("recvfrom", addr, nix::errno::Errno::ETIMEDOUT));
     }
     let mut buf = [0u8; 512];
-    let n = recv(&mut buf).map_err(|e| explain("recvfrom", addr, &e))?;
+    let (n, _) = sock::recvfrom(fd, &mut buf).map_err(|e| explain("recvfrom", addr, e))?;
     Ok(String::from_utf8_lossy(&buf[..n]).into_owned())
 }
 
 /// Read until EOF (the server closes after the date), with a deadline.
-fn read_all<S: Read + AsFd>(mut s: S, addr: &Addr, limit: Duration) -> Result<String> {
+fn read_all(fd: &OwnedFd, addr: &Addr, limit: Duration) -> Result<String> {
     let mut text = Vec::new();
     let mut buf = [0u8; 512];
     loop {
-        if !readable(s.as_fd(), Some(limit))? {
-            return Err(explain("read", addr, &std::io::ErrorKind::TimedOut.into()));
+        if !readable(fd.as_fd(), Some(limit))? {
+            return Err(explain("read", addr, nix::errno::Errno::ETIMEDOUT));
         }
-        match s.read(&mut buf).map_err(|e| explain("read", addr, &e))? {
-            0 => break,
-            n => text.extend_from_slice(&buf[..n]),
+        match crate::error::restart(|| crate::sys::proc::read(fd, &mut buf))? {
+            Ok(0) => break,
+            Ok(n) => text.extend_from_slice(&buf[..n]),
+            Err(e) => return Err(explain("read", addr, e)),
         }
     }
     if text.is_empty() {

@@ -77,12 +77,18 @@ impl WhereArgs {
         }))
     }
 
-    /// Step 1 of both sides: catch Ctrl-C, find the address, say `socket(family, type, 0)`.
-    pub fn socket(&self) -> Result<Addr> {
+    /// Step 1 of both sides: catch Ctrl-C, find the address, `socket(family, type, 0)`.
+    pub fn socket(&self) -> Result<(Addr, std::os::fd::OwnedFd)> {
         crate::sys::signals::catch_termination()?;
         let addr = self.addr()?;
+        let kind = match self.dgram {
+            true => crate::sys::sock::Kind::Dgram,
+            false => crate::sys::sock::Kind::Stream,
+        };
+        let fd = crate::sys::sock::socket(addr.sys().family(), kind)
+            .map_err(|e| anyhow!("socket(): {}", e.desc()))?;
         crate::outln!("socket({}, {}, 0)", Self::family(&addr), self.kind())?;
-        Ok(addr)
+        Ok((addr, fd))
     }
 
     /// How the kernel names the kind: `SOCK_STREAM` or `SOCK_DGRAM`.
@@ -104,21 +110,31 @@ impl WhereArgs {
     }
 }
 
+impl Addr {
+    /// The address as the system layer takes it.
+    pub fn sys(&self) -> crate::sys::sock::Address {
+        match self {
+            Addr::Unix(p) => crate::sys::sock::Address::Unix(p.clone()),
+            Addr::Tcp(a) => crate::sys::sock::Address::Inet(*a),
+        }
+    }
+}
+
 /// What an errno from connect/read means, in a student's words.
-pub fn explain(what: &str, addr: &Addr, e: &std::io::Error) -> anyhow::Error {
-    use std::io::ErrorKind as K;
+pub fn explain(what: &str, addr: &Addr, e: nix::errno::Errno) -> anyhow::Error {
+    use nix::errno::Errno as E;
     let start = match addr {
         Addr::Unix(p) => format!("ipclab sock-server --unix {}", p.display()),
         Addr::Tcp(a) => format!("ipclab sock-server --tcp {a}"),
     };
-    match e.kind() {
-        K::ConnectionRefused => anyhow!("{what} {addr}: connection refused: nothing listens there (start `{start}` first)"),
-        K::NotFound => anyhow!("{what} {addr}: no such socket: nothing listens there (start `{start}` first)"),
-        K::ConnectionReset => anyhow!("{what} {addr}: connection reset: the server closed it abruptly (it crashed or was killed)"),
-        K::TimedOut | K::WouldBlock => anyhow!("{what} {addr}: no answer in time: the server is busy, stopped, or a firewall drops the packets"),
-        K::AddrInUse => anyhow!("{what} {addr}: address in use: another server listens there (stop it, or choose another --tcp port / --unix path)"),
-        K::PermissionDenied => anyhow!("{what} {addr}: permission denied (a port below 1024 needs root; a path needs write access)"),
-        _ => anyhow!("{what} {addr}: {e}"),
+    match e {
+        E::ECONNREFUSED => anyhow!("{what} {addr}: connection refused: nothing listens there (start `{start}` first)"),
+        E::ENOENT => anyhow!("{what} {addr}: no such socket: nothing listens there (start `{start}` first)"),
+        E::ECONNRESET | E::EPIPE => anyhow!("{what} {addr}: connection reset: the other side closed it abruptly (it crashed or was killed)"),
+        E::ETIMEDOUT | E::EAGAIN => anyhow!("{what} {addr}: no answer in time: the server is busy, stopped, or a firewall drops the packets"),
+        E::EADDRINUSE => anyhow!("{what} {addr}: address in use: another server listens there (stop it, or choose another --tcp port / --unix path)"),
+        E::EACCES | E::EPERM => anyhow!("{what} {addr}: permission denied (a port below 1024 needs root; a path needs write access)"),
+        e => anyhow!("{what} {addr}: {}", e.desc()),
     }
 }
 

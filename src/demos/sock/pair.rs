@@ -13,7 +13,6 @@ use crate::demos::pipe::{reader, writer};
 use crate::outln;
 use crate::process::{self, Side};
 use anyhow::{anyhow, Result};
-use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
 
 // `ipclab sock-pair`. (A comment: a doc comment would replace the applet's about.)
@@ -33,18 +32,14 @@ pub fn run(args: Args) -> Result<()> {
     crate::sys::signals::catch_termination()?;
     // Step 1.
     let (a, b) =
-        std::os::unix::net::UnixStream::pair().map_err(|e| anyhow!("socketpair(): {e}"))?;
+        crate::sys::sock::socketpair().map_err(|e| anyhow!("socketpair(): {}", e.desc()))?;
     outln!("socketpair(AF_UNIX, SOCK_STREAM, 0, sv) = 0")?;
     let text = format!("{}\n", args.message);
     // Step 2.
     match process::fork()? {
         Side::Child => {
             drop(a);
-            let r = if args.reply {
-                echo_back(b)
-            } else {
-                reader(OwnedFd::from(b))
-            };
+            let r = if args.reply { echo_back(b) } else { reader(b) };
             process::child_exit(r)
         }
         Side::Parent(child) => {
@@ -52,36 +47,44 @@ pub fn run(args: Args) -> Result<()> {
             let r = if args.reply {
                 ask(a, &text)
             } else {
-                writer(OwnedFd::from(a), text.as_bytes())
+                writer(a, text.as_bytes())
             };
             child.join(r)
         }
     }
 }
 
+/// Everything until EOF on `fd`.
+fn read_to_end(fd: &OwnedFd) -> Result<String> {
+    Ok(String::from_utf8_lossy(&crate::process::read_all(fd)?).into_owned())
+}
+
+/// All of `bytes` on `fd`.
+fn write_all(fd: &OwnedFd, bytes: &[u8]) -> Result<()> {
+    let mut at = 0;
+    while at < bytes.len() {
+        at += crate::error::restart(|| crate::sys::proc::write(fd, &bytes[at..]))?
+            .map_err(|e| anyhow!("write(): {}", e.desc()))?;
+    }
+    Ok(())
+}
+
 /// The child with `--reply`: read the line, answer on the same socket.
-fn echo_back(mut s: std::os::unix::net::UnixStream) -> Result<()> {
-    let mut got = String::new();
-    s.read_to_string(&mut got)
-        .map_err(|e| anyhow!("read(): {e}"))?;
+fn echo_back(s: OwnedFd) -> Result<()> {
+    let got = read_to_end(&s)?;
     outln!("child read: {}", got.trim_end())?;
-    s.write_all(format!("got {} bytes, thanks\n", got.len()).as_bytes())
-        .map_err(|e| anyhow!("write(): {e}"))
+    write_all(&s, format!("got {} bytes, thanks\n", got.len()).as_bytes())
 }
 
 /// The parent with `--reply`: write, shut the writing half (the child's EOF), read back.
-fn ask(mut s: std::os::unix::net::UnixStream, text: &str) -> Result<()> {
-    s.write_all(text.as_bytes())
-        .map_err(|e| anyhow!("write(): {e}"))?;
-    s.shutdown(std::net::Shutdown::Write)
-        .map_err(|e| anyhow!("shutdown(SHUT_WR): {e}"))?;
+fn ask(s: OwnedFd, text: &str) -> Result<()> {
+    write_all(&s, text.as_bytes())?;
+    crate::sys::sock::shutdown_write(&s).map_err(|e| anyhow!("shutdown(SHUT_WR): {}", e.desc()))?;
     outln!(
         "parent wrote: {} (then shutdown(SHUT_WR): the child sees EOF)",
         text.trim_end()
     )?;
-    let mut back = String::new();
-    s.read_to_string(&mut back)
-        .map_err(|e| anyhow!("read(): {e}"))?;
+    let back = read_to_end(&s)?;
     outln!("parent read back: {}", back.trim_end())?;
     Ok(())
 }

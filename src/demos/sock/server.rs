@@ -6,21 +6,29 @@
 //! 3. `listen(fd, backlog)` (streams only)
 //! 4. loop: `accept()` a client (or `recvfrom()` a datagram), `write()` the date, `close()`
 //!    the connection; `--concurrent`: one child process per connection, the classic fork
-//!    server, each reaped as it ends (no zombies)
+//!    server, each reaped as it ends (no zombies), at most 64 at once (the next client
+//!    waits in the backlog meanwhile)
 //! 5. at the end (`--count N` clients served, or Ctrl-C): close, and unlink the UNIX path
 //!
-//! A UNIX path that exists is used only if it is a stale socket of ours (nothing accepts
-//! on it); anything else (a file, someone's live server, a symlink) is an error, never
-//! removed.
+//! A client that resets its connection, vanishes before its answer or is too slow to take
+//! it (2 s) costs one line on stderr, never the server. A UNIX path that exists is used
+//! only if it is a stale socket of ours (nothing accepts on it); anything else (a file,
+//! someone's live server, a symlink) is an error, never removed. The socket file is
+//! recorded in the registry before it exists: after a SIGKILL, `ipclab clean` finds it.
 
 use super::{explain, now, readable, Addr, WhereArgs};
+use crate::objects::registry::Entry;
+use crate::objects::Kind;
 use crate::outln;
 use crate::process::{self, Side};
+use crate::sys::sock::{self, Address};
 use anyhow::{anyhow, Result};
-use std::io::Write;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
+
+/// Children of `--concurrent` at once, at most.
+const CHILDREN: usize = 64;
 
 // `ipclab sock-server`. (A comment: a doc comment would replace the applet's about.)
 #[derive(clap::Args, Debug)]
@@ -38,12 +46,14 @@ pub struct Args {
     pub concurrent: bool,
 }
 
-/// The UNIX socket file: unlinked when the server ends.
-struct SocketFile(PathBuf);
+/// The UNIX socket file: recorded before it exists, unlinked (and forgotten) at the end.
+struct SocketFile(PathBuf, Entry);
 
 impl Drop for SocketFile {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        if std::fs::remove_file(&self.0).is_ok() || !self.0.exists() {
+            self.1.forget();
+        }
     }
 }
 
@@ -56,7 +66,7 @@ fn claim(path: &Path) -> Result<()> {
     if !md.file_type().is_socket() || !ours {
         return Err(anyhow!("{} exists and is not a socket of yours: ipclab will not replace it; choose another --unix path", path.display()));
     }
-    if std::os::unix::net::UnixStream::connect(path).is_ok() {
+    if sock::accepts(path) {
         return Err(anyhow!(
             "a server already listens on {}: stop it, or choose another --unix path",
             path.display()
@@ -66,73 +76,45 @@ fn claim(path: &Path) -> Result<()> {
         .map_err(|e| anyhow!("cannot remove the stale socket {}: {e}", path.display()))
 }
 
+/// Step 2: bind, a UNIX path recorded first.
+fn bind(fd: &OwnedFd, addr: &Addr) -> Result<(Option<SocketFile>, Addr)> {
+    let Addr::Unix(p) = addr else {
+        sock::bind(fd, &addr.sys()).map_err(|e| explain("bind", addr, e))?;
+        let bound = match sock::local_addr(fd)? {
+            Some(Address::Inet(a)) => Addr::Tcp(a),
+            _ => addr.clone(),
+        };
+        outln!("bind({bound})")?;
+        return Ok((None, bound));
+    };
+    claim(p)?;
+    let abs = std::path::absolute(p)?.display().to_string();
+    let mut entry = Entry::begin(Kind::Socket, None, Some(&abs));
+    if let Err(e) = sock::bind(fd, &addr.sys()) {
+        entry.forget();
+        return Err(explain("bind", addr, e));
+    }
+    if let Ok(md) = std::fs::symlink_metadata(p) {
+        entry.created(md.ino() as i64);
+    }
+    outln!("bind(\"{}\")", p.display())?;
+    Ok((Some(SocketFile(p.clone(), entry)), addr.clone()))
+}
+
 /// Run the server.
 pub fn run(args: Args) -> Result<()> {
-    // Step 1 and 2: socket and bind (std does both, and listen, in one call).
-    let addr = args.at.socket()?;
-    let (_file, served) = match (&addr, args.at.dgram) {
-        (Addr::Unix(p), false) => {
-            claim(p)?;
-            let l = std::os::unix::net::UnixListener::bind(p)
-                .map_err(|e| explain("bind", &addr, &e))?;
-            let f = SocketFile(p.clone());
-            outln!("bind(\"{}\")\nlisten(backlog 128)", p.display())?;
-            ready(&addr, &args)?;
-            (
-                Some(f),
-                serve_stream(&args, l.as_fd(), || {
-                    l.accept().map(|(s, _)| Box::new(s) as Box<dyn Conn>)
-                })?,
-            )
-        }
-        (Addr::Tcp(a), false) => {
-            let l = std::net::TcpListener::bind(a).map_err(|e| explain("bind", &addr, &e))?;
-            let bound = Addr::Tcp(l.local_addr()?);
-            outln!("bind({bound})\nlisten(backlog 128)")?;
-            ready(&bound, &args)?;
-            (
-                None,
-                serve_stream(&args, l.as_fd(), || {
-                    l.accept().map(|(s, _)| Box::new(s) as Box<dyn Conn>)
-                })?,
-            )
-        }
-        (Addr::Unix(p), true) => {
-            claim(p)?;
-            let s = std::os::unix::net::UnixDatagram::bind(p)
-                .map_err(|e| explain("bind", &addr, &e))?;
-            let f = SocketFile(p.clone());
-            outln!("bind(\"{}\")", p.display())?;
-            ready(&addr, &args)?;
-            let n = serve_dgram(
-                &args,
-                s.as_fd(),
-                |buf| {
-                    s.recv_from(buf)
-                        .map(|(n, a)| (n, a.as_pathname().map(Path::to_path_buf)))
-                },
-                |msg, to| match to {
-                    Some(p) => s.send_to(msg, p).map(drop),
-                    None => Ok(()),
-                },
-            )?;
-            (Some(f), n)
-        }
-        (Addr::Tcp(a), true) => {
-            let s = std::net::UdpSocket::bind(a).map_err(|e| explain("bind", &addr, &e))?;
-            let bound = Addr::Tcp(s.local_addr()?);
-            outln!("bind({bound})")?;
-            ready(&bound, &args)?;
-            (
-                None,
-                serve_dgram(
-                    &args,
-                    s.as_fd(),
-                    |buf| s.recv_from(buf).map(|(n, a)| (n, Some(a))),
-                    |msg, to| s.send_to(msg, to.expect("UDP has a sender")).map(drop),
-                )?,
-            )
-        }
+    // Step 1 and 2.
+    let (addr, fd) = args.at.socket()?;
+    let (_file, bound) = bind(&fd, &addr)?;
+    let served = if args.at.dgram {
+        ready(&bound, &args)?;
+        serve_dgram(&args, &fd)?
+    } else {
+        // Step 3.
+        sock::listen(&fd, 128).map_err(|e| explain("listen", &addr, e))?;
+        outln!("listen(backlog 128)")?;
+        ready(&bound, &args)?;
+        serve_stream(&args, &fd)?
     };
     // Step 5: close (the guard unlinks the UNIX path).
     outln!("close(): served {served} client(s)")?;
@@ -148,36 +130,51 @@ fn ready(addr: &Addr, args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// A connection: write, and its number for the narration.
-trait Conn: Write + AsFd {}
-impl<T: Write + AsFd> Conn for T {}
+/// One line on stderr about a client: the server goes on.
+fn log(client: u64, what: &str) {
+    crate::out::note(format_args!("client #{client}: {what}: serving on"));
+}
 
 /// Step 4, streams: accept, write the date, close; or a child per connection.
-fn serve_stream(
-    args: &Args,
-    listener: std::os::fd::BorrowedFd<'_>,
-    accept: impl Fn() -> std::io::Result<Box<dyn Conn>>,
-) -> Result<u64> {
+fn serve_stream(args: &Args, listener: &OwnedFd) -> Result<u64> {
     let mut served = 0;
     let mut children = Vec::new();
+    let mut said_full = false;
     while args.count.is_none_or(|n| served < n) {
-        if !readable(listener, None)? {
+        // Reap the children that are done: no zombies while the server runs.
+        children.retain_mut(|c: &mut process::ForkedChild| !c.try_reap());
+        if children.len() >= CHILDREN {
+            if !std::mem::replace(&mut said_full, true) {
+                crate::out::note(format_args!(
+                    "{CHILDREN} children are serving: the next client waits in the backlog"
+                ));
+            }
+            process::nap(std::time::Duration::from_millis(10))?;
             continue;
         }
-        let mut conn = accept().map_err(|e| anyhow!("accept(): {e}"))?;
+        said_full = false;
+        if !readable(listener.as_fd(), None)? {
+            continue;
+        }
+        let conn = match sock::accept(listener) {
+            Ok(c) => c,
+            Err(nix::errno::Errno::EINTR | nix::errno::Errno::EAGAIN) => continue,
+            Err(e) => {
+                log(served + 1, &format!("accept(): {}", e.desc()));
+                process::nap(std::time::Duration::from_millis(10))?;
+                continue;
+            }
+        };
         served += 1;
         outln!("accept() = a client connected (#{served})")?;
         if args.concurrent {
             match process::fork()? {
-                Side::Child => process::child_exit(answer(&mut *conn, true)),
+                Side::Child => process::child_exit(answer(&conn, true, served)),
                 Side::Parent(child) => children.push(child),
             }
-        } else {
-            answer(&mut *conn, false)?;
+        } else if let Err(e) = answer(&conn, false, served) {
+            log(served, &format!("{e:#}"));
         }
-        drop(conn);
-        // Reap the children that are done: no zombies while the server runs.
-        children.retain_mut(|c| !c.try_reap());
     }
     for c in children {
         c.join(Ok(()))?;
@@ -185,35 +182,63 @@ fn serve_stream(
     Ok(served)
 }
 
-/// Write the date on one connection.
-fn answer(conn: &mut dyn Conn, child: bool) -> Result<()> {
+/// Write the date on one connection (a client that does not take it within 2 s is left).
+fn answer(conn: &OwnedFd, child: bool, client: u64) -> Result<()> {
     let date = now();
-    conn.write_all(format!("{date}\n").as_bytes())
-        .map_err(|e| anyhow!("write(): {e}"))?;
+    let line = format!("{date}\n");
+    let mut at = 0;
+    let t = std::time::Instant::now();
+    sock::set_nonblocking(conn, true)?;
+    while at < line.len() {
+        match crate::sys::proc::write(conn, &line.as_bytes()[at..]) {
+            Ok(n) => at += n,
+            Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR)
+                if t.elapsed().as_secs() < 2 =>
+            {
+                process::nap(std::time::Duration::from_millis(5))?
+            }
+            Err(nix::errno::Errno::EAGAIN) => {
+                return Err(anyhow!("write(): it did not take the date within 2 s"))
+            }
+            Err(e) => return Err(anyhow!("write(): {} (the client went away)", e.desc())),
+        }
+    }
     let who = if child { "child " } else { "" };
+    let _ = client;
     outln!("{who}write(): {date}\n{who}close()")?;
     Ok(())
 }
 
 /// Step 4, datagrams: each datagram is a request; the date goes back to its sender.
-fn serve_dgram<A>(
-    args: &Args,
-    sock: std::os::fd::BorrowedFd<'_>,
-    recv: impl Fn(&mut [u8]) -> std::io::Result<(usize, A)>,
-    send: impl Fn(&[u8], A) -> std::io::Result<()>,
-) -> Result<u64> {
+fn serve_dgram(args: &Args, sock_fd: &OwnedFd) -> Result<u64> {
     let mut served = 0;
     let mut buf = [0u8; 512];
     while args.count.is_none_or(|n| served < n) {
-        if !readable(sock, None)? {
+        if !readable(sock_fd.as_fd(), None)? {
             continue;
         }
-        let (n, from) = recv(&mut buf).map_err(|e| anyhow!("recvfrom(): {e}"))?;
+        let (n, from) = match sock::recvfrom(sock_fd, &mut buf) {
+            Ok(r) => r,
+            Err(nix::errno::Errno::EINTR | nix::errno::Errno::EAGAIN) => continue,
+            Err(e) => {
+                log(served + 1, &format!("recvfrom(): {}", e.desc()));
+                continue;
+            }
+        };
         served += 1;
         outln!("recvfrom() = {n} bytes: a request (#{served})")?;
+        let Some(from) = from else {
+            log(served, "an unbound sender: no address to answer to");
+            continue;
+        };
         let date = now();
-        send(format!("{date}\n").as_bytes(), from).map_err(|e| anyhow!("sendto(): {e}"))?;
-        outln!("sendto(): {date}")?;
+        match sock::sendto(sock_fd, format!("{date}\n").as_bytes(), &from) {
+            Ok(_) => outln!("sendto(): {date}")?,
+            Err(e) => log(
+                served,
+                &format!("sendto(): {} (the client went away)", e.desc()),
+            ),
+        }
     }
     Ok(served)
 }

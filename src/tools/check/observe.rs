@@ -117,6 +117,9 @@ pub struct Watch {
     pub calls: Vec<&'static str>,
     /// (when, CPU so far): the CPU time of its processes, never decreasing.
     cpu: VecDeque<(Instant, Duration)>,
+    /// (when, was one of its processes runnable): a spinner is runnable whether or not a
+    /// busy machine gives it a CPU; a waiting program is asleep.
+    runnable: VecDeque<(Instant, bool)>,
     looked: Option<Instant>,
 }
 
@@ -133,6 +136,7 @@ impl Watch {
             vm_peak: 0,
             calls: Vec::new(),
             cpu: VecDeque::new(),
+            runnable: VecDeque::new(),
             looked: None,
         }
     }
@@ -170,6 +174,11 @@ impl Watch {
             .filter(|&&p| !state(p).is_none_or(|s| procfs::ended(&s)))
             .count();
         self.most_procs = self.most_procs.max(running);
+        let busy = live.iter().any(|&p| state(p).as_deref() == Some("R"));
+        self.runnable.push_back((Instant::now(), busy));
+        if self.runnable.len() > 512 {
+            self.runnable.pop_front();
+        }
         let mut cpu = cpu_of(main, true);
         for &pid in &live {
             if pid != main {
@@ -223,18 +232,25 @@ impl Watch {
         last.1 - then.1 <= clock_tick()
     }
 
-    /// Did it spin lately: CPU for at least half of the last second it was watched?
+    /// The share of looks since `since` that found one of its processes runnable, and how
+    /// many looks there were.
+    pub fn runnable_since(&self, since: Instant) -> (f64, usize) {
+        let looks: Vec<bool> = self
+            .runnable
+            .iter()
+            .filter(|r| r.0 >= since)
+            .map(|r| r.1)
+            .collect();
+        let busy = looks.iter().filter(|&&b| b).count();
+        (busy as f64 / looks.len().max(1) as f64, looks.len())
+    }
+
+    /// Did it spin lately: runnable in at least 3 of 4 looks over the last second? (Not its
+    /// CPU share: on a loaded machine a spinner gets little CPU, and is still runnable.)
     pub fn spinning(&self) -> bool {
-        let (Some(last), Some(first)) = (
-            self.cpu.back(),
-            self.cpu
-                .iter()
-                .find(|c| c.0 + Duration::from_secs(1) >= self.cpu.back().map_or(c.0, |l| l.0)),
-        ) else {
-            return false;
-        };
-        let wall = last.0 - first.0;
-        wall >= Duration::from_millis(300) && (last.1 - first.1) * 2 >= wall
+        let since = Instant::now() - Duration::from_secs(1);
+        let (share, looks) = self.runnable_since(since);
+        looks >= 5 && share >= 0.75
     }
 }
 

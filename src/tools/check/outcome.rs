@@ -71,6 +71,9 @@ pub struct CpuWindow {
     pub wall: Duration,
     /// Start-up (interpreter, loader, its own set-up) before the window: not counted.
     pub startup: Duration,
+    /// The share of looks in the window that found it runnable (not asleep): a spinner's
+    /// is near 1 however little CPU a busy machine gives it.
+    pub runnable: f64,
 }
 
 /// What one run saw.

@@ -56,10 +56,16 @@ impl Ctx<'_> {
         let (t0, c0, calls) = (Instant::now(), self.watch.cpu(), self.watch.calls.len());
         self.nap(WINDOW)?;
         let (wall, cpu) = (t0.elapsed(), self.watch.cpu().saturating_sub(c0));
+        let (runnable, _) = self.watch.runnable_since(t0);
         let seen = self.watch.calls[calls.saturating_sub(1).min(self.watch.calls.len())..].iter();
         self.o.blocked_in = seen.map(|c| c.to_string()).collect();
         if observe::state(pid).is_some_and(|s| s != "Z") {
-            self.o.window = Some(CpuWindow { cpu, wall, startup });
+            self.o.window = Some(CpuWindow {
+                cpu,
+                wall,
+                startup,
+                runnable,
+            });
         }
         Ok(())
     }
