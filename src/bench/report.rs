@@ -24,10 +24,12 @@ pub fn csv(results: &[Measurement]) -> Result<String> {
     )?)
 }
 
-/// memcpy bandwidth of `len` bytes (best of a few), bytes/s.
-fn memcpy_rate(len: usize) -> f64 {
-    let src = vec![7u8; len];
-    let mut dst = vec![0u8; len];
+/// memcpy bandwidth of `len` bytes (best of a few), bytes/s; its buffers allocated
+/// fallibly (a limit on memory makes it an error that says so, not an abort).
+fn memcpy_rate(len: usize) -> Result<f64> {
+    let mut src = super::payload::buffer(len)?;
+    src.fill(7);
+    let mut dst = super::payload::buffer(len)?;
     let reps = ((256usize << 20) / len).clamp(3, 1000);
     let mut best = f64::MAX;
     for _ in 0..5 {
@@ -38,7 +40,7 @@ fn memcpy_rate(len: usize) -> f64 {
         }
         best = best.min(t.elapsed().as_secs_f64() / reps as f64);
     }
-    len as f64 / best
+    Ok(len as f64 / best)
 }
 
 fn human_rate(v: f64) -> String {
@@ -223,8 +225,8 @@ pub fn human(results: &[Measurement], skipped: &[String], args: &Args) -> Result
     for m in &mechs {
         outln!("  {:<12} {}", m.name(), m.why())?;
     }
-    let big = memcpy_rate(64 << 20);
-    let small = memcpy_rate(1 << 20);
+    let big = memcpy_rate(64 << 20).map_err(|e| anyhow::anyhow!("the memcpy reference: {e:#}"))?;
+    let small = memcpy_rate(1 << 20).map_err(|e| anyhow::anyhow!("the memcpy reference: {e:#}"))?;
     outln!(
         "\nmemcpy on this machine: {}B/s for 64 MiB, {}B/s for a cache-resident 1 MiB",
         human_rate(big),

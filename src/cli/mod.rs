@@ -192,6 +192,11 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
     };
     globals::merge(&mut cli, &matches);
     crate::out::set_applet(&applet);
+    // Too few descriptors would fail the run half-way, after some of its lines: say it now.
+    if let Err(e) = crate::process::enough_descriptors() {
+        crate::out::err_line(&error::render(&applet, &e));
+        return ExitCode::from(1);
+    }
     crate::sys::trace::init_from_env(&applet);
     crate::out::init_color(cli.color, &applet);
     if cli.trace {

@@ -276,7 +276,7 @@ fn start_children(spawner: &Spawner, key: Key, args: &Args) -> Result<Vec<Child>
         let mut byte = [0u8; 1];
         // Interrupted, this is not the end yet: the reader, which got the signal too, is
         // waited for below like any child.
-        match crate::error::restart(|| nix::unistd::read(&ready_r, &mut byte)) {
+        match crate::error::restart(|| crate::sys::proc::read(&ready_r, &mut byte)) {
             Ok(got) => got.sys("read(ready pipe)")? == 1,
             Err(_interrupted) => false,
         }

@@ -57,11 +57,11 @@ impl DataFile {
                 let note = match md.len() {
                     n if n == size => None,
                     0 => {
-                        mem::ftruncate(&fd, size).sys(format_args!("ftruncate({shown})"))?;
+                        size_file(&fd, size, path)?;
                         Some(format!("{shown} was empty: made it {size} bytes"))
                     }
                     n if rule.force => {
-                        mem::ftruncate(&fd, size).sys(format_args!("ftruncate({shown})"))?;
+                        size_file(&fd, size, path)?;
                         Some(format!("{shown} was {n} bytes: {} it to {size} (--force)", if n > size { "cut" } else { "extended" }))
                     }
                     n => {
@@ -106,20 +106,36 @@ impl DataFile {
         if let Some(en) = entry.as_mut() {
             en.created(ino as i64);
         }
-        mem::ftruncate(&fd, size).sys(format_args!("ftruncate({shown})"))?;
+        // Owned from here on: a failure to size it removes what was created.
+        let file = DataFile {
+            fd,
+            path: path.into(),
+            created: entry.map(|e| (e, ino)),
+        };
+        size_file(&file.fd, size, path)?;
         let note = if rule.keep {
             format!("created {shown} ({size} bytes); it stays")
         } else {
             format!("created {shown} ({size} bytes); it goes when this side ends")
         };
-        Ok((
-            DataFile {
-                fd,
-                path: path.into(),
-                created: entry.map(|e| (e, ino)),
-            },
-            Some(note),
-        ))
+        Ok((file, Some(note)))
+    }
+}
+
+/// `ftruncate` to `size`, then reserve the blocks (`posix_fallocate`), so a full file
+/// system is one line now instead of a SIGBUS at the first store through the mapping.
+fn size_file(fd: &OwnedFd, size: u64, path: &Path) -> Result<()> {
+    let shown = path.display();
+    mem::ftruncate(fd, size).sys(format_args!("ftruncate({shown})"))?;
+    match mem::reserve(fd, size) {
+        Ok(()) => Ok(()),
+        Err(e @ (Errno::ENOSPC | Errno::EDQUOT)) => Err(anyhow!(
+            "the file system of {shown} is full ({}): its {size} bytes could not be reserved; free some space or use another directory",
+            e.desc()
+        )),
+        // A file system without fallocate (some network ones): sized, not reserved.
+        Err(Errno::EOPNOTSUPP | Errno::EINVAL) => Ok(()),
+        Err(e) => Err(crate::error::sys_error(format_args!("posix_fallocate({shown})"), e)),
     }
 }
 

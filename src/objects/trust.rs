@@ -3,6 +3,11 @@
 //! user can plant a 0666 queue, segment or FIFO under them first and read what you send or
 //! forge what you receive. ipclab uses an object that is not yours only when told to
 //! (`--trust-foreign`), and says whose it is and with what mode.
+//!
+//! Yours means made by you and owned by you: a System V object's creator (`cuid`) never
+//! changes, but its owner (`uid`) is whatever its creator last set with IPC_SET, so a
+//! planted queue handed over to you is still foreign. (A file's owner can only be changed
+//! by root: for files the owner is the creator.)
 
 use super::{sysvipc, Kind};
 use anyhow::{anyhow, Result};
@@ -36,19 +41,29 @@ fn accessible(uid: u32, gid: u32, mode: u32) -> bool {
 }
 
 /// Refuse an object of `kind` (described by `what`, e.g. `key 0x7a0002e1`) owned by `uid`
-/// (group `gid`) with permission bits `mode`, unless it is ours or foreign objects are
-/// trusted. One the mode does not let us use is refused as "permission denied".
+/// (group `gid`), made by `creator` (System V; `None`: the owner made it), with permission
+/// bits `mode`, unless it is ours or foreign objects are trusted. One the mode does not let
+/// us use is refused as "permission denied".
 pub fn check(
     kind: Kind,
     what: &str,
     (uid, gid): (u32, u32),
+    creator: Option<u32>,
     mode: u32,
     args: TrustArgs,
 ) -> Result<()> {
-    if uid == nix::unistd::geteuid().as_raw() {
+    let me = nix::unistd::geteuid().as_raw();
+    let creator = creator.unwrap_or(uid);
+    if uid == me && creator == me {
         return Ok(());
     }
-    let owner = sysvipc::user_name(uid);
+    let owner = match (uid == me, creator == me) {
+        (true, false) => format!(
+            "{} (who handed it to you with IPC_SET)",
+            sysvipc::user_name(creator)
+        ),
+        _ => sysvipc::user_name(uid),
+    };
     if !accessible(uid, gid, mode) {
         return Err(anyhow!(
             "permission denied: the {} {what} belongs to {owner} with mode {:03o}; use a key or path of your own, or ask its owner",
@@ -81,6 +96,7 @@ pub fn check_sysv(kind: Kind, key: i32, id: i32, args: TrustArgs) -> Result<()> 
         kind,
         &what,
         (row.uid(), row.num("gid")),
+        Some(row.num("cuid")),
         row.octal("perms"),
         args,
     )
@@ -89,5 +105,5 @@ pub fn check_sysv(kind: Kind, key: i32, id: i32, args: TrustArgs) -> Result<()> 
 /// [`check`] for a file (FIFO, POSIX shm object, mapped file), from an open descriptor or
 /// its metadata.
 pub fn check_file(kind: Kind, path: &str, md: &std::fs::Metadata, args: TrustArgs) -> Result<()> {
-    check(kind, path, (md.uid(), md.gid()), md.mode(), args)
+    check(kind, path, (md.uid(), md.gid()), None, md.mode(), args)
 }

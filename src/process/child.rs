@@ -51,8 +51,7 @@ static REPORT_TAKEN: AtomicBool = AtomicBool::new(false);
 /// Tell the controller this child is ready (a no-op when not started by one).
 pub fn notify_ready() {
     if let Some(fd) = inherited("IPCLAB_READY_FD", READY_FD, &READY_TAKEN) {
-        let r = nix::unistd::write(&fd, b"r");
-        crate::sys::trace::call(format_args!("write({READY_FD}, \"r\", 1)"), &r);
+        let _ = crate::sys::proc::write(&fd, b"r");
     }
 }
 

@@ -62,10 +62,7 @@ impl Spawner {
     /// A spawner with its report pipe.
     pub fn new() -> Result<Spawner> {
         let (report_r, report_w) = crate::sys::proc::pipe().sys("pipe()")?;
-        nix::fcntl::fcntl(
-            &report_r,
-            nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-        )?;
+        crate::sys::proc::set_nonblocking(&report_r, true).sys("fcntl(O_NONBLOCK)")?;
         Ok(Spawner { report_r, report_w })
     }
 
@@ -124,7 +121,7 @@ impl Spawner {
     pub fn reports(&self) -> Vec<String> {
         let mut text = Vec::new();
         let mut buf = [0u8; 4096];
-        while let Ok(n @ 1..) = nix::unistd::read(&self.report_r, &mut buf) {
+        while let Ok(n @ 1..) = crate::sys::proc::read(&self.report_r, &mut buf) {
             text.extend_from_slice(&buf[..n]);
         }
         String::from_utf8_lossy(&text)

@@ -68,6 +68,26 @@ pub fn child_env(extra: &[(&str, String)]) -> Vec<OsString> {
     env
 }
 
+/// Open files a run needs at most (its own pipes and sockets, the registry, the controller's
+/// report pipes, a timeline's file).
+const DESCRIPTORS: u64 = 32;
+
+/// Make sure this process may open [`DESCRIPTORS`] files: the soft limit is raised to it
+/// if the hard limit allows; an error (one line, before anything runs) if not.
+pub fn enough_descriptors() -> Result<()> {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
+    if soft >= DESCRIPTORS {
+        return Ok(());
+    }
+    if hard >= DESCRIPTORS {
+        return Ok(setrlimit(Resource::RLIMIT_NOFILE, DESCRIPTORS, hard)?);
+    }
+    Err(anyhow::anyhow!(
+        "the open-file limit (ulimit -n) is {hard}: ipclab needs {DESCRIPTORS} descriptors; raise it (ulimit -n 1024) and run it again"
+    ))
+}
+
 /// Sleep for `d` in short slices, ending early (as `Interrupted`) on a termination signal:
 /// `std::thread::sleep` resumes after a signal and would keep a Ctrl-C'd demo waiting.
 pub fn nap(d: std::time::Duration) -> anyhow::Result<()> {

@@ -2,7 +2,7 @@
 //! sem-demo): the child inherits the mapping or the descriptors.
 
 use super::{trace, SysResult};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 
 /// Which side of a fork we are on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,30 @@ pub fn write(fd: &OwnedFd, bytes: &[u8]) -> SysResult<usize> {
         &r,
     );
     r
+}
+
+/// `fcntl(fd, F_SETFL, O_NONBLOCK)` (or without it).
+pub fn set_nonblocking(fd: impl AsFd, on: bool) -> SysResult<()> {
+    let raw = fd.as_fd().as_raw_fd();
+    let r = set_nonblocking_quiet(fd, on);
+    trace::call(
+        format_args!(
+            "fcntl({raw}, F_SETFL, {})",
+            if on { "O_NONBLOCK" } else { "0" }
+        ),
+        &r.map(|()| 0),
+    );
+    r
+}
+
+pub(super) fn set_nonblocking_quiet(fd: impl AsFd, on: bool) -> SysResult<()> {
+    use nix::fcntl::{fcntl, FcntlArg, OFlag};
+    let flags = OFlag::from_bits_truncate(fcntl(&fd, FcntlArg::F_GETFL)?);
+    let flags = match on {
+        true => flags | OFlag::O_NONBLOCK,
+        false => flags - OFlag::O_NONBLOCK,
+    };
+    fcntl(&fd, FcntlArg::F_SETFL(flags)).map(drop)
 }
 
 /// The path this process was executed as (`getauxval(AT_EXECFN)`): what execve was given,

@@ -4,6 +4,7 @@
 //! `--trace` shows a socket demo's calls too. Reads and writes on a connected socket are
 //! [`super::proc::read`] and [`super::proc::write`].
 
+pub use super::proc::set_nonblocking;
 use super::{trace, SysResult};
 use nix::sys::socket::{self as s, SockaddrLike, SockaddrStorage};
 use std::net::SocketAddr;
@@ -139,7 +140,7 @@ pub fn connect(fd: &OwnedFd, addr: &Address, timeout: Duration) -> SysResult<()>
 
 fn connect_within(fd: &OwnedFd, addr: &Address, timeout: Duration) -> SysResult<()> {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-    set_nonblocking_quiet(fd, true)?;
+    super::proc::set_nonblocking_quiet(fd, true)?;
     let r = match addr.with(|a| s::connect(fd.as_raw_fd(), a)) {
         Ok(()) => Ok(()),
         Err(nix::errno::Errno::EINPROGRESS | nix::errno::Errno::EAGAIN) => {
@@ -155,7 +156,7 @@ fn connect_within(fd: &OwnedFd, addr: &Address, timeout: Duration) -> SysResult<
         }
         Err(e) => Err(e),
     };
-    set_nonblocking_quiet(fd, false)?;
+    super::proc::set_nonblocking_quiet(fd, false)?;
     r
 }
 
@@ -218,30 +219,6 @@ pub fn peer_addr(fd: &OwnedFd) -> Option<Address> {
     s::getpeername::<SockaddrStorage>(fd.as_raw_fd())
         .ok()
         .and_then(|a| Address::from_storage(&a))
-}
-
-/// `fcntl(fd, F_SETFL, O_NONBLOCK)` (or without it).
-pub fn set_nonblocking(fd: impl AsFd, on: bool) -> SysResult<()> {
-    let raw = fd.as_fd().as_raw_fd();
-    let r = set_nonblocking_quiet(fd, on);
-    trace::call(
-        format_args!(
-            "fcntl({raw}, F_SETFL, {})",
-            if on { "O_NONBLOCK" } else { "0" }
-        ),
-        &r.map(|()| 0),
-    );
-    r
-}
-
-fn set_nonblocking_quiet(fd: impl AsFd, on: bool) -> SysResult<()> {
-    use nix::fcntl::{fcntl, FcntlArg, OFlag};
-    let flags = OFlag::from_bits_truncate(fcntl(&fd, FcntlArg::F_GETFL)?);
-    let flags = match on {
-        true => flags | OFlag::O_NONBLOCK,
-        false => flags - OFlag::O_NONBLOCK,
-    };
-    fcntl(&fd, FcntlArg::F_SETFL(flags)).map(drop)
 }
 
 /// Is something at `path` a UNIX socket a server still accepts on (a connect succeeds)?

@@ -10,6 +10,8 @@
 //!   `IPCLAB_SIGNAL_TRIALS=N` sets the count; `scripts/signal-fuzz.sh` runs thousands).
 //! - [`inject`]: the deterministic cases under `strace -e inject=…:delay_exit`: a SIGKILL
 //!   inside each create call (then `clean` finds everything), a signal inside the spawn.
+// The tests' own peers and probes use the standard library's sockets and nix directly.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -82,7 +82,7 @@ fn open_for_writing(args: &WriteArgs) -> Result<std::os::fd::OwnedFd> {
             Ok(fd) => {
                 check_fifo(path, &fd, args.trust)?;
                 if !args.nonblock {
-                    nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_SETFL(OFlag::empty()))?;
+                    crate::sys::proc::set_nonblocking(&fd, false)?;
                 }
                 return Ok(fd);
             }

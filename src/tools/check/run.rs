@@ -135,11 +135,8 @@ impl Ctx<'_> {
         let stdin = match input {
             Input::Null => Stdio::null(),
             Input::Typed | Input::Open => {
-                let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
-                nix::fcntl::fcntl(
-                    &w,
-                    nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-                )?;
+                let (r, w) = crate::sys::proc::pipe()?;
+                crate::sys::proc::set_nonblocking(&w, true)?;
                 let w = std::fs::File::from(w);
                 match input {
                     Input::Typed => {

@@ -117,7 +117,7 @@ impl<T: DeserializeOwned> Pending<T> {
         };
         let mut buf = [0u8; 8192];
         loop {
-            match nix::unistd::read(from, &mut buf) {
+            match crate::sys::proc::read(from, &mut buf) {
                 Ok(0) => {
                     self.done = true;
                     return Ok(true);
@@ -178,15 +178,12 @@ where
             here: Some(f().map_err(|e| format!("{e:#}"))),
         });
     };
-    let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+    let (r, w) = crate::sys::proc::pipe()?;
     let grader = nix::unistd::getpid();
     match sandbox::fork().context("fork()")? {
         Forked::Parent { child } => {
             drop(w);
-            nix::fcntl::fcntl(
-                &r,
-                nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-            )?;
+            crate::sys::proc::set_nonblocking(&r, true)?;
             Ok(Pending {
                 pid: child,
                 from: Some(r),
@@ -244,7 +241,7 @@ where
     )
     .context("unshare(CLONE_NEWIPC|CLONE_NEWNS|CLONE_NEWNET|CLONE_NEWPID)")?;
     // A pipe that tells I whether S still lives when I asks for its death signal.
-    let (alive_r, alive_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+    let (alive_r, alive_w) = crate::sys::proc::pipe()?;
     let me = match sandbox::fork().context("fork()")? {
         Forked::Parent { child } => child,
         Forked::Child => {

@@ -151,7 +151,8 @@ impl Session {
         (trace::TIMELINE_DIR, self.dir.path())
     }
 
-    /// Read the run back and write the file; a line on stderr says where.
+    /// Read the run back and write the file; a line on stderr says where (only if the run
+    /// succeeded: a failed one has said its one line already).
     pub fn finish(self, status: u8) -> Result<()> {
         if self.recording_self {
             trace::event("end", &format!("exit {status}"), None);
@@ -163,6 +164,11 @@ impl Session {
             Format::Html => picture::html(&run),
         };
         write_new(&self.file, text.as_bytes())?;
+        // A failed run says so in one line, its error's: the picture is written, unsaid.
+        if status != 0 {
+            drop(self.dir);
+            return Ok(());
+        }
         crate::out::note(format_args!(
             "timeline: {} ({} calls, {} processes, {} hand-offs)",
             self.file.display(),
@@ -175,20 +181,43 @@ impl Session {
     }
 }
 
-/// Write `path` (replacing a regular file; a symlink there is refused, not followed).
+/// Write `path`: into a new private file beside it (O_EXCL, no link followed), renamed
+/// over it, so an existing file is replaced, never written into. A path that is a symlink,
+/// or a file of another user's, is refused: a picture never lands in someone else's file.
 pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let shown = path.display();
+    if let Ok(md) = std::fs::symlink_metadata(path) {
+        if md.file_type().is_symlink() {
+            anyhow::bail!("--timeline: cannot write {shown}: it is a symbolic link (not followed)");
+        }
+        if md.uid() != nix::unistd::geteuid().as_raw() {
+            anyhow::bail!(
+                "--timeline: cannot write {shown}: it belongs to {}; choose a path of your own",
+                crate::objects::sysvipc::user_name(md.uid())
+            );
+        }
+    }
+    let name = path
+        .file_name()
+        .map_or("timeline".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let mut f = std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o644)
         .custom_flags(libc::O_NOFOLLOW)
-        .open(path)
-        .with_context(|| format!("--timeline: cannot write {}", path.display()))?;
-    f.write_all(bytes)
-        .with_context(|| format!("--timeline: cannot write {}", path.display()))
+        .open(&tmp)
+        .with_context(|| format!("--timeline: cannot write {shown}"))?;
+    let written = f
+        .write_all(bytes)
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(anyhow!("--timeline: cannot write {shown}: {e}"));
+    }
+    Ok(())
 }
 
 /// Every event of the run, in time order, with the lanes and hand-offs.
