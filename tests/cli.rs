@@ -29,6 +29,7 @@ mod rpc;
 mod sealed;
 mod second_user;
 mod sem_shm_msg;
+mod servers;
 mod shm_interop;
 mod shm_signals;
 mod shm_sysv;

@@ -116,3 +116,66 @@ kill -CONT $server; kill $server $first; wait; exit $status"#;
         "{err}"
     );
 }
+
+#[test]
+fn a_full_file_system_and_low_limits_are_said_in_one_line() {
+    // A limit on memory: the bench's 64 MiB reference buffer, allocated fallibly.
+    let s = Scratch::new("limits");
+    let run = |script: &str| {
+        Command::new("sh")
+            .args(["-c", script])
+            .current_dir(&s.dir)
+            .env("IPCLAB", bin())
+            .env("IPCLAB_STATE_DIR", state_dir())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out =
+        run(r#"ulimit -v 60000; "$IPCLAB" bench --quick --only posix-shm,mmap-file >/dev/null"#);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        (out.status.code(), err.lines().count()),
+        (Some(1), 1),
+        "{err}"
+    );
+    assert!(
+        err.contains("cannot allocate") && err.contains("ulimit -v"),
+        "{err}"
+    );
+    // Too few descriptors: said before anything runs.
+    let out = run(r#"ulimit -n 5; "$IPCLAB" mmap-file demo"#);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        (out.status.code(), err.lines().count()),
+        (Some(1), 1),
+        "{err}"
+    );
+    assert!(err.contains("ulimit -n"), "{err}");
+    // A full file system under the file to map: one line, nothing left, no SIGBUS.
+    if skip_unless_root("a full tmpfs, mounted in a mount namespace") || skip_without("unshare") {
+        return;
+    }
+    for demo in [
+        "mmap-file send full/temp --count 1",
+        "mmap-file demo full/data",
+    ] {
+        let script = format!(
+            r#"mkdir -p full && unshare -m sh -c 'mount -t tmpfs -o size=16k tmpfs full && dd if=/dev/zero of=full/fill bs=4k count=8 2>/dev/null; "$IPCLAB" {demo} >/dev/null; status=$?; ls full; exit $status'"#
+        );
+        let out = run(&script);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let left = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(
+            (out.status.code(), err.lines().count()),
+            (Some(1), 1),
+            "{demo}: {err}"
+        );
+        assert!(err.contains("is full"), "{demo}: {err}");
+        assert_eq!(
+            left.trim(),
+            "fill",
+            "{demo}: left in the file system: {left}"
+        );
+    }
+}

@@ -279,3 +279,54 @@ fn a_planted_registry_never_makes_clean_remove_your_objects() {
     crate::shm_sysv::ipclab_remove_shm(id);
     assert_no_sysv(key);
 }
+
+#[test]
+fn a_queue_handed_over_with_ipc_set_is_still_foreign() {
+    if !can_switch_user() {
+        return;
+    }
+    let Some(plant) = c_program("plant_queue") else {
+        return;
+    };
+    // Root makes a 0666 queue under a key of a shared directory, and hands it to nobody:
+    // its owner is nobody now, its creator still root.
+    let dir = shared_dir("handed");
+    let kf = dir.join("k");
+    std::fs::write(&kf, b"").unwrap();
+    std::fs::set_permissions(&kf, PermissionsExt::from_mode(0o644)).unwrap();
+    let key = ftok(&kf, b'z');
+    let _guard = KeyGuard(vec![key]);
+    let out = std::process::Command::new(&plant)
+        .arg(&kf)
+        .arg(NOBODY.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kf_s = kf.to_str().unwrap();
+    refused(
+        as_nobody(&["msg-client", "--path", kf_s, "--timeout", "2s"], ""),
+        "a queue handed over",
+        &[
+            "belongs to root (who handed it to you with IPC_SET)",
+            "--trust-foreign",
+        ],
+    );
+    // Nothing was sent on it: the planter reads nothing of nobody's.
+    let qnum = std::fs::read_to_string("/proc/sysvipc/msg")
+        .unwrap()
+        .lines()
+        .skip(1)
+        .find(|l| {
+            l.split_whitespace()
+                .next()
+                .and_then(|k| k.parse::<i64>().ok())
+                == Some(key as i32 as i64)
+        })
+        .and_then(|l| l.split_whitespace().nth(4)?.parse::<u64>().ok());
+    assert_eq!(qnum, Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -221,6 +221,9 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
                 crate::out::err_line(&format!("{applet}: {e}"));
                 return ExitCode::from(2);
             }
+            // Its scratch directory must not outlive a signal that comes before the
+            // applet catches them: catch them first (the applet's own call repeats it).
+            Ok(_) if crate::sys::signals::catch_termination().is_err() => None,
             Ok(_) => match tools::timeline::Session::start(file) {
                 Ok(s) => Some(s),
                 Err(e) => {

@@ -112,7 +112,13 @@ impl DataFile {
             path: path.into(),
             created: entry.map(|e| (e, ino)),
         };
-        size_file(&file.fd, size, path)?;
+        if let Err(e) = size_file(&file.fd, size, path) {
+            // Made by this run and never used: it goes, even if it was to stay.
+            if std::fs::symlink_metadata(path).is_ok_and(|m| m.ino() == ino) {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
+        }
         let note = if rule.keep {
             format!("created {shown} ({size} bytes); it stays")
         } else {

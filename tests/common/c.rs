@@ -17,6 +17,11 @@ pub fn c_program_rt(name: &str) -> Option<PathBuf> {
     c_build(name, &["-lrt"])
 }
 
+/// The same, with other compiler and linker arguments (`-ltirpc`…).
+pub fn c_program_libs(name: &str, libs: &[&str]) -> Option<PathBuf> {
+    c_build(name, libs)
+}
+
 /// A C program built at optimisation level `opt` ("-O0", "-O2"): some lessons depend on it.
 pub fn c_program_opt(name: &str, opt: &str) -> Option<PathBuf> {
     c_build_as(name, opt, &[])

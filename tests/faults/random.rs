@@ -5,6 +5,10 @@
 //! 1, with one line, when only a child was hit), and that nothing is left: no System V object
 //! under its keys, no /dev/shm entry, FIFO or scratch directory.
 //!
+//! The demos include the servers (sock-server with its client, rpc-server), the grader
+//! (`ipclab check` with the lecture's reader) and a `--timeline` run; a trial whose tool is
+//! missing (rpcbind, gcc) runs the tour instead, and says so in its name.
+//!
 //! The trials come from a seed, printed in every trial's name: `IPCLAB_SIGNAL_SEED=S cargo
 //! test --test faults random` replays them; `IPCLAB_SIGNAL_TRIALS=N` sets how many (48 by
 //! default; `scripts/signal-fuzz.sh` runs 2,000).
@@ -16,7 +20,7 @@ use nix::unistd::Pid;
 use std::path::Path;
 use std::time::Duration;
 
-const DEMOS: [&str; 13] = [
+const DEMOS: [&str; 17] = [
     "shmcon",
     "shmcon-sem",
     "shmpthreadcon",
@@ -30,6 +34,10 @@ const DEMOS: [&str; 13] = [
     "fifo",
     "shm-msg",
     "tour",
+    "sock-server",
+    "rpc-server",
+    "check",
+    "timeline",
 ];
 const SIGNALS: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
 const TARGETS: [&str; 3] = ["group", "leader", "child"];
@@ -48,6 +56,27 @@ impl Rng {
         self.next() % n
     }
 }
+
+/// `demo`, or the tour when what it needs is missing here (a running rpcbind, gcc).
+fn available(demo: &'static str) -> &'static str {
+    static RPCBIND: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let rpcbind = || {
+        *RPCBIND.get_or_init(|| {
+            std::process::Command::new("rpcinfo")
+                .arg("-p")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    };
+    match demo {
+        "rpc-server" if !rpcbind() => "tour (no rpcbind for rpc-server)",
+        "check" if !have("gcc") => "tour (no gcc for check)",
+        d => d,
+    }
+}
+
+/// rpc-server's program number is the same for every run: one trial at a time.
+static RPC: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// What one trial does.
 #[derive(Debug, Clone, Copy)]
@@ -82,7 +111,7 @@ pub fn trials() -> Vec<Trial> {
                 rng.below(400)
             };
             let plan = Plan {
-                demo: DEMOS[rng.below(DEMOS.len() as u64) as usize],
+                demo: available(DEMOS[rng.below(DEMOS.len() as u64) as usize]),
                 signal: SIGNALS[rng.below(3) as usize],
                 target: TARGETS[rng.below(3) as usize],
                 delay_ms,
@@ -115,12 +144,17 @@ fn workload(
     let name = format!("ipclab-random-{tag}");
     let keys = vec![ftok(&kf, proj), ftok(dir, proj)];
     let (k, p) = (kf.display().to_string(), proj.to_string());
+    let reader = match demo {
+        "check" => c_program("shmread").map_or(String::new(), |r| r.display().to_string()),
+        _ => String::new(),
+    };
     let v = |line: &str| -> Vec<String> {
         line.split_whitespace()
             .map(|w| {
                 w.replace("{k}", &k)
                     .replace("{p}", &p)
                     .replace("{name}", &name)
+                    .replace("{reader}", &reader)
             })
             .collect()
     };
@@ -167,6 +201,19 @@ fn workload(
             vec!["bench --only pipe,sysv-msg,posix-shm --sizes 64 --count 20000"],
             "",
         ),
+        "sock-server" => (
+            vec![
+                "sock-server --unix d.sock --count 3",
+                "sock-client --unix d.sock --timeout 2s",
+            ],
+            "",
+        ),
+        "rpc-server" => (vec!["rpc-server --count 50"], ""),
+        "check" => (vec!["check shmread --seed 1 --repeat 3 -- {reader}"], ""),
+        "timeline" => (
+            vec!["--timeline run.html shmcon {k} --proj-id {p} --interval 2ms"],
+            lines,
+        ),
         _ => (vec!["tour mmap"], ""),
     };
     (cmds.into_iter().map(v).collect(), stdin, keys, name)
@@ -182,6 +229,7 @@ fn run(plan: Plan) -> Result<(), String> {
         scratch.dir.file_name().unwrap().to_string_lossy()
     );
     let (cmds, stdin, keys, name) = workload(plan.demo, &scratch.dir, &tag, plan.proj);
+    let _one = (plan.demo == "rpc-server").then(|| RPC.lock().unwrap_or_else(|p| p.into_inner()));
     let mut runs: Vec<Running> = cmds
         .iter()
         .map(|args| {
@@ -263,6 +311,21 @@ fn run(plan: Plan) -> Result<(), String> {
     }
     if scratch.path("fifo1").exists() {
         problems.push("left the FIFO".into());
+    }
+    if scratch.path("d.sock").exists() {
+        problems.push("left the UNIX socket file".into());
+    }
+    if plan.demo == "rpc-server" {
+        let o = std::process::Command::new("rpcinfo")
+            .arg("-p")
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&o.stdout).contains("536895507") {
+            problems.push("left the rpcbind mapping".into());
+            let _ = std::process::Command::new("rpcinfo")
+                .args(["-d", "536895507", "1"])
+                .status();
+        }
     }
     let scratch_dirs: Vec<_> = std::fs::read_dir(&tmp)
         .unwrap()

@@ -47,6 +47,9 @@ pub struct Channel {
     proto: Proto,
     to: SocketAddr,
     timeout: Duration,
+    /// A termination signal ends the wait for a reply (a user's call); rpcbind's calls
+    /// are short and must complete, or a mapping would be made and never taken back.
+    interruptible: bool,
 }
 
 impl Channel {
@@ -66,13 +69,20 @@ impl Channel {
             proto,
             to,
             timeout,
+            interruptible: true,
         })
     }
 
     /// Send `call` and wait for the reply's bytes (UDP: up to three tries).
     pub fn exchange(&mut self, call: &[u8]) -> Result<Vec<u8>> {
-        let (fd, timeout) = (&self.fd, self.timeout);
-        let readable = |limit| crate::demos::sock::readable(fd.as_fd(), Some(limit));
+        let (fd, timeout, interruptible) = (&self.fd, self.timeout, self.interruptible);
+        let readable = |limit| match interruptible {
+            true => crate::demos::sock::readable(fd.as_fd(), Some(limit)),
+            false => Ok(crate::demos::sock::readable_through_signals(
+                fd.as_fd(),
+                limit,
+            )),
+        };
         if self.proto == Proto::Tcp {
             record::write(fd, call)?;
             return record::read(fd, || readable(timeout))?
@@ -131,7 +141,10 @@ fn pmap(
         ));
     }
     let rpcbind = SocketAddr::new(host, 111);
-    let reply = exchange(Proto::Udp, rpcbind, &w.bytes, Duration::from_secs(2))
+    let mut ch = Channel::open(Proto::Udp, rpcbind, Duration::from_secs(2))?;
+    ch.interruptible = false;
+    let reply = ch
+        .exchange(&w.bytes)
         .map_err(|e| anyhow!("rpcbind on {host}: {e}: is rpcbind running there? (`rpcbind` as root starts it; `rpcinfo -p {host}` lists what it knows)"))?;
     parse_reply(&reply, xid)?.u32("result")
 }

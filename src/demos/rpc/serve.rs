@@ -124,7 +124,8 @@ impl State {
                         served += n;
                         keep.push(c);
                     }
-                    Err(why) => log(format_args!("client {}: {why}: closed", c.from)),
+                    Err(Some(why)) => log(format_args!("client {}: {why}: closed", c.from)),
+                    Err(None) => {} // it closed, as a client does when it is done
                 }
             }
             conns = keep;
@@ -199,47 +200,47 @@ impl State {
         woke: bool,
         buf: &mut [u8],
         limits: Limits,
-    ) -> Result<u64, String> {
+    ) -> Result<u64, Option<String>> {
         if c.opened.elapsed() > limits.connection_time {
-            return Err(format!(
+            return Err(Some(format!(
                 "still connected {} s after it opened",
                 limits.connection_time.as_secs()
-            ));
+            )));
         }
         let mut served = 0;
         if woke {
             match crate::sys::proc::read(&c.fd, buf) {
-                Ok(0) if c.output.is_empty() => return Err("it closed the connection".into()),
+                Ok(0) if c.output.is_empty() => return Err(None),
                 Ok(0) => {}
                 Ok(n) => c.input.push(&buf[..n]),
                 Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => {}
-                Err(e) => return Err(format!("read(): {}", e.desc())),
+                Err(e) => return Err(Some(format!("read(): {}", e.desc()))),
             }
             while let Some(msg) = c
                 .input
                 .next_message(MAX_REQUEST)
-                .map_err(|e| e.to_string())?
+                .map_err(|e| Some(e.to_string()))?
             {
                 if let Some(reply) = self
                     .answer(&msg, &c.from, "tcp")
-                    .map_err(|e| e.to_string())?
+                    .map_err(|e| Some(e.to_string()))?
                 {
                     c.output.extend_from_slice(&record::encode(&reply));
                     served += 1;
                 }
             }
             if c.output.len() > MAX_PENDING {
-                return Err(format!(
+                return Err(Some(format!(
                     "more than {} KiB of replies it does not read",
                     MAX_PENDING >> 10
-                ));
+                )));
             }
         }
         if !c.output.is_empty() {
             match crate::sys::proc::write(&c.fd, &c.output) {
                 Ok(n) => drop(c.output.drain(..n)),
                 Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => {}
-                Err(e) => return Err(format!("write(): {}", e.desc())),
+                Err(e) => return Err(Some(format!("write(): {}", e.desc()))),
             }
         }
         Ok(served)

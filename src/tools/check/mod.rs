@@ -151,6 +151,7 @@ fn default_jobs() -> u64 {
 pub fn run(args: Args) -> Result<()> {
     validate::only(&args.only, args.role)?;
     crate::sys::signals::catch_termination()?;
+    let _reaper = seal::Reaper::become_one();
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

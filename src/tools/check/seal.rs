@@ -78,6 +78,35 @@ impl Sealed {
     }
 }
 
+/// Reaps, when dropped, every child of the grader that has ended or ends within a second:
+/// the grader is the subreaper of its runs, so the init of a run whose first process was
+/// killed comes back to it (not to a PID 1 that may not reap) and is waited for.
+pub struct Reaper(());
+
+impl Reaper {
+    /// Become the subreaper of what this process starts from now on.
+    pub fn become_one() -> Reaper {
+        let _ = nix::sys::prctl::set_child_subreaper(true);
+        Reaper(())
+    }
+}
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        loop {
+            match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) if std::time::Instant::now() < until => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                Ok(WaitStatus::StillAlive) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    }
+}
+
 /// Decide how to seal, probing the kernel once for `auto` and `ns`.
 pub fn decide(want: Isolation, keep: &[PathBuf]) -> Result<Sealed> {
     if want == Isolation::None {
@@ -85,6 +114,8 @@ pub fn decide(want: Isolation, keep: &[PathBuf]) -> Result<Sealed> {
     }
     let user = !nix::unistd::geteuid().is_root();
     let probe = run(&Sealed::Ns { user }, keep, || Ok(true)).and_then(Pending::wait);
+    // Interrupted while probing: that is no answer about the kernel.
+    crate::error::check_interrupted()?;
     match (probe, want) {
         (Ok(true), _) => Ok(Sealed::Ns { user }),
         (Ok(false), _) => unreachable!("the probe returns true"),
