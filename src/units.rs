@@ -129,6 +129,14 @@ pub fn size_name(s: usize) -> String {
     }
 }
 
+/// `n` and the noun, singular or plural: `1 process`, `2 processes`.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

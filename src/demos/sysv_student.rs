@@ -190,7 +190,14 @@ fn read(key: Key, timeout: Duration, trust: TrustArgs) -> Result<()> {
             Err(Errno::ENOENT) if start.elapsed() < timeout => {
                 crate::process::nap(Duration::from_millis(10))?
             }
-            Err(e) => return Err(segment::explain("shmget()", key, e)),
+            Err(e) => {
+                return Err(segment::explain_with(
+                    "shmget()",
+                    key,
+                    e,
+                    "start the writer first (`ipclab sysv-student write` creates it)",
+                ))
+            }
         }
     };
     trust::check_sysv(Kind::SysvShm, key, shmid, trust)?;

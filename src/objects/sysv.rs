@@ -16,11 +16,21 @@ use anyhow::{anyhow, Result};
 
 /// Explain a failed shmget/shmat on `key` in one sentence.
 pub fn explain(call: &str, key: Key, e: Errno) -> anyhow::Error {
+    explain_with(
+        call,
+        key,
+        e,
+        "start the controller first (`ipclab shmcon PATHNAME` creates it and passes its key)",
+    )
+}
+
+/// [`explain`], with what creates the segment when there is none (`start`).
+pub fn explain_with(call: &str, key: Key, e: Errno, start: &str) -> anyhow::Error {
     let k = key as u32;
     let entry = sysvipc::shm_by_key(key).ok().flatten();
     match (e, entry) {
         (Errno::ENOENT, _) => anyhow!(
-            "{call}: no shared memory segment has key {k:x} (ENOENT): start the controller first (`ipclab shmcon PATHNAME` creates it and passes its key), or check the key"
+            "{call}: no shared memory segment has key {k:x} (ENOENT): {start}, or check the key"
         ),
         (Errno::EINVAL, Some(s)) => anyhow!(
             "{call}: the segment with key {k:x} (shmid {}) is {} bytes, smaller than the {SHM_SIZE} this demo needs (EINVAL): it belongs to another program; pick another key, or remove it with `ipcrm -m {}` if it is yours",

@@ -120,6 +120,7 @@ pub fn ipclab_command() -> Result<std::process::Command> {
 /// it is still running when dropped.
 pub fn start(cmd: &mut std::process::Command) -> Result<Started> {
     let held = signals::hold();
+    signals::exec_with_mask(cmd, held.child_mask());
     let child = cmd
         .spawn()
         .map_err(|e| anyhow::anyhow!("cannot start {:?}: {e}", cmd.get_program()))?;
@@ -322,4 +323,43 @@ fn next_jitter() -> Option<(u64, u64)> {
     x ^= x << 17;
     STATE.store(x, Ordering::Relaxed);
     Some((x, max))
+}
+
+/// Wait until `fd` is readable, at most `limit`, whatever signals come meanwhile (a short
+/// exchange that must complete). False: `limit` passed.
+pub fn readable_through_signals(
+    fd: std::os::fd::BorrowedFd<'_>,
+    limit: std::time::Duration,
+) -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+        if poll(&mut fds, PollTimeout::from(100u16)).is_ok_and(|n| n > 0) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Wait until `fd` is readable, in slices, so Ctrl-C is seen (std's accept and recv restart
+/// after a signal by themselves). `Ok(false)`: `limit` passed.
+pub fn readable(
+    fd: std::os::fd::BorrowedFd<'_>,
+    limit: Option<std::time::Duration>,
+) -> anyhow::Result<bool> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    let start = std::time::Instant::now();
+    loop {
+        crate::error::check_interrupted()?;
+        let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+        match poll(&mut fds, PollTimeout::from(100u16)) {
+            Ok(n) if n > 0 => return Ok(true),
+            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => return Err(anyhow::anyhow!("poll(): {}", e.desc())),
+        }
+        if limit.is_some_and(|l| start.elapsed() >= l) {
+            return Ok(false);
+        }
+    }
 }

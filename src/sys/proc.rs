@@ -64,8 +64,9 @@ pub fn pipe() -> SysResult<(OwnedFd, OwnedFd)> {
 }
 
 /// `read(fd, buf)`, traced with its byte count; EINTR is returned to the caller.
-pub fn read(fd: &OwnedFd, buf: &mut [u8]) -> SysResult<usize> {
+pub fn read(fd: impl AsFd, buf: &mut [u8]) -> SysResult<usize> {
     trace::begin();
+    let fd = fd.as_fd();
     let r = nix::unistd::read(fd, buf);
     trace::call(
         format_args!("read({}, buf, {})", fd.as_raw_fd(), buf.len()),

@@ -94,7 +94,18 @@ pub fn catch_termination() -> nix::Result<()> {
             unsafe { signal::sigaction(sig, &old) }?;
         }
     }
-    Ok(())
+    // A parent that started us with these blocked (std's spawn passes its mask on) would
+    // keep them from us for ever: we catch them, so we take them.
+    let mut set = SigSet::empty();
+    for s in [
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+        Signal::SIGALRM,
+    ] {
+        set.add(s);
+    }
+    signal::sigprocmask(signal::SigmaskHow::SIG_UNBLOCK, Some(&set), None)
 }
 
 /// The first termination signal received, if any.
@@ -188,6 +199,22 @@ impl Hold {
     pub fn child_mask(&self) -> &SigSet {
         &self.old
     }
+}
+
+/// Give the program `cmd` starts the signal mask `mask` (a [`Hold`]'s
+/// [`child_mask`](Hold::child_mask)): std's spawn passes on the mask of the moment, and a
+/// child started while we hold the termination signals would otherwise run with them
+/// blocked (Ctrl-C, SIGTERM and SIGHUP would never reach it).
+pub fn exec_with_mask(cmd: &mut std::process::Command, mask: &SigSet) {
+    use std::os::unix::process::CommandExt;
+    let mask = *mask;
+    let closure = move || {
+        let _ = signal::sigprocmask(signal::SigmaskHow::SIG_SETMASK, Some(&mask), None);
+        Ok(())
+    };
+    // SAFETY: the closure runs in the child between fork and exec and only calls
+    // sigprocmask, which is async-signal-safe; it allocates nothing and takes no lock.
+    unsafe { cmd.pre_exec(closure) };
 }
 
 impl Drop for Hold {

@@ -274,3 +274,12 @@ pub fn group_alive(pgid: i32) -> bool {
 pub fn assert_group_gone(pgid: i32) {
     wait_until(5, "the process group to end", || !group_alive(pgid));
 }
+
+/// Wait until `pid` sleeps in a kernel function whose name contains `what` (its
+/// /proc/PID/wchan: `poll` for a process waiting on its input, `msgrcv` on a queue): the
+/// moment to test what a signal does there, when no line marks it.
+pub fn wait_blocked_in(pid: i32, what: &str) {
+    wait_until(20, &format!("pid {pid} to block in {what}"), || {
+        std::fs::read_to_string(format!("/proc/{pid}/wchan")).is_ok_and(|w| w.contains(what))
+    });
+}

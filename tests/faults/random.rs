@@ -214,7 +214,7 @@ fn workload(
             vec!["--timeline run.html shmcon {k} --proj-id {p} --interval 2ms"],
             lines,
         ),
-        _ => (vec!["tour mmap"], ""),
+        _ => (vec!["tour msg"], ""),
     };
     (cmds.into_iter().map(v).collect(), stdin, keys, name)
 }

@@ -69,7 +69,7 @@ pub fn demo(path: Option<PathBuf>) -> Result<()> {
         }
     };
     outln!("--- map_normalfile1: this process ---")?;
-    let map = write_records(&path, false)?;
+    let map = write_records(&path, false, _temp.is_some())?;
     outln!("--- map_normalfile2: another process, during the hold ---")?;
     let during = reader_process(&path)?;
     map.unmap().sys("munmap()")?;

@@ -108,7 +108,7 @@ pub fn run(args: Args) -> Result<()> {
             hold,
             sync_every,
         } => {
-            let map = normalfile::write_records(&path, force)?;
+            let map = normalfile::write_records(&path, force, false)?;
             normalfile::hold_mapping(&map, hold, sync_every)?;
             map.unmap().sys("munmap()")?;
             outln!(" umap ok ")?;

@@ -34,8 +34,9 @@ pub const FILE_RECORDS: usize = 5;
 /// Records mapped (the seed's `sizeof(people)*10`).
 pub const MAP_RECORDS: usize = 10;
 
-/// Steps 1-4 of map_normalfile1.
-pub fn write_records(path: &Path, force: bool) -> Result<mem::Mapping> {
+/// Steps 1-4 of map_normalfile1. `scratch`: PATH is in a scratch directory of the run's,
+/// which takes it away at the end (the note must not promise that it stays).
+pub fn write_records(path: &Path, force: bool, scratch: bool) -> Result<mem::Mapping> {
     // Steps 1 and 2: the file, 5 records long (0600; the seed's 00777 makes a data file
     // executable). The seed's O_TRUNC would cut any file of that name to 40 bytes: a file
     // of another size is refused unless --force.
@@ -47,7 +48,13 @@ pub fn write_records(path: &Path, force: bool) -> Result<mem::Mapping> {
     let size = (PEOPLE_SIZE * FILE_RECORDS) as u64;
     let (file, note) = DataFile::open(path, size, rule, TrustArgs::default())?;
     if let Some(n) = note {
-        out::note(format_args!("{n}"));
+        match scratch {
+            true => out::note(format_args!(
+                "{}; it goes with the demo's scratch directory at the end",
+                n.trim_end_matches("; it stays")
+            )),
+            false => out::note(format_args!("{n}")),
+        }
     }
     // Step 3: map 10 records, then the descriptor is no longer needed.
     let map = mem::map_file(

@@ -13,7 +13,6 @@ pub mod server;
 use anyhow::{anyhow, Result};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// The textbook's date server port.
 pub const PORT: u16 = 6013;
@@ -146,35 +145,4 @@ pub fn now() -> String {
     crate::sys::time::ctime(t)
 }
 
-/// Wait until `fd` is readable, at most `limit`, whatever signals come meanwhile (a short
-/// exchange that must complete). False: `limit` passed.
-pub fn readable_through_signals(fd: std::os::fd::BorrowedFd<'_>, limit: Duration) -> bool {
-    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-    let start = std::time::Instant::now();
-    while start.elapsed() < limit {
-        let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
-        if poll(&mut fds, PollTimeout::from(100u16)).is_ok_and(|n| n > 0) {
-            return true;
-        }
-    }
-    false
-}
-
-/// Wait until `fd` is readable, in slices, so Ctrl-C is seen (std's accept and recv restart
-/// after a signal by themselves). `Ok(false)`: `limit` passed.
-pub fn readable(fd: std::os::fd::BorrowedFd<'_>, limit: Option<Duration>) -> Result<bool> {
-    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-    let start = std::time::Instant::now();
-    loop {
-        crate::error::check_interrupted()?;
-        let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
-        match poll(&mut fds, PollTimeout::from(100u16)) {
-            Ok(n) if n > 0 => return Ok(true),
-            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
-            Err(e) => return Err(anyhow!("poll(): {}", e.desc())),
-        }
-        if limit.is_some_and(|l| start.elapsed() >= l) {
-            return Ok(false);
-        }
-    }
-}
+pub use crate::process::{readable, readable_through_signals};

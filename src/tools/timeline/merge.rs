@@ -46,12 +46,13 @@ pub fn run(args: Args) -> Result<()> {
         Format::Html => super::picture::html(&run),
     };
     super::write_new(&output, text.as_bytes())?;
+    use crate::units::counted;
     crate::out::note(format_args!(
-        "merged into {} ({} files, {} processes, {} hand-offs)",
+        "merged into {} ({}, {}, {})",
         output.display(),
-        files.len(),
-        run.lanes.len(),
-        run.handoffs.len()
+        counted(files.len(), "file", "files"),
+        counted(run.lanes.len(), "process", "processes"),
+        counted(run.handoffs.len(), "hand-off", "hand-offs")
     ));
     Ok(())
 }

@@ -169,12 +169,17 @@ impl Session {
             drop(self.dir);
             return Ok(());
         }
+        use crate::units::counted;
         crate::out::note(format_args!(
-            "timeline: {} ({} calls, {} processes, {} hand-offs)",
+            "timeline: {} ({}, {}, {})",
             self.file.display(),
-            run.events.iter().filter(|e| e.kind == "call").count(),
-            run.lanes.len(),
-            run.handoffs.len()
+            counted(
+                run.events.iter().filter(|e| e.kind == "call").count(),
+                "call",
+                "calls"
+            ),
+            counted(run.lanes.len(), "process", "processes"),
+            counted(run.handoffs.len(), "hand-off", "hand-offs")
         ));
         drop(self.dir);
         Ok(())

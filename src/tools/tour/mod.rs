@@ -10,18 +10,20 @@
 //! exists: see [`crate::objects::scratch`]); its key files and FIFO live there and the demos
 //! keyed on "." run there, so the leak check knows exactly which keys and names are its own
 //! and never blames, or touches, another program's objects. Ctrl-C, SIGTERM or SIGHUP end
-//! the running step (the signal is forwarded to it) and the tour, and the directory goes.
+//! the running step (the signal is forwarded to it) and the tour, and the directory goes;
+//! at `--pause`'s prompt too. Every step keys on files of the tour's own (the semaphore
+//! demo too), so two tours, or a tour and any demo, run side by side.
 
 mod gallery;
 mod steps;
 
-use crate::error::check_interrupted;
+use crate::error::{check_interrupted, SysContext};
 use crate::objects::{scratch, sysvipc, Kind};
 use crate::outln;
 use crate::process;
 use crate::tools::timeline::Session;
 use anyhow::{anyhow, Result};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -64,7 +66,7 @@ fn is_ready(r: &Ready) -> bool {
 }
 
 fn list() -> Result<()> {
-    for sec in [Section::Shm, Section::Mmap, Section::Msg] {
+    for sec in [Section::Shm, Section::Mmap, Section::Msg, Section::Sock] {
         outln!("{:<5} {}", sec.name(), sec.slides())?;
         for step in steps(Path::new("$TOUR"), Keys::default())
             .iter()
@@ -92,20 +94,28 @@ fn run_step(
             "(other terminal) $ ipclab {}",
             args.join(" ").replace(shown, "$TOUR")
         )?;
-        let mut cmd = process::ipclab_command()?;
-        cmd.args(args)
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped());
-        if let Some((k, v)) = recording.map(Session::env) {
-            cmd.env(k, v);
-        }
-        let child = process::start(&mut cmd)?;
+        // Its stdout and stderr share one pipe, in the order it wrote them, as they would
+        // share its terminal.
+        let (screen, write_end) = crate::sys::proc::pipe().sys("pipe()")?;
+        let child = {
+            let mut cmd = process::ipclab_command()?;
+            cmd.args(args)
+                .current_dir(dir)
+                .stdin(Stdio::null())
+                .stdout(Stdio::from(write_end.try_clone()?))
+                .stderr(Stdio::from(write_end));
+            if let Some((k, v)) = recording.map(Session::env) {
+                cmd.env(k, v);
+            }
+            // `cmd` goes at the end of this block, and the write end with it: the pipe
+            // ends when the partner does.
+            process::start(&mut cmd)?
+        };
         let start = Instant::now();
         while !is_ready(ready) && start.elapsed() < Duration::from_secs(10) {
             crate::process::nap(Duration::from_millis(5))?;
         }
-        partner = Some((args[0].clone(), child));
+        partner = Some((args[0].clone(), child, screen));
     }
     outln!("$ ipclab {}", step.args.join(" ").replace(shown, "$TOUR"))?;
     let mut cmd = process::ipclab_command()?;
@@ -122,15 +132,19 @@ fn run_step(
     if !status.success() {
         failed.push(format!("`ipclab {}` ({status})", step.args[0]));
     }
-    if let Some((name, mut child)) = partner {
-        let mut text = String::new();
-        if let Some(mut out) = child.0.stdout.take() {
-            out.read_to_string(&mut text).ok();
-        }
+    if let Some((name, child, screen)) = partner {
+        let text = String::from_utf8_lossy(&process::read_all(&screen)?).replace(shown, "$TOUR");
         let status = child.wait()?;
         check_interrupted()?;
-        outln!("--- meanwhile, in the other terminal ({name}) ---")?;
-        crate::out::write(format_args!("{text}"))?;
+        match text.is_empty() {
+            true => {
+                outln!("--- meanwhile, in the other terminal ({name}): it printed nothing ---")?
+            }
+            false => {
+                outln!("--- meanwhile, in the other terminal ({name}) ---")?;
+                crate::out::write(format_args!("{text}"))?;
+            }
+        }
         if !status.success() {
             failed.push(format!("`ipclab {name}` ({status})"));
         }
@@ -138,15 +152,40 @@ fn run_step(
     Ok(())
 }
 
+/// One line of stdin (None at end of input), read so that Ctrl-C, SIGTERM or SIGHUP end
+/// the wait at once: the tour polls its stdin and reads it byte by byte, unbuffered (a
+/// blocked `read_line` would restart after the signal and wait for Enter).
+fn read_line() -> Result<Option<String>> {
+    use std::os::fd::AsFd;
+    let stdin = std::io::stdin();
+    let mut line = Vec::new();
+    loop {
+        if !process::readable(stdin.as_fd(), None)? {
+            continue;
+        }
+        let mut byte = [0u8; 1];
+        match crate::sys::proc::read(stdin.as_fd(), &mut byte) {
+            Ok(0) if line.is_empty() => return Ok(None),
+            Ok(0) => break,
+            Ok(_) if byte[0] == b'\n' => break,
+            Ok(_) => line.push(byte[0]),
+            Err(crate::sys::Errno::EINTR | crate::sys::Errno::EAGAIN) => {}
+            Err(e) => return Err(crate::error::sys_error("read(stdin)", e)),
+        }
+    }
+    Ok(Some(String::from_utf8_lossy(&line).into_owned()))
+}
+
 /// Wait for Enter before a step; false at end of input.
-fn pause(step: &Step, stdin: &mut impl std::io::BufRead) -> Result<bool> {
+fn pause(step: &Step) -> Result<bool> {
     crate::out!("[press Enter for: {}] ", step.heading)?;
-    let mut line = String::new();
-    let got = stdin.read_line(&mut line);
-    check_interrupted()?;
-    if got? == 0 {
-        // End the prompt's line, so the reason starts on its own.
+    let got = read_line();
+    if got.is_err() || matches!(got, Ok(None)) {
+        // End the prompt's line, so what follows starts on its own.
         outln!()?;
+    }
+    check_interrupted()?;
+    if got?.is_none() {
         return Ok(false);
     }
     if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
@@ -163,8 +202,12 @@ pub fn run(args: Args, gallery: Option<&Path>) -> Result<()> {
     let mut gallery = gallery.map(gallery::Gallery::new).transpose()?;
     crate::sys::signals::catch_termination()?;
     let dir = scratch::Dir::new("tour")?;
-    let (shm_key, msg_key) = (dir.join("shm.key"), dir.join("msg.key"));
-    for k in [&shm_key, &msg_key] {
+    let (shm_key, msg_key, sem_key) = (
+        dir.join("shm.key"),
+        dir.join("msg.key"),
+        dir.join("sem.key"),
+    );
+    for k in [&shm_key, &msg_key, &sem_key] {
         std::fs::write(k, b"")
             .map_err(|e| anyhow!("cannot create the tour's key file {}: {e}", k.display()))?;
     }
@@ -180,6 +223,7 @@ pub fn run(args: Args, gallery: Option<&Path>) -> Result<()> {
         ftok(&msg_key, b'z'),
         ftok(dir.path(), b'z'),
         ftok(&shm_key, b's'),
+        ftok(&sem_key, b'z'),
     ];
     let step_keys = Keys {
         msg: keys[1],
@@ -193,12 +237,11 @@ pub fn run(args: Args, gallery: Option<&Path>) -> Result<()> {
         .into_iter()
         .filter(|st| args.section.is_none_or(|sec| st.section == sec))
         .collect();
-    let mut stdin = std::io::stdin().lock();
     for (i, step) in chosen.iter().enumerate() {
         if i > 0 {
             outln!()?;
         }
-        if args.pause && !pause(step, &mut stdin)? {
+        if args.pause && !pause(step)? {
             outln!()?;
             return Err(anyhow!(
                 "end of input after {i} of {} steps: --pause waits for Enter before each step (give it a terminal, or drop --pause)",
@@ -252,6 +295,10 @@ pub fn run(args: Args, gallery: Option<&Path>) -> Result<()> {
         outln!("tour complete: every demo ran and cleaned up")?;
         Ok(())
     } else {
-        Err(anyhow!("tour failed: {}", failed.join("; ")))
+        Err(anyhow!(
+            "{} step(s) failed: {}",
+            failed.len(),
+            failed.join("; ")
+        ))
     }
 }

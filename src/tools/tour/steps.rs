@@ -80,6 +80,7 @@ pub struct Keys {
 pub fn steps(dir: &Path, keys: Keys) -> Vec<Step> {
     let key = dir.join("shm.key").display().to_string();
     let msgkey = dir.join("msg.key").display().to_string();
+    let semkey = dir.join("sem.key").display().to_string();
     let student = keys.student.to_string();
     let fifo = dir.join("fifo1");
     let fifo_s = fifo.display().to_string();
@@ -182,7 +183,7 @@ pub fn steps(dir: &Path, keys: Keys) -> Vec<Step> {
         ),
         s(
             "IPC全解析 四 信号量: a semaphore makes the father wait for the child",
-            &["sem-demo", "--delay", "100ms"],
+            &["sem-demo", "--path", &semkey, "--delay", "100ms"],
             b"",
         ),
         with(
