@@ -5,7 +5,8 @@
 //!   `\r`… so what a program printed can never move the cursor, recolour or overwrite the
 //!   report it is quoted in (a forged `PASS`); a backslash stays one (text quoted with
 //!   `{:?}` is escaped already, and once is enough to read);
-//! - [`html`]: text and attribute values in HTML, SVG and XML (`&`, `<`, `>`, `"`, `'`).
+//! - [`html`]: text and attribute values in HTML, SVG and XML (`&`, `<`, `>`, `"`, `'`);
+//! - [`shell`]: a word of a command a hint tells the user to paste (`'dir with spaces/f'`).
 
 /// `s` with every control character but tab shown as an escape (`\x1b`, `\r`, `\n`).
 pub fn terminal(s: &str) -> String {
@@ -50,9 +51,35 @@ pub fn html(s: &str) -> String {
     out
 }
 
+/// `s` as one POSIX shell word: as it is when every character is plain (letters, digits,
+/// `_@%+=:,./-`), else in single quotes, a `'` inside written `'\''`; control characters
+/// are shown as [`terminal`] shows them (a hint never moves the cursor).
+pub fn shell(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        return s.to_string();
+    }
+    format!("'{}'", terminal(s).replace('\'', "'\\''"))
+}
+
+/// A path as one shell word (see [`shell`]).
+pub fn shell_path(p: &std::path::Path) -> String {
+    shell(&p.to_string_lossy())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words_paste_back_as_they_were() {
+        assert_eq!(shell("/tmp/ipclab-x/fifo1"), "/tmp/ipclab-x/fifo1");
+        assert_eq!(shell("dir with spaces/f"), "'dir with spaces/f'");
+        assert_eq!(shell("it's"), "'it'\\''s'");
+        assert_eq!(shell(""), "''");
+        assert_eq!(shell("$HOME;rm"), "'$HOME;rm'");
+        assert_eq!(shell("a\x1bb"), "'a\\x1bb'");
+    }
 
     #[test]
     fn a_forged_verdict_cannot_hide() {

@@ -19,6 +19,7 @@ mod msg_queue;
 mod notes;
 mod observe;
 mod one_line;
+mod parts;
 mod pipe_fifo;
 mod posix_shm;
 mod recipes;

@@ -25,8 +25,7 @@ use crate::objects::Kind;
 use crate::objects::{keys, sysvipc};
 use crate::outln;
 use crate::process::controller::{self, Child, Program, Spawner};
-use crate::protocols::handoff::{SyncArgs, EMPTY, FULL};
-use crate::protocols::roles;
+use crate::protocols::handoff::{SyncArgs, SyncMode, EMPTY, FULL};
 use crate::sys::ipc::{self, Key};
 use crate::sys::region::Access;
 use crate::sys::{signals, Errno};
@@ -153,7 +152,11 @@ pub fn run(args: Args) -> Result<()> {
     outln!("key generated: IPC key = {:x}", key as u32)?;
     let mut shm = segment::create_segment(key, args.mode)?;
     outln!("shmcon: shmid = {}", shm.id())?;
-    let sem = create_semaphores(key, args.mode)?;
+    // The slide's fix (`--sync sem`) has its semaphore pair; the flag demo makes none.
+    let sem = match args.sync.sync {
+        SyncMode::Sem => Some(create_semaphores(key, args.mode)?),
+        SyncMode::Flag => None,
+    };
 
     // Step 2: get the mapped address.
     let att = ipc::shmat(shm.id(), SHM_SIZE, Access::ReadWrite)
@@ -172,7 +175,7 @@ pub fn run(args: Args) -> Result<()> {
     // Step 5: vfork the reader and the writer (or, with --serve, wait for the two you run).
     let spawner = Spawner::new()?;
     let children = match args.serve {
-        true => serve(key, shm.id(), &args.sync).map(|()| Vec::new())?,
+        true => serve(key, &mut shm, &args.sync).map(|()| Vec::new())?,
         false => start_children(&spawner, key, &args)?,
     };
 
@@ -194,28 +197,27 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// The controller's semaphore set, removed with the segment: `EMPTY` = 1 and `FULL` = 0
-/// for `--sync sem` (see [`crate::protocols::handoff`]), and in both modes the reader's and
-/// the writer's slots (see [`roles`]), so a second reader or writer is refused.
+/// `--sync sem`'s semaphore pair, removed with the segment: `EMPTY` = 1 and `FULL` = 0
+/// (see [`crate::protocols::handoff`]).
 fn create_semaphores(key: Key, mode: u32) -> Result<Owner> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | mode as libc::c_int;
-    let set = segment::create(Kind::SysvSem, key, || {
-        ipc::semget(key, roles::SET_SIZE, flags)
-    })
-    .map_err(|e| match e {
-        Errno::EEXIST => segment::occupied(Kind::SysvSem, key, "pass another PATHNAME"),
-        e => crate::error::sys_error("semget()", e),
-    })?;
+    let set =
+        segment::create(Kind::SysvSem, key, || ipc::semget(key, 2, flags)).map_err(
+            |e| match e {
+                Errno::EEXIST => segment::occupied(Kind::SysvSem, key, "pass another PATHNAME"),
+                e => crate::error::sys_error("semget()", e),
+            },
+        )?;
     ipc::sem_setval(set.id(), i32::from(EMPTY), 1).sys("semctl(SETVAL)")?;
     ipc::sem_setval(set.id(), i32::from(FULL), 0).sys("semctl(SETVAL)")?;
-    roles::init(set.id()).sys("semctl(SETVAL)")?;
     Ok(set)
 }
 
 /// `--serve`: say what to run in the two other terminals, then wait until the reader has
 /// read the writer's `end` (the text starts with `end` and `written` is back to 0), or a
 /// termination signal.
-fn serve(key: Key, shmid: i32, sync: &SyncArgs) -> Result<()> {
+fn serve(key: Key, shm: &mut Owner, sync: &SyncArgs) -> Result<()> {
+    let shmid = shm.id();
     let flags: String = sync.forward().iter().map(|a| format!(" {a}")).collect();
     outln!("\nshmcon: serving shmid {shmid} (key {:x}) until the writer's `end` has been read, or Ctrl-C:", key as u32)?;
     outln!(
@@ -229,12 +231,18 @@ fn serve(key: Key, shmid: i32, sync: &SyncArgs) -> Result<()> {
     let att = ipc::shmat(shmid, SHM_SIZE, Access::ReadOnly)
         .map_err(|e| segment::explain("shmat()", key, e))?;
     let region = att.region();
-    loop {
+    let served = (|| loop {
         crate::error::check_interrupted()?;
         if region.load_i32(WRITTEN) == 0 && region.c_string(MTEXT, 3).starts_with(b"end") {
-            break;
+            return Ok(());
         }
         crate::process::nap(std::time::Duration::from_millis(20))?;
+    })();
+    if served.is_err() {
+        // Ctrl-C: marked for removal before this side detaches, so the reader and the
+        // writer see the segment removed, not a partner that left.
+        let _ = shm.remove();
+        return served;
     }
     // As the slide's controller waits for its children, give the reader and the writer a
     // moment (2 s at most) to detach, so the listing after IPC_RMID shows nothing left.

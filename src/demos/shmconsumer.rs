@@ -71,7 +71,7 @@ pub fn run(args: Args) -> Result<()> {
             fd
         }
         Err(e) => {
-            let bare = args.peer.name.trim_start_matches('/');
+            let bare = crate::escape::shell(args.peer.name.trim_start_matches('/'));
             return Err(posix::explain_open(
                 &args.peer.name,
                 e,
@@ -102,7 +102,7 @@ pub fn run(args: Args) -> Result<()> {
             out::note(format_args!(
                 "waiting up to {} for a producer (start `ipclab shmproducer {}`)",
                 crate::units::show(args.peer.timeout),
-                args.peer.name.trim_start_matches('/')
+                crate::escape::shell(args.peer.name.trim_start_matches('/'))
             ));
         }
         wait_for_message(&region, args.peer.timeout, &args.peer.name)?
@@ -145,7 +145,7 @@ fn wait_for_message(region: &Region<'_>, timeout: Duration, name: &str) -> Resul
             return Err(anyhow!(
                 "no producer wrote to {name} within {}: start `ipclab shmproducer {}` (or pass a longer --timeout)",
                 crate::units::show(timeout),
-                name.trim_start_matches('/')
+                crate::escape::shell(name.trim_start_matches('/'))
             ));
         }
         std::thread::sleep(Duration::from_millis(1));

@@ -83,7 +83,7 @@ pub fn run(args: Args) -> Result<()> {
 /// terminal, makes it (O_CREAT|O_EXCL) and then sizes it (ftruncate), and a producer that
 /// opens it between the two must not touch it (SIGBUS).
 fn open_when_ready(peer: &PeerArgs) -> Result<std::os::fd::OwnedFd> {
-    let bare = peer.name.trim_start_matches('/');
+    let bare = crate::escape::shell(peer.name.trim_start_matches('/'));
     let hint = format!(
         "start `ipclab shmconsumer {bare}` (it creates the object and waits), or run `ipclab shmpthreadcon {bare}`"
     );
@@ -194,7 +194,7 @@ pub fn open_ring(peer: &PeerArgs) -> Result<OpenedRing> {
         peer.timeout,
     );
     let size = ring::object_size(ra.buffer_size);
-    let bare = name.trim_start_matches('/');
+    let bare = crate::escape::shell(name.trim_start_matches('/'));
     let hint = format!("run `ipclab shmpthreadcon {bare} --items N`");
     if !managed {
         match Owner::create_shm(name, mode) {

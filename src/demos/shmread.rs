@@ -48,7 +48,7 @@ pub fn run(args: Args) -> Result<()> {
 
     // Step 1 and 2: get the segment, attach it.
     let (shmid, att) = segment::open(key, args.trust)?;
-    roles::take(key, Role::Reader, args.force)?;
+    let _part = roles::take_segment(key, shmid, Role::Reader, args.force)?;
     let handoff = Handoff::open(&args.sync, key, shmid, args.trust)?;
     outln!("{I}shmread: shmid = {shmid}")?;
     outln!("{I}shmread: shared memory attached at {:p}", att.addr())?;

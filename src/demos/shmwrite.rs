@@ -99,7 +99,7 @@ pub fn run(args: Args) -> Result<()> {
 
     // Step 1 and 2: get the segment, attach it.
     let (shmid, att) = segment::open(key, args.trust)?;
-    roles::take(key, Role::Writer, args.force)?;
+    let _part = roles::take_segment(key, shmid, Role::Writer, args.force)?;
     let handoff = Handoff::open(&args.sync, key, shmid, args.trust)?;
     outln!("shmwrite: shmid = {shmid}")?;
     outln!("shmwrite: shared memory attached at {:p}", att.addr())?;

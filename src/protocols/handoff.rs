@@ -106,7 +106,8 @@ impl Handoff {
     }
 
     /// Poll `written` until `ready` holds (the slide's `while (...) sleep(1);`), ending on
-    /// a termination signal or when the other side, once attached, has detached.
+    /// a termination signal, when the other side, once attached, has detached, or when the
+    /// segment is marked for removal (its controller ended: the demo is over).
     fn wait_flag(&self, region: &Region<'_>, ready: fn(i32) -> bool, other: &str) -> Result<()> {
         let Handoff::Flag {
             interval,
@@ -121,19 +122,37 @@ impl Handoff {
             if ready(flag.load(Ordering::Acquire)) {
                 return Ok(());
             }
-            let nattch = sysvipc::shm_by_id(*shmid)
-                .ok()
-                .flatten()
-                .map_or(0, |e| e.nattch);
+            let entry = sysvipc::shm_by_id(*shmid).ok().flatten();
+            let nattch = entry.as_ref().map_or(0, |e| e.nattch);
             most.set(most.get().max(nattch));
             // Gone: but a writer may have published its last message and then left (the
             // `end` and the exit race our look), so look at the flag once more first.
-            if nattch < most.get() && !ready(flag.load(Ordering::Acquire)) {
-                return Err(anyhow!(
-                    "the {other} detached from segment {shmid} (its process ended) while this side waited for it: stopping"
-                ));
+            let removed = entry
+                .as_ref()
+                .is_none_or(|e| e.perms & sysvipc::SHM_DEST != 0);
+            if (removed || nattch < most.get()) && !ready(flag.load(Ordering::Acquire)) {
+                return Err(Self::left(*shmid, entry.as_ref(), other));
             }
             crate::process::nap(*interval)?;
+        }
+    }
+
+    /// Why the wait ends, said from what the kernel shows: a segment marked for removal
+    /// (the controller ended, or `ipclab clean`), or who detached last (lpid) and whether
+    /// that process still runs.
+    fn left(shmid: i32, entry: Option<&sysvipc::ShmEntry>, other: &str) -> anyhow::Error {
+        match entry {
+            Some(e) if e.perms & sysvipc::SHM_DEST == 0 => {
+                let alive = std::path::Path::new(&format!("/proc/{}", e.lpid)).exists();
+                let who = match alive {
+                    true => format!("pid {} detached (it still runs)", e.lpid),
+                    false => format!("the {other} detached (its process ended)"),
+                };
+                anyhow!("{who} from segment {shmid} while this side waited for the {other}: stopping")
+            }
+            _ => anyhow!(
+                "segment {shmid} was removed (IPC_RMID: its controller ended, or `ipclab clean`) while this side waited for the {other}: stopping"
+            ),
         }
     }
 

@@ -113,7 +113,7 @@ impl<'a> Peers<'a> {
                     crate::units::show(self.timeout),
                     other.name(),
                     other.name(),
-                    self.name
+                    crate::escape::shell(&self.name)
                 ));
             }
             if self.since.elapsed() > self.timeout {
@@ -122,7 +122,7 @@ impl<'a> Peers<'a> {
                     other.name(),
                     crate::units::show(self.timeout),
                     other.name(),
-                    self.name
+                    crate::escape::shell(&self.name)
                 ));
             }
             return Ok(());

@@ -100,7 +100,7 @@ fn plan(demo: Demo, exe: &str, dir: &Path) -> Result<(Vec<String>, Ready)> {
             // Both panes name the key file, whatever environment the tmux server gives them.
             let kf = keys::private_keyfile("msg.key")?;
             let key = ftok(&kf, b'z');
-            let k = kf.display();
+            let k = crate::escape::shell_path(&kf);
             (
                 vec![
                     format!("{exe} msg-server --path {k}"),
@@ -115,11 +115,11 @@ fn plan(demo: Demo, exe: &str, dir: &Path) -> Result<(Vec<String>, Ready)> {
             let k = format!("{:x}", key as u32);
             (
                 vec![
-                    format!("{exe} shmcon {} --serve", kf.display()),
+                    format!("{exe} shmcon {} --serve", crate::escape::shell_path(&kf)),
                     format!("{exe} shmread {k}"),
                     format!("{exe} shmwrite {k}"),
                 ],
-                Box::new(move || sysv_count(key) >= 2),
+                Box::new(move || sysv_count(key) >= 1),
             )
         }
         Demo::ShmMsg => {
@@ -160,7 +160,7 @@ fn carried() -> String {
 /// Start the panes.
 pub fn run(args: Args) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the ipclab binary")?;
-    let exe = format!("{}{}", exe.display(), carried());
+    let exe = format!("{}{}", crate::escape::shell_path(&exe), carried());
     let dir = match &args.dir {
         Some(d) => d.clone(),
         None => std::env::current_dir()?,

@@ -89,6 +89,12 @@ impl Running {
         }
     }
 
+    /// The stderr lines seen so far (by [`Running::wait_for_err`] and after).
+    pub fn err_text(&mut self) -> String {
+        self.err_seen.extend(self.err_lines.try_iter());
+        self.err_seen.join("\n")
+    }
+
     /// Wait (up to 20 s) for a stdout line containing `needle`.
     pub fn wait_for(&mut self, needle: &str) {
         let deadline = Instant::now() + patience(Duration::from_secs(20));

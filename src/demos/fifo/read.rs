@@ -6,6 +6,7 @@ use crate::objects::registry::Entry;
 use crate::objects::trust::{self, TrustArgs};
 use crate::objects::Kind;
 use crate::out;
+use crate::protocols::roles;
 use crate::sys::{mem, proc, signals, Errno};
 use anyhow::{anyhow, Result};
 use nix::fcntl::OFlag;
@@ -29,14 +30,20 @@ pub struct ReadArgs {
     pub keep: bool,
     #[command(flatten)]
     pub trust: TrustArgs,
+    /// Read even if another fifo-read already reads this FIFO (the messages are then split
+    /// between the two)
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The FIFO this run created (unlinked when dropped unless kept), or found in place (a
-/// use record keeps `clean` off it while this run lives).
+/// use record keeps `clean` off it while this run lives); and this run's claim to be its
+/// reader (see [`crate::protocols::roles`]).
 struct Created {
     path: PathBuf,
     entry: Option<Entry>,
     _uses: Option<Entry>,
+    _reader: Option<Entry>,
 }
 
 impl Drop for Created {
@@ -60,6 +67,7 @@ fn make_fifo(args: &ReadArgs) -> Result<(Created, Option<u64>)> {
         path: path.clone(),
         entry: None,
         _uses: None,
+        _reader: None,
     };
     match made {
         Ok(()) => {
@@ -72,6 +80,7 @@ fn make_fifo(args: &ReadArgs) -> Result<(Created, Option<u64>)> {
             if let Some(e) = created.entry.as_mut() {
                 e.created(md.ino() as i64);
             }
+            created._reader = claim(args, &abs, md.ino())?;
             Ok((created, Some(md.ino())))
         }
         Err(e) => {
@@ -92,6 +101,7 @@ fn make_fifo(args: &ReadArgs) -> Result<(Created, Option<u64>)> {
                         // Not ours to remove, but ours to keep `clean` off while we use it.
                         let ino = md.ino() as i64;
                         created._uses = Some(Entry::using(Kind::Fifo, None, ino, Some(&abs)));
+                        created._reader = claim(args, &abs, md.ino())?;
                         Ok((created, None))
                     }
                     AtPath::Other(what) => Err(not_a_fifo(path, what)),
@@ -107,6 +117,20 @@ fn make_fifo(args: &ReadArgs) -> Result<(Created, Option<u64>)> {
     }
 }
 
+/// Claim the reader's part of the FIFO at `abs`: a second fifo-read on it is refused.
+fn claim(args: &ReadArgs, abs: &str, ino: u64) -> Result<Option<Entry>> {
+    let object = roles::Object {
+        kind: Kind::Fifo,
+        key: None,
+        id: ino as i64,
+        name: Some(abs),
+        shown: format!("the FIFO {}", args.path.display()),
+        program: "fifo-read",
+        risk: "",
+    };
+    roles::take(&object, roles::Role::Reader, args.force)
+}
+
 /// Run the reader.
 pub fn run_read(args: ReadArgs) -> Result<()> {
     signals::catch_termination()?;
@@ -116,7 +140,7 @@ pub fn run_read(args: ReadArgs) -> Result<()> {
     out::note(format_args!(
         "waiting for a writer on {} (start `ipclab fifo-write {}`)",
         path.display(),
-        path.display()
+        crate::escape::shell_path(path)
     ));
     // Step 2: open for reading (blocks until a writer comes), never through a symlink; the
     // FIFO opened must be the one made (or, if it was there, one we may trust).

@@ -59,6 +59,12 @@ fn open_for_writing(args: &WriteArgs) -> Result<std::os::fd::OwnedFd> {
         check_interrupted()?;
         match at_path(path) {
             AtPath::Other(what) => return Err(not_a_fifo(path, what)),
+            AtPath::Missing if args.nonblock => {
+                return Err(anyhow!(
+                    "open({}, O_WRONLY|O_NONBLOCK): no such FIFO (ENOENT): with --nonblock the writer waits for nothing; start fifo-read first (it makes the FIFO), or drop --nonblock to wait",
+                    path.display()
+                ))
+            }
             AtPath::Missing => {
                 if !said {
                     out::warn(

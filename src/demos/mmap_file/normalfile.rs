@@ -114,7 +114,7 @@ pub fn open_error(path: &Path, e: Errno) -> anyhow::Error {
         Errno::ENOENT => anyhow!(
             "{}: no such file (or its directory is missing): run `ipclab mmap-file write {}` first",
             path.display(),
-            path.display()
+            crate::escape::shell_path(path)
         ),
         Errno::EACCES => anyhow!("{}: permission denied", path.display()),
         Errno::EISDIR => anyhow!("{}: is a directory, not a file", path.display()),
@@ -138,7 +138,7 @@ pub fn read_records(path: &Path) -> Result<Vec<(String, i32)>> {
         return Err(anyhow!(
             "{} is empty: touching a mapping of an empty file raises SIGBUS (the seed's map_normalfile2 dies so); run `ipclab mmap-file write {}` first",
             path.display(),
-            path.display()
+            crate::escape::shell_path(path)
         ));
     }
     let map = mem::map_file(

@@ -62,7 +62,8 @@ fn client_queue(args: &ClientArgs, key: Key) -> Result<(i32, Entry)> {
         }
         if !said {
             out::note(format_args!(
-                "no queue under key {key} yet: waiting up to {} for `ipclab msg-server{}`",
+                "no queue under key {:x} ({key}, as the slide prints it) yet: waiting up to {} for `ipclab msg-server{}`",
+                key as u32,
                 crate::units::show(args.timeout),
                 args.key.shown()
             ));
@@ -70,7 +71,8 @@ fn client_queue(args: &ClientArgs, key: Key) -> Result<(i32, Entry)> {
         }
         if Instant::now() >= deadline {
             return Err(anyhow!(
-                "no msg-server created a queue under key {key} within {}: start `ipclab msg-server{}` first",
+                "no msg-server created a queue under key {:x} ({key}) within {}: start `ipclab msg-server{}` first",
+                key as u32,
                 crate::units::show(args.timeout),
                 args.key.shown()
             ));

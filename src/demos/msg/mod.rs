@@ -75,7 +75,7 @@ impl KeyArgs {
     /// How the user gave the key, for hints.
     fn shown(&self) -> String {
         match &self.path {
-            Some(p) => format!(" --path {}", p.display()),
+            Some(p) => format!(" --path {}", crate::escape::shell_path(p)),
             None => String::new(),
         }
     }

@@ -123,7 +123,7 @@ impl Addr {
 pub fn explain(what: &str, addr: &Addr, e: nix::errno::Errno) -> anyhow::Error {
     use nix::errno::Errno as E;
     let start = match addr {
-        Addr::Unix(p) => format!("ipclab sock-server --unix {}", p.display()),
+        Addr::Unix(p) => format!("ipclab sock-server --unix {}", crate::escape::shell_path(p)),
         Addr::Tcp(a) => format!("ipclab sock-server --tcp {a}"),
     };
     match e {

@@ -2,7 +2,7 @@
 //! with its id, forgotten when the object is removed or handed over. Writing the registry
 //! never fails a demo: it warns once.
 
-use super::record::{Record, Run};
+use super::record::{Part, Record, Run};
 use super::update;
 use crate::objects::Kind;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -50,14 +50,49 @@ impl Entry {
         Self::write(kind, key, Some(id), name, true)
     }
 
-    fn write(
+    /// Record that this run plays `part` with an existing object, unless another live run
+    /// already does: then that run's record. Checked and written under the registry's
+    /// lock, so two runs starting together cannot both get the part. (The registry is
+    /// per user: another user's run is not seen; the object's mode keeps that user out.)
+    pub fn claim(
+        kind: Kind,
+        key: Option<i32>,
+        id: i64,
+        name: Option<&str>,
+        part: Part,
+    ) -> Result<Entry, Box<Record>> {
+        let rec = Self::record(kind, key, Some(id), name, true, Some(part));
+        let mut holder = None;
+        let r = update(|v| {
+            holder = v
+                .iter()
+                .find(|o| o.part == Some(part) && o.same_object(&rec) && o.run.alive())
+                .cloned();
+            if holder.is_none() {
+                v.push(rec.clone());
+            }
+        });
+        if let Some(h) = holder {
+            return Err(Box::new(h));
+        }
+        if let Err(e) = &r {
+            warn(e);
+        }
+        Ok(Entry {
+            rec,
+            live: r.is_ok(),
+        })
+    }
+
+    fn record(
         kind: Kind,
         key: Option<i32>,
         id: Option<i64>,
         name: Option<&str>,
         uses: bool,
-    ) -> Entry {
-        let rec = Record {
+        part: Option<Part>,
+    ) -> Record {
+        Record {
             kind,
             key,
             id,
@@ -66,8 +101,19 @@ impl Entry {
             seq: SEQ.fetch_add(1, Ordering::SeqCst),
             time: now(),
             uses,
+            part,
             command: this_command(),
-        };
+        }
+    }
+
+    fn write(
+        kind: Kind,
+        key: Option<i32>,
+        id: Option<i64>,
+        name: Option<&str>,
+        uses: bool,
+    ) -> Entry {
+        let rec = Self::record(kind, key, id, name, uses, None);
         let r = update(|v| v.push(rec.clone()));
         if let Err(e) = &r {
             warn(e);

@@ -32,7 +32,7 @@ pub mod entry;
 pub mod record;
 
 pub use entry::Entry;
-pub use record::{start_time, Record, Run};
+pub use record::{start_time, Part, Record, Run};
 
 use crate::error::SysContext;
 use crate::sys::Errno;

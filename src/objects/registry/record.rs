@@ -45,7 +45,26 @@ pub struct Record {
     pub time: i64,
     /// This run only uses the object (it did not make it).
     pub uses: bool,
+    /// The part this run plays with the object, when only one run may play it (a use).
+    pub part: Option<Part>,
     pub command: String,
+}
+
+/// A part only one run at a time may play with an object: the slide's protocols work for
+/// exactly one reader and one writer (hazard 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Reader,
+    Writer,
+}
+
+impl Part {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Reader => "reader",
+            Part::Writer => "writer",
+        }
+    }
 }
 
 impl Record {
@@ -119,7 +138,11 @@ pub(super) fn line(r: &Record) -> String {
         r.run.start,
         r.seq,
         r.time,
-        if r.uses { "uses" } else { "made" },
+        match (r.uses, r.part) {
+            (_, Some(p)) => p.as_str(),
+            (true, None) => "uses",
+            (false, None) => "made",
+        },
         escape(&r.command)
     )
 }
@@ -140,9 +163,11 @@ pub(super) fn parse(l: &str) -> Option<Record> {
         },
         seq: f[6].parse().ok()?,
         time: f[7].parse().ok()?,
-        uses: match f[8] {
-            "made" => false,
-            "uses" => true,
+        uses: f[8] != "made",
+        part: match f[8] {
+            "made" | "uses" => None,
+            "reader" => Some(Part::Reader),
+            "writer" => Some(Part::Writer),
             _ => return None,
         },
         command: unescape(f[9]),
@@ -164,9 +189,15 @@ mod tests {
             seq: 3,
             time: 1_700_000_000,
             uses: true,
+            part: None,
             command: "ipclab fifo-read".into(),
         };
-        assert_eq!(parse(line(&r).trim_end()), Some(r));
+        assert_eq!(parse(line(&r).trim_end()), Some(r.clone()));
+        let reader = Record {
+            part: Some(Part::Reader),
+            ..r
+        };
+        assert_eq!(parse(line(&reader).trim_end()), Some(reader));
         assert!(parse(HEADER.trim_end()).is_none());
         assert!(Run::this().alive());
     }
