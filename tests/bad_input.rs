@@ -154,3 +154,32 @@ fn an_unknown_name_runs_ipclab_and_a_mistake_names_the_nearest_applet() {
 fn ftok_of_a_missing_file() {
     one_line(&["ftok", "/nonexistent/ipclab"], 1, "touch");
 }
+
+#[test]
+fn check_says_what_was_meant_in_one_line() {
+    // The program without `--`, and a mistyped role: both corrected in the line it gives.
+    let err = one_line(&["check", "--jobs", "2", "shmreed", "./my prog"], 2, "");
+    assert!(
+        err.contains("'shmreed' is no role, did you mean 'shmread'?")
+            && err.contains("`ipclab check --jobs 2 shmread -- './my prog'`"),
+        "{err}"
+    );
+    // A C source file: compile it first.
+    let err = one_line(&["check", "shmread", "dir/prog.c"], 2, "compile it first");
+    assert!(
+        err.contains("`cc -o ./prog dir/prog.c`") && err.contains("shmread -- ./prog`"),
+        "{err}"
+    );
+    // A mistyped role alone, and an option: clap's tips in our words.
+    one_line(
+        &["check", "fifo-raed", "--", "./a"],
+        2,
+        "did you mean 'fifo-read'?",
+    );
+    one_line(&["shmcon", "--sync", "semm"], 2, "did you mean 'sem'?");
+    one_line(
+        &["shmread", "1", "--intreval", "1s"],
+        2,
+        "did you mean '--interval'?",
+    );
+}

@@ -57,6 +57,80 @@ fn completions_for_every_shell() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The completion script of `shell`, in a file of this test.
+fn script(s: &Scratch, shell: &str) -> String {
+    let out = ipclab().args(["completions", shell]).succeeds();
+    let p = s.path(&format!("ipclab.{shell}"));
+    std::fs::write(&p, out.stdout).unwrap();
+    p.display().to_string()
+}
+
+/// Run `code` in `shell` (none of the user's start-up files) and give its stdout.
+fn in_shell(shell: &str, args: &[&str], code: &str, home: &std::path::Path) -> String {
+    let out = std::process::Command::new(shell)
+        .args(args)
+        .arg(code)
+        .env("HOME", home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{shell}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_linked_name_completes_as_its_applet_does() {
+    let s = Scratch::new("completions");
+    // bash: what <TAB> offers after `shmread --in` and `mmap-file w`.
+    if have_or_skip("bash") {
+        let f = script(&s, "bash");
+        let got = in_shell(
+            "bash",
+            &["--norc", "--noprofile", "-c"],
+            &format!(
+                "source {f}; complete -p ls 2>/dev/null | grep -q _ipclab && echo LS; \
+                 COMP_WORDS=(shmread --in); COMP_CWORD=1; _shmread shmread --in shmread; echo \"${{COMPREPLY[@]}}\"; \
+                 COMP_WORDS=(mmap-file w); COMP_CWORD=1; _mmap__file mmap-file w mmap-file; echo \"${{COMPREPLY[@]}}\""
+            ),
+            &s.dir,
+        );
+        assert_eq!(got, "--interval\nwrite\n", "bash");
+    }
+    // zsh: each linked name has its completion function.
+    if have_or_skip("zsh") {
+        let f = script(&s, "zsh");
+        let got = in_shell(
+            "zsh",
+            &["-f", "-c"],
+            &format!("autoload -U compinit; compinit -u -D; source {f}; print ${{_comps[shmread]}} ${{_comps[fifo-read]}} ${{_comps[ls]:-none}}"),
+            &s.dir,
+        );
+        // `ls` keeps the system's completion (or none): the tools get no script.
+        let words: Vec<&str> = got.split_whitespace().collect();
+        assert!(
+            words[..2] == ["_shmread", "_fifo-read"] && ["_ls", "none"].contains(&words[2]),
+            "zsh: {got}"
+        );
+    }
+    // fish: `complete -C` shows what <TAB> would offer.
+    if have_or_skip("fish") {
+        let f = script(&s, "fish");
+        let got = in_shell(
+            "fish",
+            &["--no-config", "-c"],
+            &format!("source {f}; complete -C 'shmread --in'; complete -C 'mmap-file w'"),
+            &s.dir,
+        );
+        assert!(
+            got.starts_with("--interval\t") && got.contains("\nwrite\t"),
+            "fish: {got}"
+        );
+    }
+}
+
 #[test]
 fn every_applet_help_names_its_slide_and_ends_with_an_example() {
     let demos = [

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// `ipclab completions SHELL`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Example: ipclab completions bash > ~/.local/share/bash-completion/completions/ipclab"
+    after_help = "Covers ipclab and every name `ipclab links` makes (shmread, fifo-read, …).\nzsh: `source <(ipclab completions zsh)` in ~/.zshrc, after compinit; fish: `ipclab completions fish | source` in config.fish.\nExample: source <(ipclab completions bash)   (in ~/.bashrc)"
 )]
 pub struct CompletionArgs {
     /// bash, zsh, fish, elvish or powershell
@@ -27,11 +27,21 @@ pub struct ManArgs {
     pub dir: PathBuf,
 }
 
-/// Print the completion script.
+/// Print the completion script: `ipclab`'s, then one for each name `ipclab links` gives a
+/// demo (`shmread <TAB>` completes as `ipclab shmread <TAB>` does). The tools' names (`ls`,
+/// `clean`) get none: they must never take over the system's commands' completions.
 pub fn completions(args: CompletionArgs) -> Result<()> {
-    let mut cmd = super::globals::to_all(Cli::command());
+    let all = super::globals::to_all(Cli::command());
     let mut buf = Vec::new();
-    clap_complete::generate(args.shell, &mut cmd, "ipclab", &mut buf);
+    clap_complete::generate(args.shell, &mut all.clone(), "ipclab", &mut buf);
+    for name in super::names::LECTURE {
+        // From the command as declared (generate fills in the bin names it completes).
+        let Some(applet) = all.find_subcommand(name) else {
+            continue;
+        };
+        let mut applet = applet.clone().name(*name);
+        clap_complete::generate(args.shell, &mut applet, *name, &mut buf);
+    }
     crate::out::bytes(&buf)?;
     Ok(())
 }

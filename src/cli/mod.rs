@@ -11,6 +11,7 @@ pub mod globals;
 pub mod links;
 pub mod manual;
 pub mod names;
+mod usage;
 use crate::error;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
@@ -183,12 +184,12 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
     let mut command = globals::to_applet(command, &applet);
     let matches = match command.try_get_matches_from_mut(&args) {
         Ok(m) => m,
-        Err(e) => return clap_error(&applet, e, ran_as.map(|n| (n, command))),
+        Err(e) => return usage::clap_error(&applet, e, ran_as.map(|n| (n, command)), &args),
     };
     let applet = matches.subcommand_name().unwrap_or("ipclab").to_string();
     let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => return clap_error(&applet, e, None),
+        Err(e) => return usage::clap_error(&applet, e, None, &args),
     };
     globals::merge(&mut cli, &matches);
     crate::out::set_applet(&applet);
@@ -289,64 +290,6 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
                 crate::sys::signals::die_by(sig);
             }
             ExitCode::from(code)
-        }
-    }
-}
-
-/// clap's suggestion for a mistyped applet name, if it has one.
-fn suggestion(e: &clap::Error) -> Option<String> {
-    use clap::error::{ContextKind, ContextValue};
-    match e.get(ContextKind::SuggestedSubcommand)? {
-        ContextValue::Strings(v) => v.last().cloned(),
-        ContextValue::String(s) => Some(s.clone()),
-        _ => None,
-    }
-}
-
-/// clap's own errors, reduced to one line (help and version print as usual). `ran_as`: the
-/// unknown program name ipclab was run under, and the command to find its nearest applet.
-fn clap_error(applet: &str, e: clap::Error, ran_as: Option<(String, clap::Command)>) -> ExitCode {
-    use clap::error::ErrorKind;
-    match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = e.print();
-            ExitCode::SUCCESS
-        }
-        // `ipclab` alone: the short help, on stderr, and the usage-error status.
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand if ran_as.is_none() => {
-            let _ = e.print();
-            ExitCode::from(2)
-        }
-        _ => {
-            // clap's first paragraph (the error and any indented details), on one line.
-            let text = e.render().to_string();
-            let first: Vec<&str> = text
-                .lines()
-                .skip_while(|l| l.trim().is_empty())
-                .take_while(|l| !l.trim().is_empty())
-                .map(str::trim)
-                .collect();
-            let mut first = first.join(" ").trim_start_matches("error: ").to_string();
-            if let Some(s) = suggestion(&e) {
-                first.push_str(&format!("; did you mean '{s}'?"));
-            }
-            if let Some((name, command)) = ran_as {
-                let near = command
-                    .try_get_matches_from(["ipclab", name.as_str()])
-                    .err()
-                    .and_then(|e| suggestion(&e))
-                    .map(|s| format!("; did you mean '{s}'? (`ipclab links DIR` makes the links)"))
-                    .unwrap_or_default();
-                first =
-                    format!("run as '{name}', which names no applet, so as ipclab: {first}{near}");
-            }
-            let help = if applet == "ipclab" {
-                "ipclab --help".to_string()
-            } else {
-                format!("ipclab {applet} --help")
-            };
-            crate::out::err_line(&format!("{applet}: {first} (see '{help}')"));
-            ExitCode::from(2)
         }
     }
 }
