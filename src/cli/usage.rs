@@ -115,7 +115,7 @@ fn program_after_dashes(applet: &str, e: &clap::Error, args: &[OsString]) -> Opt
                 "{} is C source: compile it first (`cc -o {exe} {}`), then `{}`",
                 program[0],
                 crate::escape::shell(&program[0]),
-                shown(&[exe.clone()])
+                shown(std::slice::from_ref(&exe))
             )
         }
         _ => format!("{name} goes after `--`: `{}`", shown(program)),
