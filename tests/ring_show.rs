@@ -72,3 +72,65 @@ fn show_draws_frames_that_agree_with_the_items() {
     let out = forty(&shm_name("show-off")).succeeds();
     assert!(!String::from_utf8(out.stdout).unwrap().contains("took item"));
 }
+
+#[test]
+fn in_an_80_by_24_terminal_frames_redraw_in_place_and_lines_stand_alone() {
+    if skip_without("tmux") {
+        return;
+    }
+    let s = Scratch::new("show-tmux");
+    let session = format!("ipclab-show-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        let out = std::process::Command::new("tmux")
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    struct Kill<'a>(&'a str);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("tmux")
+                .args(["kill-session", "-t", self.0])
+                .output();
+        }
+    }
+    let command = format!(
+        "cd {} && IPCLAB_STATE_DIR={} {} shmpthreadcon --items 20 --show --delay 20ms; echo SHOW-DONE; sleep 60",
+        s.dir.display(),
+        s.state().display(),
+        bin().display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "sh",
+        "-c",
+        &command,
+    ]);
+    let _kill = Kill(&session);
+    // -J joins lines the terminal wrapped: a frame that wrapped would show as a long line.
+    let screen = || tmux(&["capture-pane", "-p", "-J", "-t", &session]);
+    wait_until(60, "the run to end in its pane", || {
+        screen().contains("SHOW-DONE")
+    });
+    let text = screen();
+    eprintln!("{text}");
+    let frames: Vec<&str> = text.lines().filter(|l| l.contains(" in=")).collect();
+    assert_eq!(frames.len(), 1, "one frame, redrawn in place: {text}");
+    assert!(
+        frames[0].starts_with("took item 19 ") && frames[0].chars().count() < 80,
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l == "produced 20 items"), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("consumed 20 items")),
+        "{text}"
+    );
+}

@@ -161,6 +161,7 @@ fn produce_items(args: &Args, count: u64) -> Result<()> {
         count,
         || {
             show.done()?;
+            crate::protocols::ring_show::start_own_line(r.show && args.peer.managed)?;
             outln!("produced {count} items")?;
             Ok(())
         },

@@ -25,6 +25,7 @@ pub mod sandbox;
 pub mod signals;
 pub mod sock;
 pub mod spawn;
+pub mod term;
 pub mod time;
 pub mod trace;
 
