@@ -178,7 +178,7 @@ fn forked_children_and_bad_files() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains(".html, .json or .svg") && err.lines().count() == 1,
+        err.contains(".html, .json, .svg or .mmd") && err.lines().count() == 1,
         "{err}"
     );
     assert!(out.stdout.is_empty());

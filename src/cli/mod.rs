@@ -198,7 +198,15 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         crate::out::err_line(&error::render(&applet, &e));
         return ExitCode::from(1);
     }
-    crate::sys::trace::init_from_env(&applet);
+    // The lane of a timeline says the part, not only the applet: `sysv-student write`.
+    let role = match matches.subcommand() {
+        Some((a, m)) => match m.subcommand_name() {
+            Some(s) => format!("{a} {s}"),
+            None => a.to_string(),
+        },
+        None => applet.clone(),
+    };
+    crate::sys::trace::init_from_env(&applet, &role);
     crate::out::init_color(cli.color, &applet);
     if cli.trace {
         crate::sys::trace::enable();

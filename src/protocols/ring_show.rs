@@ -156,8 +156,12 @@ impl Show {
         }
     }
 
-    /// Draw a step (and pause after an item, with a delay).
+    /// Draw a step (and pause after an item, with a delay); a timeline gets every step of
+    /// either side, drawn or not (the bounded-buffer plot of its page).
     pub fn step(&self, step: Step) -> Result<()> {
+        if crate::sys::trace::recording() {
+            crate::sys::trace::mark(&mark(step, self.n));
+        }
         if self.draw {
             let f = self.frame_within(step, self.width);
             if self.in_place {
@@ -178,6 +182,26 @@ impl Show {
             crate::outln!()?;
         }
         Ok(())
+    }
+}
+
+/// A step as a timeline records it: `ring put 5 in=6 out=2 n=10`, `ring waits full in=…`
+/// (`full`: the producer waits; `empty`: the consumer).
+pub fn mark(step: Step, n: u32) -> String {
+    match step {
+        Step::Waits { producer, inp, out } => {
+            let what = if producer { "full" } else { "empty" };
+            format!("ring waits {what} in={inp} out={out} n={n}")
+        }
+        Step::Moved {
+            producer,
+            item,
+            inp,
+            out,
+        } => {
+            let verb = if producer { "put" } else { "took" };
+            format!("ring {verb} {item} in={inp} out={out} n={n}")
+        }
     }
 }
 

@@ -19,6 +19,8 @@ use std::sync::OnceLock;
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static RECORDING: AtomicBool = AtomicBool::new(false);
 static WHO: OnceLock<String> = OnceLock::new();
+/// The part this process plays (`sysv-student write`): the applet and its subcommand.
+static ROLE: OnceLock<String> = OnceLock::new();
 /// The directory and this process's file (its first calls written at once, then in 64 KiB
 /// batches and at the end), while recording.
 static RECORD: OnceLock<(std::path::PathBuf, std::sync::Mutex<Recorder>)> = OnceLock::new();
@@ -139,6 +141,8 @@ pub fn event(kind: &str, line: &str, ppid: Option<i32>) {
         line: &'a str,
         ppid: Option<i32>,
         began: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        role: Option<&'a str>,
     }
     let Some((_, rec)) = RECORD.get() else {
         return;
@@ -172,6 +176,9 @@ pub fn event(kind: &str, line: &str, ppid: Option<i32>) {
         line,
         ppid,
         began: (began > 0).then_some(began),
+        role: (kind == "start")
+            .then(|| ROLE.get().map(String::as_str))
+            .flatten(),
     };
     if serde_json::to_writer(&mut rec.buf, &e).is_ok() {
         rec.buf.push(b'\n');
@@ -185,8 +192,9 @@ pub fn event(kind: &str, line: &str, ppid: Option<i32>) {
 
 /// Enable tracing if `IPCLAB_TRACE` is set to something other than `0` or empty (a
 /// controller passes it to its children: see `process::settings`).
-pub fn init_from_env(applet: &str) {
+pub fn init_from_env(applet: &str, role: &str) {
     let _ = WHO.set(applet.to_string());
+    let _ = ROLE.set(role.to_string());
     let on = std::env::var_os("IPCLAB_TRACE").is_some_and(|v| !v.is_empty() && v != "0");
     ENABLED.store(on, Ordering::Relaxed);
     if let Some(dir) = std::env::var_os(TIMELINE_DIR).filter(|d| !d.is_empty()) {

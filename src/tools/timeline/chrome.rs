@@ -44,7 +44,7 @@ pub fn render(run: &Run) -> anyhow::Result<String> {
     let mut out: Vec<Ev> = Vec::new();
     for l in &run.lanes {
         let (pid, tid) = (l.pid, l.pid);
-        let name = format!("{} {}", l.who, l.pid);
+        let name = format!("{} {}", l.role, l.pid);
         out.push(Ev {
             ph: "M",
             name: "process_name",
@@ -73,10 +73,10 @@ pub fn render(run: &Run) -> anyhow::Result<String> {
         .filter(|e| matches!(e.kind.as_str(), "call" | "mark"))
     {
         let mark = e.kind == "mark";
-        let (name, cat) = if mark {
-            ("written", "flag")
-        } else {
-            (e.call_name(), "ipc")
+        let (name, cat) = match (mark, e.is_ring_mark()) {
+            (true, true) => ("ring", "ring"),
+            (true, false) => ("written", "flag"),
+            _ => (e.call_name(), "ipc"),
         };
         let at = Ev {
             name,

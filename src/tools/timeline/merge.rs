@@ -43,7 +43,8 @@ pub fn run(args: Args) -> Result<()> {
     let text = match format {
         Format::Json => super::chrome::render(&run)?,
         Format::Svg => super::picture::svg(&run),
-        Format::Html => super::picture::html(&run),
+        Format::Html => super::picture::html(&run, None),
+        Format::Mermaid => super::mermaid::render(&run),
     };
     super::write_new(&output, text.as_bytes())?;
     use crate::units::counted;
@@ -72,14 +73,16 @@ fn read(path: &Path) -> Result<Vec<Event>> {
     let evs = v["traceEvents"].as_array().map_or(&[][..], Vec::as_slice);
     let at = |e: &Value, k: &str| e[k].as_f64().map(|us| t0 + (us * 1000.0).round() as u64);
     let pid = |e: &Value| e["pid"].as_u64().unwrap_or(0) as u32;
-    let name_of = |p: u32| {
+    // "ROLE PID": the applet is the role's first word.
+    let role_of = |p: u32| {
         evs.iter()
             .find(|e| e["ph"] == "M" && pid(e) == p)
             .and_then(|e| e["args"]["name"].as_str())
-            .and_then(|n| n.split(' ').next())
-            .unwrap_or("ipclab")
+            .and_then(|n| n.rsplit_once(' '))
+            .map_or("ipclab", |(role, _)| role)
             .to_string()
     };
+    let name_of = |p: u32| role_of(p).split(' ').next().unwrap_or("ipclab").to_string();
     // A child's parent: the `s` end of the spawn flow whose `f` end is the child.
     let parent_of = |p: u32| {
         let id = evs
@@ -102,6 +105,7 @@ fn read(path: &Path) -> Result<Vec<Event>> {
             line: line.to_string(),
             ppid,
             began,
+            role: (kind == "start").then(|| role_of(p)),
         };
         match (e["ph"].as_str(), e["cat"].as_str(), line) {
             (Some("X"), Some("process"), _) => {
@@ -117,6 +121,10 @@ fn read(path: &Path) -> Result<Vec<Event>> {
             }
             (Some("i"), Some("ipc"), Some(l)) => {
                 out.push(event("call", at(e, "ts").unwrap_or(t0), None, l, None));
+            }
+            // The flag's and the buffer's moments (not calls).
+            (Some("i"), Some("flag" | "ring"), Some(l)) => {
+                out.push(event("mark", at(e, "ts").unwrap_or(t0), None, l, None));
             }
             _ => {}
         }

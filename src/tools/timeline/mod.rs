@@ -8,7 +8,8 @@
 //!   the spawns and the hand-offs ([`chrome`]);
 //! - `.svg`: one lane per process, a mark per call (its `<title>` is the `--trace` line),
 //!   spawn arrows, hand-off arrows, a time axis ([`picture`]);
-//! - `.html`: the same picture in one self-contained page (no script, no network).
+//! - `.html`: the same picture in one self-contained page (no script, no network);
+//! - `.mmd`: a Mermaid sequence diagram, text for a lab report ([`mermaid`]).
 //!
 //! A hand-off is a call that made data available matched with the call that consumed it:
 //! a semaphore V (`semop … +1`, `sem_post`) with its P (`-1`, `sem_wait`) on the same
@@ -23,6 +24,7 @@
 
 pub mod chrome;
 pub mod merge;
+pub mod mermaid;
 pub mod objects;
 pub mod picture;
 pub mod streams;
@@ -47,6 +49,9 @@ pub struct Event {
     /// For a call that may block: when it began (CLOCK_MONOTONIC, ns).
     #[serde(default)]
     pub began: Option<u64>,
+    /// On a `start` event: the part the process plays (`sysv-student write`).
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 impl Event {
@@ -59,6 +64,17 @@ impl Event {
     pub fn call_name(&self) -> &str {
         self.line.split('(').next().unwrap_or(&self.line)
     }
+
+    /// The slide's `written` flag set or seen (a mark of [`crate::protocols::handoff`]).
+    pub fn is_flag_mark(&self) -> bool {
+        self.kind == "mark"
+            && (self.line.starts_with("written = 1") || self.line.starts_with("saw written"))
+    }
+
+    /// A step of the bounded buffer (a mark of `--show`'s observer: `ring put 5 in=6 …`).
+    pub fn is_ring_mark(&self) -> bool {
+        self.kind == "mark" && self.line.starts_with("ring ")
+    }
 }
 
 /// One process of the run: its lane.
@@ -66,6 +82,8 @@ impl Event {
 pub struct Lane {
     pub pid: u32,
     pub who: String,
+    /// The part it plays: `sysv-student write`, `sem-demo child` (a forked child).
+    pub role: String,
     pub parent: Option<u32>,
     pub start: u64,
     pub end: u64,
@@ -98,6 +116,7 @@ pub enum Format {
     Html,
     Json,
     Svg,
+    Mermaid,
 }
 
 /// FILE's format, or a usage error naming the extensions.
@@ -106,8 +125,9 @@ pub fn format_of(file: &Path) -> Result<Format> {
         Some("html") | Some("htm") => Ok(Format::Html),
         Some("json") => Ok(Format::Json),
         Some("svg") => Ok(Format::Svg),
+        Some("mmd") | Some("mermaid") => Ok(Format::Mermaid),
         _ => bail!(
-            "--timeline {}: the file must end in .html, .json or .svg",
+            "--timeline {}: the file must end in .html, .json, .svg or .mmd (Mermaid)",
             file.display()
         ),
     }
@@ -121,6 +141,8 @@ pub struct Session {
     /// This process records too (it was given `--timeline`); else only the processes it
     /// starts with [`Session::env`] do (the tour's gallery).
     recording_self: bool,
+    /// The page's title (a tour step's heading), instead of the first process's part.
+    title: Option<String>,
 }
 
 impl Session {
@@ -143,7 +165,16 @@ impl Session {
             file,
             format,
             recording_self: false,
+            title: None,
         })
+    }
+
+    /// Give the page a title of its own.
+    pub fn titled(self, title: &str) -> Session {
+        Session {
+            title: Some(title.to_string()),
+            ..self
+        }
     }
 
     /// The variable that makes a process started with it record into this run.
@@ -161,7 +192,8 @@ impl Session {
         let text = match self.format {
             Format::Json => chrome::render(&run)?,
             Format::Svg => picture::svg(&run),
-            Format::Html => picture::html(&run),
+            Format::Html => picture::html(&run, self.title.as_deref()),
+            Format::Mermaid => mermaid::render(&run),
         };
         write_new(&self.file, text.as_bytes())?;
         // A failed run says so in one line, its error's: the picture is written, unsaid.
@@ -257,6 +289,7 @@ pub fn from_events(mut events: Vec<Event>) -> Run {
             None => lanes.push(Lane {
                 pid: e.pid,
                 who: e.who.clone(),
+                role: e.role.clone().unwrap_or_default(),
                 parent: e.ppid.and_then(|p| u32::try_from(p).ok()),
                 start: e.t,
                 end: e.t,
@@ -267,6 +300,22 @@ pub fn from_events(mut events: Vec<Event>) -> Run {
     let pids: Vec<u32> = lanes.iter().map(|l| l.pid).collect();
     for l in &mut lanes {
         l.parent = l.parent.filter(|p| pids.contains(p));
+    }
+    // A process with no start of its own was forked (it shares its parent's recording):
+    // its part is its parent's child. The others say theirs, or their applet's name.
+    let parts: Vec<(u32, String)> = lanes.iter().map(|l| (l.pid, l.who.clone())).collect();
+    for l in &mut lanes {
+        if l.role.is_empty() || l.role == "ipclab" {
+            let forked = events
+                .iter()
+                .find(|e| e.pid == l.pid)
+                .is_some_and(|e| e.kind != "start");
+            let parent_who = parts.iter().find(|(p, _)| Some(*p) == l.parent);
+            l.role = match parent_who {
+                Some((_, w)) if forked && *w == l.who => format!("{} child", l.who),
+                _ => l.who.clone(),
+            };
+        }
     }
     let handoffs = handoffs(&events);
     let objects = objects::lifetimes(&events);
@@ -281,7 +330,7 @@ pub fn from_events(mut events: Vec<Event>) -> Run {
 /// What a call offers or takes: (the object, how many: +1 offers, -1 takes, or, for a
 /// `semctl SETVAL`, 0 with the initial value in the second field of the result).
 fn exchange(e: &Event) -> Option<(String, i32)> {
-    if e.kind == "mark" {
+    if e.is_flag_mark() {
         // The slide's flag: `written = 1 in shm ID` offers, `saw written == 1 in shm ID` takes.
         let id = e.line.rsplit(' ').next()?;
         let v = if e.line.starts_with("written = 1") {

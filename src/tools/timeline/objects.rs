@@ -13,6 +13,9 @@ pub struct Object {
     pub name: String,
     pub created: u64,
     pub removed: Option<u64>,
+    /// Who created it, and who removed it.
+    pub creator: u32,
+    pub remover: Option<u32>,
 }
 
 /// The first quoted string of a call line: `"/name"` of `shm_open("/name", …)`.
@@ -72,6 +75,8 @@ pub fn lifetimes(events: &[Event]) -> Vec<Object> {
                 name,
                 created: e.t,
                 removed: None,
+                creator: e.pid,
+                remover: None,
             }),
             Some((name, false)) => {
                 if let Some(o) = out
@@ -80,6 +85,7 @@ pub fn lifetimes(events: &[Event]) -> Vec<Object> {
                     .find(|o| o.name == name && o.removed.is_none())
                 {
                     o.removed = Some(e.t);
+                    o.remover = Some(e.pid);
                 }
             }
             None => {}

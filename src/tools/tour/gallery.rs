@@ -49,7 +49,7 @@ impl Gallery {
     pub fn step(&mut self, n: usize, heading: &str, applet: &str) -> Result<Session> {
         let name = format!("{n:02}-{applet}.html");
         self.steps.push((heading.to_string(), vec![name.clone()]));
-        Session::for_others(self.dir.join(name))
+        Ok(Session::for_others(self.dir.join(name))?.titled(&format!("Step {n}: {heading}")))
     }
 
     /// Write `index.html`: every step's heading and its pages.
