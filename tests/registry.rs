@@ -148,13 +148,14 @@ fn two_runs_on_one_name_keep_their_own_records() {
         "{said}"
     );
     assert!(!dev_shm_has(&name));
-    // Two readers on one FIFO: the second never erases the first one's record, and clean
-    // keeps the FIFO while the second still has it open.
+    // Two readers on one FIFO (the second with --force: one would be refused): the second
+    // never erases the first one's record, and clean keeps the FIFO while the second still
+    // has it open.
     let fifo = s.path("fifo1");
     let fifo_arg = fifo.to_str().unwrap();
     let mut first = run(&["fifo-read", fifo_arg]);
     first.wait_for_err("waiting for a writer");
-    let mut second = run(&["fifo-read", fifo_arg]);
+    let mut second = run(&["fifo-read", fifo_arg, "--force"]);
     second.wait_for_err("waiting for a writer");
     kill(Pid::from_raw(first.pgid()), Signal::SIGKILL).unwrap();
     let _ = first.finish();

@@ -161,8 +161,8 @@ fn produce_items(args: &Args, count: u64) -> Result<()> {
         count,
         || {
             show.done()?;
-            crate::protocols::ring_show::start_own_line(r.show && args.peer.managed)?;
-            outln!("produced {count} items")?;
+            let line = format!("produced {count} items");
+            crate::protocols::ring_show::own_line(r.show && args.peer.managed, &line)?;
             Ok(())
         },
         &mut |step| show.step(step),

@@ -205,12 +205,14 @@ pub fn mark(step: Step, n: u32) -> String {
     }
 }
 
-/// Before a line of the side that does not draw, when the other side draws in place on the
-/// same terminal (`shown`: --show is on): clear the frame, so the line stands alone (the
-/// next frame is drawn below it).
-pub fn start_own_line(shown: bool) -> Result<()> {
-    if shown && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        crate::out!("\r\x1b[2K")?;
+/// A line of the side that does not draw: when the other side draws in place on the same
+/// terminal (`shown`: --show is on), the frame is cleared first, in the same write (the
+/// other side's next frame cannot come between), so the line stands alone and the next
+/// frame is drawn below it.
+pub fn own_line(shown: bool, line: &str) -> Result<()> {
+    match shown && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        true => crate::out!("\r\x1b[2K{line}\n")?,
+        false => crate::outln!("{line}")?,
     }
     Ok(())
 }
