@@ -24,12 +24,15 @@
 //! | [`process`] | controllers and their vfork+execv children, plain forks, naps |
 //! | [`objects`] | IPC objects: kinds, keys, owners, the registry, /proc/sysvipc |
 //! | [`error`] | one error path: exit codes, `.sys("call()")`, EINTR ([`error::restart`]) |
-//! | [`sys`] | the only place with `unsafe`: wrappers over the kernel calls, each traced |
+//! | [`trace`] | `--trace` and the timeline's recording: what listens to [`sys`]'s calls |
+//! | [`env`] | the environment variables the processes pass each other |
+//! | [`sys`] | the only place with `unsafe`: wrappers over the kernel calls, each reported as a typed event |
 //! | [`layout`], [`out`](mod@out), [`escape`], [`units`] | the shared structs (8-0), output, escaping, argument parsers |
 
 pub mod bench;
 pub mod cli;
 pub mod demos;
+pub mod env;
 pub mod error;
 pub mod escape;
 pub mod layout;
@@ -39,6 +42,7 @@ pub mod process;
 pub mod protocols;
 pub mod sys;
 pub mod tools;
+pub mod trace;
 pub mod units;
 
 pub use cli::main_entry;

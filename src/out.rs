@@ -42,7 +42,7 @@ const PALETTE: [anstyle::AnsiColor; 6] = [
 /// children through IPCLAB_COLOR (see `process::settings`).
 pub fn init_color(mode: Option<ColorMode>, applet: &str) {
     use std::io::IsTerminal;
-    let mode = mode.unwrap_or_else(|| match std::env::var("IPCLAB_COLOR").as_deref() {
+    let mode = mode.unwrap_or_else(|| match std::env::var(crate::env::COLOR).as_deref() {
         Ok("always") => ColorMode::Always,
         Ok("never") => ColorMode::Never,
         _ => ColorMode::Auto,

@@ -147,7 +147,7 @@ fn plan(m: Mechanism, mode: Mode, size: usize, args: &Args) -> Run {
         shape,
         wait: args.wait,
         pin,
-        corrupt: std::env::var("IPCLAB_BENCH_CORRUPT")
+        corrupt: std::env::var(crate::env::BENCH_CORRUPT)
             .ok()
             .and_then(|v| v.parse().ok()),
         verify: args.verify,

@@ -45,7 +45,7 @@ pub struct Cli {
 
     /// Draw the run: every process's IPC calls, spawns and hand-offs, into FILE (.html,
     /// .json for ui.perfetto.dev, or .svg; also IPCLAB_TIMELINE=FILE)
-    #[arg(long, value_name = "FILE", env = "IPCLAB_TIMELINE")]
+    #[arg(long, value_name = "FILE", env = crate::env::TIMELINE)]
     pub timeline: Option<std::path::PathBuf>,
 
     #[command(subcommand)]
@@ -145,7 +145,7 @@ fn finish_timeline(
     result: anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let Some(session) = session else {
-        crate::sys::trace::event("end", "", None);
+        crate::trace::record::end("");
         return result;
     };
     let status = match &result {
@@ -206,14 +206,23 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         },
         None => applet.clone(),
     };
-    crate::sys::trace::init_from_env(&applet, &role);
+    // What the system layer must have done around a fork and before dying by a signal.
+    crate::sys::event::set_hooks(crate::sys::event::Hooks {
+        before_fork: || {
+            crate::out::flush_all();
+            crate::trace::flush();
+        },
+        in_forked_child: crate::out::color_forked_child,
+        before_dying: crate::out::flush_all,
+    });
+    crate::trace::init_from_env(&applet, &role);
     crate::out::init_color(cli.color, &applet);
     if cli.trace {
-        crate::sys::trace::enable();
+        crate::trace::enable();
     }
     // Step 1 of a timeline: only the process given the flag records the run (its children
     // find the directory in their environment and write into it).
-    let inherited = std::env::var_os(crate::sys::trace::TIMELINE_DIR).is_some();
+    let inherited = std::env::var_os(crate::env::TIMELINE_DIR).is_some();
     // `tour --timeline DIR` (no picture extension): a gallery, one picture per step.
     let gallery = match (&cli.cmd, &cli.timeline) {
         (Cmd::Tour(_), Some(d)) if tools::timeline::format_of(d).is_err() => Some(d.clone()),

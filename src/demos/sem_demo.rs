@@ -34,20 +34,14 @@ use crate::sys::ipc::{self, SemGet};
 use crate::sys::spawn::Exit;
 use crate::sys::{signals, Errno};
 use anyhow::{anyhow, Result};
-use std::path::PathBuf;
 use std::time::Duration;
 
 // `ipclab sem-demo`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example: ipclab sem-demo --delay 200ms --verbose")]
 pub struct Args {
-    /// The file ftok makes the key from (default: a key file of your own; `--path .` is the
-    /// seed's `ftok(".", 'z')`)
-    #[arg(long)]
-    pub path: Option<PathBuf>,
-    /// ftok's project id
-    #[arg(long, default_value = "z", value_parser = keys::parse_proj_id)]
-    pub proj_id: u8,
+    #[command(flatten)]
+    pub key: keys::FtokArgs,
     /// How long the child sleeps before it prints (the seed's sleep(2))
     #[arg(long, allow_hyphen_values = true, default_value = "2s", value_parser = crate::units::duration)]
     pub delay: Duration,
@@ -90,11 +84,7 @@ pub fn run(args: Args) -> Result<()> {
     signals::catch_termination()?;
     signals::catch_child_exit()?;
     // Step 1: the key and a set of one semaphore.
-    let path = match &args.path {
-        Some(p) => p.clone(),
-        None => keys::private_keyfile("sem.key")?,
-    };
-    let key = ipc::ftok(&path, args.proj_id).sys(format_args!("ftok({})", path.display()))?;
+    let (key, path) = args.key.key("sem.key")?;
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
     let mut set = segment::create(Kind::SysvSem, key, || ipc::semget(key, 1, flags)).map_err(|e| match e {
         Errno::EEXIST => segment::occupied(

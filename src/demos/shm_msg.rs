@@ -31,7 +31,6 @@
 
 use crate::error::{check_interrupted, restart, sys_error, SysContext};
 use crate::layout::SHM_MSG_SIZE;
-use crate::objects::keys;
 use crate::objects::owner::Owner;
 use crate::objects::registry::Entry;
 use crate::objects::sysv as segment;
@@ -43,40 +42,14 @@ use crate::sys::{signals, Errno};
 use crate::{out, outln};
 use anyhow::{anyhow, Result};
 use std::io::{BufRead, IsTerminal};
-use std::path::PathBuf;
 
 /// The message type the client sends.
 const TYPE: i64 = 888;
 
-// The key options both sides share.
-#[derive(clap::Args, Debug, Clone)]
-pub struct KeyArgs {
-    /// The file ftok makes the key from (default: a key file of your own; `--path .` is the
-    /// seed's `ftok(".", 'z')`, for the C programs)
-    #[arg(long)]
-    pub path: Option<PathBuf>,
-    /// ftok's project id
-    #[arg(long, default_value = "z", value_parser = keys::parse_proj_id)]
-    pub proj_id: u8,
-}
-
-impl KeyArgs {
-    /// How the user gave the key, for hints.
-    fn shown(&self) -> String {
-        match &self.path {
-            Some(p) => format!(" --path {}", crate::escape::shell_path(p)),
-            None => String::new(),
-        }
-    }
-
-    fn key(&self) -> Result<Key> {
-        let path = match &self.path {
-            Some(p) => p.clone(),
-            None => keys::private_keyfile("shm-msg.key")?,
-        };
-        ipc::ftok(&path, self.proj_id).sys(format_args!("ftok({})", path.display()))
-    }
-}
+/// The key options both sides share.
+pub use crate::objects::keys::FtokArgs as KeyArgs;
+/// The default key file.
+const KEY_FILE: &str = "shm-msg.key";
 
 // `ipclab shm-msg-server`. (No doc comment: it would replace the applet's about, set on `Cmd`.)
 #[derive(clap::Args, Debug)]
@@ -122,7 +95,7 @@ fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Result
 /// Run the server.
 pub fn run_server(args: ServerArgs) -> Result<()> {
     signals::catch_termination()?;
-    let key = args.key.key()?;
+    let (key, _) = args.key.key(KEY_FILE)?;
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
     // Step 1: the segment, attached.
     let mut shm = create(Kind::SysvShm, key, || ipc::shmget(key, SHM_MSG_SIZE, flags))?;
@@ -250,7 +223,7 @@ fn quit_at_eof(send: &dyn Fn(u8) -> Result<()>, att: crate::sys::ipc::Attachment
 /// Run the client.
 pub fn run_client(args: ClientArgs) -> Result<()> {
     signals::catch_termination()?;
-    let key = args.key.key()?;
+    let (key, _) = args.key.key(KEY_FILE)?;
     let (shmid, _segment) = open(
         Kind::SysvShm,
         key,

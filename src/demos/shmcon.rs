@@ -148,7 +148,7 @@ pub fn run(args: Args) -> Result<()> {
     }
 
     // Step 1: create the shared memory.
-    let key: Key = ipc::ftok(&path, args.proj_id).sys(format_args!("ftok({})", path.display()))?;
+    let key: Key = keys::ftok_of(&path, args.proj_id)?;
     outln!("key generated: IPC key = {:x}", key as u32)?;
     let mut shm = segment::create_segment(key, args.mode)?;
     outln!("shmcon: shmid = {}", shm.id())?;

@@ -132,6 +132,51 @@ pub fn private_keyfile(name: &str) -> anyhow::Result<std::path::PathBuf> {
     }
 }
 
+// The key options of the demos keyed by `ftok(path, proj_id)` with a per-user default
+// file (msg-server and msg-client, shm-msg-server and shm-msg-client, sem-demo). shmcon
+// takes its PATHNAME as the slide does, positional, and shares `ftok_of`. (No doc comment:
+// a flattened struct's would replace the applet's about.)
+#[derive(clap::Args, Debug, Clone)]
+pub struct FtokArgs {
+    /// The file ftok makes the key from (default: a key file of your own; the seeds use
+    /// `--path /etc/passwd` for the message queue, `--path .` for sem-demo and shm-msg)
+    #[arg(long)]
+    pub path: Option<std::path::PathBuf>,
+    /// ftok's project id: a number or one character
+    #[arg(long, default_value = "z", value_parser = parse_proj_id)]
+    pub proj_id: u8,
+}
+
+impl FtokArgs {
+    /// The key, and the file it came from (`default` in the private directory when no
+    /// `--path` was given).
+    pub fn key(&self, default: &str) -> anyhow::Result<(Key, std::path::PathBuf)> {
+        let path = match &self.path {
+            Some(p) => p.clone(),
+            None => private_keyfile(default)?,
+        };
+        Ok((ftok_of(&path, self.proj_id)?, path))
+    }
+
+    /// How the user gave the key, for a hint to paste: ` --path FILE`, or nothing.
+    pub fn shown(&self) -> String {
+        match &self.path {
+            Some(p) => format!(" --path {}", crate::escape::shell_path(p)),
+            None => String::new(),
+        }
+    }
+}
+
+/// `ftok(path, proj_id)`, its failure said the same way by every applet.
+pub fn ftok_of(path: &std::path::Path, proj_id: u8) -> anyhow::Result<Key> {
+    crate::sys::ipc::ftok(path, proj_id).map_err(|e| {
+        crate::error::sys_error(
+            format_args!("ftok({}) (the key file must exist)", path.display()),
+            e,
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,7 +31,7 @@ fn inherited(var: &str, fd: RawFd, taken: &AtomicBool) -> Option<std::os::fd::Ow
 
 /// Call first thing in an applet that a controller may have exec'd.
 pub fn tie_to_controller() {
-    let Some(pid) = std::env::var("IPCLAB_CONTROLLER_PID")
+    let Some(pid) = std::env::var(crate::env::CONTROLLER_PID)
         .ok()
         .and_then(|v| v.parse::<i32>().ok())
     else {
@@ -50,7 +50,7 @@ static REPORT_TAKEN: AtomicBool = AtomicBool::new(false);
 
 /// Tell the controller this child is ready (a no-op when not started by one).
 pub fn notify_ready() {
-    if let Some(fd) = inherited("IPCLAB_READY_FD", READY_FD, &READY_TAKEN) {
+    if let Some(fd) = inherited(crate::env::READY_FD, READY_FD, &READY_TAKEN) {
         let _ = crate::sys::proc::write(&fd, b"r");
     }
 }
@@ -58,7 +58,7 @@ pub fn notify_ready() {
 /// Hand this child's error line to its controller; false when there is none to hand it to
 /// (then the caller prints it on stderr).
 pub fn report(line: &str) -> bool {
-    match inherited("IPCLAB_REPORT_FD", REPORT_FD, &REPORT_TAKEN) {
+    match inherited(crate::env::REPORT_FD, REPORT_FD, &REPORT_TAKEN) {
         Some(fd) => std::fs::File::from(fd)
             .write_all(format!("{line}\n").as_bytes())
             .is_ok(),

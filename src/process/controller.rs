@@ -84,14 +84,14 @@ impl Spawner {
         };
         let mut argv: Vec<&OsStr> = vec![&argv0];
         argv.extend(args.iter().map(OsStr::new));
-        let mut extra = vec![("IPCLAB_CONTROLLER_PID", std::process::id().to_string())];
+        let mut extra = vec![(crate::env::CONTROLLER_PID, std::process::id().to_string())];
         let mut fds = Vec::new();
         if matches!(program, Program::Applet(_)) {
-            extra.push(("IPCLAB_REPORT_FD", REPORT_FD.to_string()));
+            extra.push((crate::env::REPORT_FD, REPORT_FD.to_string()));
             fds.push((self.report_w.as_fd(), REPORT_FD));
         }
         if let Some(r) = ready {
-            extra.push(("IPCLAB_READY_FD", READY_FD.to_string()));
+            extra.push((crate::env::READY_FD, READY_FD.to_string()));
             fds.push((r.as_fd(), READY_FD));
         }
         let env = super::child_env(&extra);

@@ -16,26 +16,23 @@ use std::os::fd::OwnedFd;
 
 /// Variables a controller gives only its own children: never passed further down.
 const PRIVATE: [&str; 3] = [
-    "IPCLAB_CONTROLLER_PID",
-    "IPCLAB_READY_FD",
-    "IPCLAB_REPORT_FD",
+    crate::env::CONTROLLER_PID,
+    crate::env::READY_FD,
+    crate::env::REPORT_FD,
 ];
 
 /// The settings this process passes to every ipclab it starts (`--trace`, `--color`), as
 /// environment variables: the child reads them as if they were its own options.
 pub fn settings() -> Vec<(&'static str, String)> {
     let mut v = Vec::new();
-    if crate::sys::trace::enabled() {
-        v.push(("IPCLAB_TRACE", "1".to_string()));
+    if crate::trace::enabled() {
+        v.push((crate::env::TRACE, "1".to_string()));
     }
     if let Some(mode) = crate::out::color_setting() {
-        v.push(("IPCLAB_COLOR", mode.to_string()));
+        v.push((crate::env::COLOR, mode.to_string()));
     }
-    if let Some(dir) = crate::sys::trace::timeline_dir() {
-        v.push((
-            crate::sys::trace::TIMELINE_DIR,
-            dir.to_string_lossy().into_owned(),
-        ));
+    if let Some(dir) = crate::trace::timeline_dir() {
+        v.push((crate::env::TIMELINE_DIR, dir.to_string_lossy().into_owned()));
     }
     v
 }
@@ -50,8 +47,8 @@ pub fn child_env(extra: &[(&str, String)]) -> Vec<OsString> {
         PRIVATE.contains(&k)
             || ours.iter().any(|(o, _)| *o == k)
             || extra.iter().any(|(e, _)| *e == k)
-            || k == "IPCLAB_TRACE"
-            || k == crate::sys::trace::TIMELINE_DIR
+            || k == crate::env::TRACE
+            || k == crate::env::TIMELINE_DIR
     };
     let mut env: Vec<OsString> = std::env::vars_os()
         .filter(|(k, _)| !replaced(&k.to_string_lossy()))
@@ -271,7 +268,7 @@ pub fn child_exit(result: Result<()>) -> ! {
         }
     };
     crate::out::flush_all();
-    crate::sys::trace::event("end", &format!("exit {code}"), None);
+    crate::trace::record::end(&format!("exit {code}"));
     std::process::exit(code)
 }
 
@@ -301,7 +298,7 @@ fn next_jitter() -> Option<(u64, u64)> {
     static STATE: AtomicU64 = AtomicU64::new(0);
     static MAX: AtomicU64 = AtomicU64::new(u64::MAX);
     if MAX.load(Ordering::Relaxed) == u64::MAX {
-        let parsed = std::env::var("IPCLAB_JITTER").ok().and_then(|v| {
+        let parsed = std::env::var(crate::env::JITTER).ok().and_then(|v| {
             let (s, m) = v.split_once(':')?;
             Some((s.parse::<u64>().ok()?, m.parse::<u64>().ok()?))
         });

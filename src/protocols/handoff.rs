@@ -43,7 +43,7 @@ pub struct SyncArgs {
     #[arg(long, value_enum, default_value_t = SyncMode::Flag)]
     pub sync: SyncMode,
     /// How often the flag is polled (the slide's sleep(1)); e.g. 10ms, 1s
-    #[arg(long, allow_hyphen_values = true, default_value = "1s", env = "IPCLAB_INTERVAL", value_parser = crate::units::interval)]
+    #[arg(long, allow_hyphen_values = true, default_value = "1s", env = crate::env::INTERVAL, value_parser = crate::units::interval)]
     pub interval: Duration,
 }
 
@@ -185,7 +185,8 @@ impl Handoff {
         region.atomic_i32(WRITTEN).store(1, Ordering::Release);
         if let Handoff::Flag { shmid, .. } = self {
             // Not a system call, so --trace has no line for it; a timeline draws it.
-            crate::sys::trace::mark(&format!("written = 1 in shm {shmid}"));
+            let op = crate::sys::event::Op::FlagSet { shmid: *shmid };
+            crate::trace::mark(op, &format!("written = 1 in shm {shmid}"));
         }
         match self {
             Handoff::Flag { .. } => Ok(()),
@@ -198,7 +199,8 @@ impl Handoff {
         match self {
             Handoff::Flag { shmid, .. } => {
                 self.wait_flag(region, |w| w != 0, "writer")?;
-                crate::sys::trace::mark(&format!("saw written == 1 in shm {shmid}"));
+                let op = crate::sys::event::Op::FlagSeen { shmid: *shmid };
+                crate::trace::mark(op, &format!("saw written == 1 in shm {shmid}"));
                 Ok(())
             }
             Handoff::Sem { semid, .. } => Self::sem(*semid, FULL, -1),

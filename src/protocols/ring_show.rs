@@ -159,8 +159,8 @@ impl Show {
     /// Draw a step (and pause after an item, with a delay); a timeline gets every step of
     /// either side, drawn or not (the bounded-buffer plot of its page).
     pub fn step(&self, step: Step) -> Result<()> {
-        if crate::sys::trace::recording() {
-            crate::sys::trace::mark(&mark(step, self.n));
+        if crate::trace::recording() {
+            crate::trace::mark(ring_op(step, self.n), &mark(step, self.n));
         }
         if self.draw {
             let f = self.frame_within(step, self.width);
@@ -202,6 +202,41 @@ pub fn mark(step: Step, n: u32) -> String {
             let verb = if producer { "put" } else { "took" };
             format!("ring {verb} {item} in={inp} out={out} n={n}")
         }
+    }
+}
+
+/// A step as a timeline's typed mark.
+pub fn ring_op(step: Step, n: u32) -> crate::sys::event::Op {
+    use crate::sys::event::{Op, RingStep};
+    let (step, item, inp, out) = match step {
+        Step::Waits { producer, inp, out } => {
+            let s = if producer {
+                RingStep::WaitsFull
+            } else {
+                RingStep::WaitsEmpty
+            };
+            (s, 0, inp, out)
+        }
+        Step::Moved {
+            producer,
+            item,
+            inp,
+            out,
+        } => {
+            let s = if producer {
+                RingStep::Put
+            } else {
+                RingStep::Took
+            };
+            (s, item, inp, out)
+        }
+    };
+    Op::Ring {
+        step,
+        item,
+        inp,
+        out,
+        n,
     }
 }
 

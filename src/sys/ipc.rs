@@ -4,8 +4,9 @@
 //! An attached segment is an [`Attachment`]: it detaches (`shmdt`) when dropped, and lends a
 //! [`Region`] view through which the demos read and write the shared bytes.
 
+use super::event::{Op, SemChange};
 pub use super::region::{Access, Region};
-use super::{cstring, trace, Errno, SysResult};
+use super::{cstring, event, Errno, SysResult};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::ptr::NonNull;
@@ -19,7 +20,7 @@ pub fn ftok(path: &Path, proj_id: u8) -> SysResult<Key> {
     // SAFETY: `c` is a valid NUL-terminated string that outlives the call; ftok only stats it.
     let key = unsafe { libc::ftok(c.as_ptr(), libc::c_int::from(proj_id)) };
     let r = Errno::result(key);
-    trace::call(
+    event::call(
         format_args!("ftok(\"{}\", 0x{proj_id:x})", path.display()),
         &r.map(|k| format!("0x{:08x}", k as u32)),
     );
@@ -34,13 +35,14 @@ pub fn ftok(path: &Path, proj_id: u8) -> SysResult<Key> {
 pub fn shmget(key: Key, size: usize, flags: libc::c_int) -> SysResult<i32> {
     // SAFETY: shmget takes no pointers.
     let r = Errno::result(unsafe { libc::shmget(key, size, flags) });
-    trace::call(
+    event::call_op(
         format_args!(
             "shmget(key=0x{:08x}, size={size}, {})",
             key as u32,
-            trace::ipc_flags(flags)
+            event::ipc_flags(flags)
         ),
         &r,
+        |id| created(flags, format!("shm {id}")),
     );
     r
 }
@@ -66,7 +68,7 @@ pub fn shmat(shmid: i32, len: usize, access: Access) -> SysResult<Attachment> {
     let p = unsafe { libc::shmat(shmid, std::ptr::null(), flags) };
     let r = Errno::result(p).and_then(|p| NonNull::new(p.cast::<u8>()).ok_or(Errno::EFAULT));
     let flag_text = if readonly { "SHM_RDONLY" } else { "0" };
-    trace::call(
+    event::call(
         format_args!("shmat({shmid}, NULL, {flag_text})"),
         &r.map(|p| format!("{:p}", p.as_ptr())),
     );
@@ -112,7 +114,7 @@ fn shmdt(addr: NonNull<u8>) -> SysResult<()> {
     // SAFETY: `addr` came from a successful shmat and is detached only once (Attachment
     // tracks it); nothing borrows the region after this (Region borrows the Attachment).
     let r = Errno::result(unsafe { libc::shmdt(addr.as_ptr().cast()) }).map(|_| ());
-    trace::call(format_args!("shmdt({:p})", addr.as_ptr()), &r.map(|_| 0));
+    event::call(format_args!("shmdt({:p})", addr.as_ptr()), &r.map(|_| 0));
     r
 }
 
@@ -133,7 +135,7 @@ pub fn shm_stat(shmid: i32) -> SysResult<ShmStat> {
     let mut ds = std::mem::MaybeUninit::<libc::shmid_ds>::zeroed();
     // SAFETY: `ds` is a writable shmid_ds the kernel fills on success.
     let r = Errno::result(unsafe { libc::shmctl(shmid, libc::IPC_STAT, ds.as_mut_ptr()) });
-    trace::call(format_args!("shmctl({shmid}, IPC_STAT, buf)"), &r);
+    event::call(format_args!("shmctl({shmid}, IPC_STAT, buf)"), &r);
     r?;
     // SAFETY: IPC_STAT succeeded, so the kernel initialised `ds` (it was zeroed anyway).
     let ds = unsafe { ds.assume_init() };
@@ -152,8 +154,20 @@ pub fn shm_stat(shmid: i32) -> SysResult<ShmStat> {
 pub fn shm_remove(shmid: i32) -> SysResult<()> {
     // SAFETY: IPC_RMID reads no buffer; NULL is allowed.
     let r = Errno::result(unsafe { libc::shmctl(shmid, libc::IPC_RMID, std::ptr::null_mut()) });
-    trace::call(format_args!("shmctl({shmid}, IPC_RMID, NULL)"), &r);
+    event::call_op(format_args!("shmctl({shmid}, IPC_RMID, NULL)"), &r, |_| {
+        Op::Removes {
+            object: format!("shm {shmid}"),
+        }
+    });
     r.map(|_| ())
+}
+
+/// What a `*get` with `flags` did: made `object` if it asked for IPC_CREAT.
+pub(super) fn created(flags: libc::c_int, object: String) -> Op {
+    match flags & libc::IPC_CREAT != 0 {
+        true => Op::Creates { object },
+        false => Op::Other,
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -164,13 +178,14 @@ pub fn shm_remove(shmid: i32) -> SysResult<()> {
 pub fn semget(key: Key, nsems: i32, flags: libc::c_int) -> SysResult<i32> {
     // SAFETY: semget takes no pointers.
     let r = Errno::result(unsafe { libc::semget(key, nsems, flags) });
-    trace::call(
+    event::call_op(
         format_args!(
             "semget(key=0x{:08x}, nsems={nsems}, {})",
             key as u32,
-            trace::ipc_flags(flags)
+            event::ipc_flags(flags)
         ),
         &r,
+        |id| created(flags, format!("sem {id}")),
     );
     r
 }
@@ -208,10 +223,10 @@ pub fn semop(semid: i32, ops: &[SemOp]) -> SysResult<()> {
                 | (if o.nowait { libc::IPC_NOWAIT as i16 } else { 0 }),
         };
     }
-    trace::begin();
+    event::begin();
     // SAFETY: `bufs` holds `ops.len()` valid sembufs for the whole call.
     let r = Errno::result(unsafe { libc::semop(semid, bufs.as_mut_ptr(), ops.len()) });
-    if trace::active() {
+    if event::active() {
         let text: Vec<String> = ops
             .iter()
             .map(|o| {
@@ -224,9 +239,17 @@ pub fn semop(semid: i32, ops: &[SemOp]) -> SysResult<()> {
                 format!("{{{}, {:+}, {flg}}}", o.num, o.op)
             })
             .collect();
-        trace::call(
+        let changes = ops
+            .iter()
+            .map(|o| SemChange {
+                num: o.num,
+                op: o.op,
+            })
+            .collect();
+        event::call_op(
             format_args!("semop({semid}, [{}], {})", text.join(", "), ops.len()),
             &r,
+            |_| Op::Semop { id: semid, changes },
         );
     }
     r.map(|_| ())
@@ -237,7 +260,15 @@ pub fn sem_setval(semid: i32, num: i32, value: i32) -> SysResult<()> {
     // SAFETY: SETVAL takes the value as the variadic `union semun` argument; on Linux the
     // union is passed like an int-sized value and `val` is its first member.
     let r = Errno::result(unsafe { libc::semctl(semid, num, libc::SETVAL, value) });
-    trace::call(format_args!("semctl({semid}, {num}, SETVAL, {value})"), &r);
+    event::call_op(
+        format_args!("semctl({semid}, {num}, SETVAL, {value})"),
+        &r,
+        |_| Op::Setval {
+            id: semid,
+            num,
+            value,
+        },
+    );
     r.map(|_| ())
 }
 
@@ -251,7 +282,7 @@ pub fn sem_get(semid: i32, num: i32, cmd: SemGet) -> SysResult<i32> {
     };
     // SAFETY: these commands read no argument; the value is the return.
     let r = Errno::result(unsafe { libc::semctl(semid, num, c) });
-    trace::call(format_args!("semctl({semid}, {num}, {name})"), &r);
+    event::call(format_args!("semctl({semid}, {num}, {name})"), &r);
     r
 }
 
@@ -268,7 +299,11 @@ pub enum SemGet {
 pub fn sem_remove(semid: i32) -> SysResult<()> {
     // SAFETY: IPC_RMID reads no argument.
     let r = Errno::result(unsafe { libc::semctl(semid, 0, libc::IPC_RMID) });
-    trace::call(format_args!("semctl({semid}, 0, IPC_RMID)"), &r);
+    event::call_op(format_args!("semctl({semid}, 0, IPC_RMID)"), &r, |_| {
+        Op::Removes {
+            object: format!("sem {semid}"),
+        }
+    });
     r.map(|_| ())
 }
 

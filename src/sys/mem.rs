@@ -2,7 +2,7 @@
 //! `msync`, `shm_unlink`. A [`Mapping`] unmaps itself when dropped.
 
 pub use super::region::{Access, Region};
-use super::{trace, Errno, SysResult};
+use super::{event, Errno, SysResult};
 use nix::fcntl::OFlag;
 use nix::sys::mman::{MapFlags, MsFlags, ProtFlags};
 use nix::sys::stat::Mode;
@@ -38,9 +38,15 @@ fn oflags(f: OFlag) -> String {
 /// `shm_open(name, flags, mode)`.
 pub fn shm_open(name: &str, flags: OFlag, mode: u32) -> SysResult<OwnedFd> {
     let r = nix::sys::mman::shm_open(name, flags, Mode::from_bits_truncate(mode));
-    trace::call(
+    event::call_op(
         format_args!("shm_open(\"{name}\", {}, 0{mode:o})", oflags(flags)),
         &r.as_ref().map(|fd| fd.as_raw_fd()).map_err(|e| *e),
+        |_| match flags.contains(OFlag::O_CREAT) {
+            true => event::Op::Creates {
+                object: format!("/dev/shm{name}"),
+            },
+            false => event::Op::Other,
+        },
     );
     r
 }
@@ -48,17 +54,27 @@ pub fn shm_open(name: &str, flags: OFlag, mode: u32) -> SysResult<OwnedFd> {
 /// `shm_unlink(name)`.
 pub fn shm_unlink(name: &str) -> SysResult<()> {
     let r = nix::sys::mman::shm_unlink(name);
-    trace::call(format_args!("shm_unlink(\"{name}\")"), &r.map(|_| 0));
+    event::call_op(
+        format_args!("shm_unlink(\"{name}\")"),
+        &r.map(|_| 0),
+        |_| event::Op::Removes {
+            object: format!("/dev/shm{name}"),
+        },
+    );
     r
 }
 
 /// `open(path, flags, mode)`.
 pub fn open(path: &std::path::Path, flags: OFlag, mode: u32) -> SysResult<OwnedFd> {
-    trace::begin(); // a FIFO's open blocks until the other end opens
+    event::begin(); // a FIFO's open blocks until the other end opens
     let r = nix::fcntl::open(path, flags, Mode::from_bits_truncate(mode));
-    trace::call(
+    event::call_op(
         format_args!("open(\"{}\", {}, 0{mode:o})", path.display(), oflags(flags)),
         &r.as_ref().map(|fd| fd.as_raw_fd()).map_err(|e| *e),
+        |&fd| event::Op::Open {
+            path: path.display().to_string(),
+            fd,
+        },
     );
     r
 }
@@ -67,7 +83,7 @@ pub fn open(path: &std::path::Path, flags: OFlag, mode: u32) -> SysResult<OwnedF
 pub fn ftruncate(fd: impl AsFd, len: u64) -> SysResult<()> {
     let raw = fd.as_fd().as_raw_fd();
     let r = nix::unistd::ftruncate(fd, len as libc::off_t);
-    trace::call(format_args!("ftruncate({raw}, {len})"), &r.map(|_| 0));
+    event::call(format_args!("ftruncate({raw}, {len})"), &r.map(|_| 0));
     r
 }
 
@@ -128,7 +144,7 @@ pub fn map_file(fd: impl AsFd, len: usize, access: Access, share: Share) -> SysR
     // SAFETY: a NULL hint lets the kernel pick a free range, so no existing mapping of ours
     // is replaced; nix checks MAP_FAILED; the Mapping owns the range until munmap.
     let r = n.and_then(|n| unsafe { nix::sys::mman::mmap(None, n, p, flags, fd, 0) });
-    trace::call(
+    event::call(
         format_args!(
             "mmap(NULL, {len}, {ptext}, {}, {raw}, 0)",
             map_text(share, false)
@@ -155,7 +171,7 @@ pub fn map_anonymous(len: usize, share: Share) -> SysResult<Mapping> {
     let n = NonZeroUsize::new(len).ok_or(Errno::EINVAL);
     // SAFETY: as in map_file; an anonymous mapping is zero-filled memory we own.
     let r = n.and_then(|n| unsafe { nix::sys::mman::mmap_anonymous(None, n, p, flags) });
-    trace::call(
+    event::call(
         format_args!(
             "mmap(NULL, {len}, {ptext}, {}, -1, 0)",
             map_text(share, true)
@@ -187,7 +203,7 @@ impl Mapping {
     pub fn msync(&self) -> SysResult<()> {
         // SAFETY: the range is a live mapping of ours.
         let r = unsafe { nix::sys::mman::msync(self.ptr.cast(), self.len, MsFlags::MS_SYNC) };
-        trace::call(
+        event::call(
             format_args!("msync({:p}, {}, MS_SYNC)", self.ptr.as_ptr(), self.len),
             &r.map(|_| 0),
         );
@@ -205,7 +221,7 @@ fn munmap(ptr: NonNull<u8>, len: usize) -> SysResult<()> {
     // SAFETY: ptr/len is a mapping made by map_file/map_anonymous, unmapped once (Mapping
     // tracks it), and no Region borrows it any more (Regions borrow the Mapping).
     let r = unsafe { nix::sys::mman::munmap(ptr.cast(), len) };
-    trace::call(
+    event::call(
         format_args!("munmap({:p}, {len})", ptr.as_ptr()),
         &r.map(|_| 0),
     );
@@ -237,9 +253,12 @@ pub fn mkfifo(path: &std::path::Path, mode: u32) -> SysResult<()> {
     let old = nix::sys::stat::umask(Mode::empty());
     let r = nix::unistd::mkfifo(path, Mode::from_bits_truncate(mode));
     nix::sys::stat::umask(old);
-    trace::call(
+    event::call_op(
         format_args!("mkfifo(\"{}\", 0{mode:o})", path.display()),
         &r.map(|_| 0),
+        |_| event::Op::Creates {
+            object: format!("fifo {}", path.display()),
+        },
     );
     r
 }
@@ -247,9 +266,12 @@ pub fn mkfifo(path: &std::path::Path, mode: u32) -> SysResult<()> {
 /// `unlink(path)`: remove a name (the FIFO a demo made).
 pub fn unlink(path: &std::path::Path) -> SysResult<()> {
     let r = nix::unistd::unlink(path);
-    trace::call(
+    event::call_op(
         format_args!("unlink(\"{}\")", path.display()),
         &r.map(|_| 0),
+        |_| event::Op::Removes {
+            object: format!("fifo {}", path.display()),
+        },
     );
     r
 }
@@ -259,7 +281,7 @@ pub fn unlink(path: &std::path::Path) -> SysResult<()> {
 pub fn reserve(fd: impl AsFd, len: u64) -> SysResult<()> {
     let raw = fd.as_fd().as_raw_fd();
     let r = nix::fcntl::posix_fallocate(fd, 0, len as libc::off_t);
-    trace::call(
+    event::call(
         format_args!("posix_fallocate({raw}, 0, {len})"),
         &r.map(|_| 0),
     );
@@ -270,6 +292,6 @@ pub fn reserve(fd: impl AsFd, len: u64) -> SysResult<()> {
 pub fn fchmod(fd: impl AsFd, mode: u32) -> SysResult<()> {
     let raw = fd.as_fd().as_raw_fd();
     let r = nix::sys::stat::fchmod(fd, Mode::from_bits_truncate(mode));
-    trace::call(format_args!("fchmod({raw}, 0{mode:o})"), &r.map(|_| 0));
+    event::call(format_args!("fchmod({raw}, 0{mode:o})"), &r.map(|_| 0));
     r
 }

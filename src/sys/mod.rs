@@ -7,12 +7,15 @@
 //! - resources come back as owners whose `Drop` releases them (an [`ipc::Attachment`] detaches,
 //!   a [`mem::Mapping`] unmaps), so an early return or `?` never leaks an attach or a map;
 //! - every `unsafe` block carries a `// SAFETY:` comment saying why it holds;
-//! - every call is reported to [`trace`] by the wrapper that makes it, so `--trace` output can
-//!   never drift from what the program really does.
+//! - every call is reported as a typed [`event::Call`] by the wrapper that makes it, so
+//!   `--trace` output and the timeline can never drift from what the program really does;
+//! - nothing here imports from the layers above: they listen ([`event::listen`]) and
+//!   register what must happen around a fork ([`event::set_hooks`]).
 #![allow(unsafe_code)]
 // The calls clippy.toml refuses elsewhere are this layer's to make.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
+pub mod event;
 pub mod futex;
 pub mod ipc;
 pub mod mem;
@@ -27,7 +30,6 @@ pub mod sock;
 pub mod spawn;
 pub mod term;
 pub mod time;
-pub mod trace;
 
 pub use nix::errno::Errno;
 

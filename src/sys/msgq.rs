@@ -1,20 +1,22 @@
 //! System V message queues: `msgget`, `msgsnd`, `msgrcv`, `msgctl` (re-exported by
 //! [`super::ipc`], where the other System V calls are).
 
+use super::event::Op;
 use super::ipc::Key;
-use super::{trace, Errno, SysResult};
+use super::{event, Errno, SysResult};
 
 /// `msgget(key, flags)`.
 pub fn msgget(key: Key, flags: libc::c_int) -> SysResult<i32> {
     // SAFETY: msgget takes no pointers.
     let r = Errno::result(unsafe { libc::msgget(key, flags) });
-    trace::call(
+    event::call_op(
         format_args!(
             "msgget(key=0x{:08x}, {})",
             key as u32,
-            trace::ipc_flags(flags)
+            event::ipc_flags(flags)
         ),
         &r,
+        |id| super::ipc::created(flags, format!("msg {id}")),
     );
     r
 }
@@ -48,16 +50,17 @@ pub fn msgsnd_in(
     }
     buf[..MTYPE].copy_from_slice(&(mtype as libc::c_long).to_ne_bytes());
     let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
-    trace::begin();
+    event::begin();
     // SAFETY: `buf` holds the 8-byte mtype followed by at least `len` bytes (checked), as
     // msgsnd reads.
     let r = Errno::result(unsafe { libc::msgsnd(msqid, buf.as_ptr().cast(), len, flags) });
-    trace::call(
+    event::call_op(
         format_args!(
             "msgsnd({msqid}, {{mtype={mtype}, ...}}, {len}, {})",
             if nowait { "IPC_NOWAIT" } else { "0" }
         ),
         &r,
+        |_| Op::Msgsnd { id: msqid, mtype },
     );
     r.map(|_| ())
 }
@@ -78,7 +81,7 @@ pub fn msgrcv(msqid: i32, msgsz: usize, mtype: i64, nowait: bool) -> SysResult<(
 pub fn msgrcv_in(msqid: i32, buf: &mut [u8], mtype: i64, nowait: bool) -> SysResult<(i64, usize)> {
     let msgsz = buf.len().checked_sub(MTYPE).ok_or(Errno::EINVAL)?;
     let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
-    trace::begin();
+    event::begin();
     // SAFETY: `buf` has room for the 8-byte mtype plus `msgsz` text bytes; msgrcv writes
     // at most that much (it fails with E2BIG rather than write more, no MSG_NOERROR).
     let n = unsafe {
@@ -91,12 +94,13 @@ pub fn msgrcv_in(msqid: i32, buf: &mut [u8], mtype: i64, nowait: bool) -> SysRes
         )
     };
     let r = Errno::result(n);
-    trace::call(
+    event::call_op(
         format_args!(
             "msgrcv({msqid}, buf, {msgsz}, {mtype}, {})",
             if nowait { "IPC_NOWAIT" } else { "0" }
         ),
         &r,
+        |_| Op::Msgrcv { id: msqid, mtype },
     );
     let n = usize::try_from(r?).unwrap_or(0);
     let mut t = [0u8; MTYPE];
@@ -108,7 +112,11 @@ pub fn msgrcv_in(msqid: i32, buf: &mut [u8], mtype: i64, nowait: bool) -> SysRes
 pub fn msg_remove(msqid: i32) -> SysResult<()> {
     // SAFETY: IPC_RMID reads no buffer.
     let r = Errno::result(unsafe { libc::msgctl(msqid, libc::IPC_RMID, std::ptr::null_mut()) });
-    trace::call(format_args!("msgctl({msqid}, IPC_RMID, NULL)"), &r);
+    event::call_op(format_args!("msgctl({msqid}, IPC_RMID, NULL)"), &r, |_| {
+        Op::Removes {
+            object: format!("msg {msqid}"),
+        }
+    });
     r.map(|_| ())
 }
 
@@ -125,7 +133,7 @@ pub fn msg_stat(msqid: i32) -> SysResult<MsgStat> {
     let mut ds = std::mem::MaybeUninit::<libc::msqid_ds>::zeroed();
     // SAFETY: `ds` is a writable msqid_ds the kernel fills on success.
     let r = Errno::result(unsafe { libc::msgctl(msqid, libc::IPC_STAT, ds.as_mut_ptr()) });
-    trace::call(format_args!("msgctl({msqid}, IPC_STAT, buf)"), &r);
+    event::call(format_args!("msgctl({msqid}, IPC_STAT, buf)"), &r);
     r?;
     // SAFETY: IPC_STAT succeeded and filled `ds`.
     let ds = unsafe { ds.assume_init() };

@@ -1,7 +1,7 @@
 //! `fork()` and `pipe()` for the demos whose lesson is a plain fork (the pipe, mmap-anon,
 //! sem-demo): the child inherits the mapping or the descriptors.
 
-use super::{trace, SysResult};
+use super::{event, SysResult};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 
 /// Which side of a fork we are on.
@@ -14,9 +14,8 @@ pub enum Forked {
 /// `fork()`. Call it only while the process has a single thread (every ipclab demo is
 /// single-threaded), so the child may go on running ordinary Rust code.
 pub fn fork() -> SysResult<Forked> {
-    crate::out::flush_all();
-    // Flushed, or the child would write the parent's recorded calls a second time.
-    trace::flush();
+    // Output and recorded calls flushed, or the child would write them a second time.
+    event::before_fork();
     let parent = nix::unistd::getpid();
     // SAFETY: ipclab's demos never start threads, so at this point no other thread can hold
     // a lock (allocator, stdout) that the child would inherit locked; the child then runs
@@ -27,11 +26,11 @@ pub fn fork() -> SysResult<Forked> {
         nix::unistd::ForkResult::Child => 0,
     });
     if !matches!(r, Ok(nix::unistd::ForkResult::Child)) {
-        trace::call(format_args!("fork()"), &shown);
+        event::call(format_args!("fork()"), &shown);
     } else {
         // A timeline's new lane starts here, under its parent's.
         let ppid = nix::unistd::getppid().as_raw();
-        trace::event("start", &format!("ppid {ppid}"), Some(ppid));
+        event::forked(ppid);
     }
     r.map(|f| match f {
         nix::unistd::ForkResult::Parent { child } => Forked::Parent {
@@ -45,7 +44,7 @@ pub fn fork() -> SysResult<Forked> {
             if nix::unistd::getppid() != parent {
                 let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGTERM);
             }
-            crate::out::color_forked_child();
+            event::in_forked_child();
             Forked::Child
         }
     })
@@ -54,34 +53,45 @@ pub fn fork() -> SysResult<Forked> {
 /// `pipe()`: (read end, write end), both close-on-exec.
 pub fn pipe() -> SysResult<(OwnedFd, OwnedFd)> {
     let r = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC);
-    trace::call(
+    let ends = r.as_ref().map(|(a, b)| (a.as_raw_fd(), b.as_raw_fd()));
+    event::call_op(
         format_args!("pipe([r, w])"),
-        &r.as_ref()
-            .map(|(a, b)| format!("0 [{}, {}]", a.as_raw_fd(), b.as_raw_fd()))
-            .map_err(|e| *e),
+        &ends.map(|(a, b)| format!("0 [{a}, {b}]")).map_err(|e| *e),
+        |_| match ends {
+            Ok((read, write)) => event::Op::Pipe { read, write },
+            Err(_) => event::Op::Other,
+        },
     );
     r
 }
 
 /// `read(fd, buf)`, traced with its byte count; EINTR is returned to the caller.
 pub fn read(fd: impl AsFd, buf: &mut [u8]) -> SysResult<usize> {
-    trace::begin();
+    event::begin();
     let fd = fd.as_fd();
     let r = nix::unistd::read(fd, buf);
-    trace::call(
-        format_args!("read({}, buf, {})", fd.as_raw_fd(), buf.len()),
-        &r,
-    );
+    let raw = fd.as_raw_fd();
+    event::call_op(format_args!("read({raw}, buf, {})", buf.len()), &r, |&n| {
+        event::Op::Read {
+            fd: raw,
+            bytes: n as i64,
+        }
+    });
     r
 }
 
 /// `write(fd, bytes)`, traced with its byte count; EINTR is returned to the caller.
 pub fn write(fd: &OwnedFd, bytes: &[u8]) -> SysResult<usize> {
-    trace::begin();
+    event::begin();
     let r = nix::unistd::write(fd, bytes);
-    trace::call(
-        format_args!("write({}, buf, {})", fd.as_raw_fd(), bytes.len()),
+    let raw = fd.as_raw_fd();
+    event::call_op(
+        format_args!("write({raw}, buf, {})", bytes.len()),
         &r,
+        |&n| event::Op::Write {
+            fd: raw,
+            bytes: n as i64,
+        },
     );
     r
 }
@@ -90,7 +100,7 @@ pub fn write(fd: &OwnedFd, bytes: &[u8]) -> SysResult<usize> {
 pub fn set_nonblocking(fd: impl AsFd, on: bool) -> SysResult<()> {
     let raw = fd.as_fd().as_raw_fd();
     let r = set_nonblocking_quiet(fd, on);
-    trace::call(
+    event::call(
         format_args!(
             "fcntl({raw}, F_SETFL, {})",
             if on { "O_NONBLOCK" } else { "0" }

@@ -2,7 +2,7 @@
 //! mapping: the bounded buffer's `empty` and `full` counts.
 
 use super::region::Region;
-use super::{trace, Errno, SysResult};
+use super::{event, Errno, SysResult};
 
 /// Bytes a `sem_t` takes (and the alignment the layouts give it).
 pub const SEM_SIZE: usize = std::mem::size_of::<libc::sem_t>();
@@ -32,20 +32,25 @@ impl<'a> PSem<'a> {
         // SAFETY: `ptr` points at SEM_SIZE bytes of a MAP_SHARED region (checked in `at`),
         // and pshared = 1 is what a semaphore in shared memory needs.
         let r = Errno::result(unsafe { libc::sem_init(self.ptr, 1, value) }).map(drop);
-        trace::call(
-            format_args!("sem_init(+{}, 1, {value})", self.offset),
+        let off = self.offset;
+        event::call_op(
+            format_args!("sem_init(+{off}, 1, {value})"),
             &r.map(|_| 0),
+            |_| event::Op::PsemInit { off, value },
         );
         r
     }
 
     /// `sem_wait`; EINTR comes back to the caller.
     pub fn wait(&self) -> SysResult<()> {
-        trace::begin();
+        event::begin();
         // SAFETY: the semaphore was initialised by the region's creator before use.
         let r = Errno::result(unsafe { libc::sem_wait(self.ptr) }).map(drop);
-        if trace::active() {
-            trace::call(format_args!("sem_wait(+{})", self.offset), &r.map(|_| 0));
+        if event::active() {
+            let off = self.offset;
+            event::call_op(format_args!("sem_wait(+{off})"), &r.map(|_| 0), |_| {
+                event::Op::PsemWait { off }
+            });
         }
         r
     }
@@ -68,10 +73,16 @@ impl<'a> PSem<'a> {
             Err(Errno::ETIMEDOUT) => Ok(false),
             Err(e) => Err(e),
         };
-        if trace::active() {
-            trace::call(
-                format_args!("sem_timedwait(+{})", self.offset),
+        if event::active() {
+            let off = self.offset;
+            // = 0: it took the semaphore; = 1: the time ran out, nothing taken.
+            event::call_op(
+                format_args!("sem_timedwait(+{off})"),
                 &r.map(|t| i32::from(!t)),
+                |&timed_out| match timed_out {
+                    0 => event::Op::PsemWait { off },
+                    _ => event::Op::Other,
+                },
             );
         }
         r
@@ -81,8 +92,11 @@ impl<'a> PSem<'a> {
     pub fn post(&self) -> SysResult<()> {
         // SAFETY: as for wait.
         let r = Errno::result(unsafe { libc::sem_post(self.ptr) }).map(drop);
-        if trace::active() {
-            trace::call(format_args!("sem_post(+{})", self.offset), &r.map(|_| 0));
+        if event::active() {
+            let off = self.offset;
+            event::call_op(format_args!("sem_post(+{off})"), &r.map(|_| 0), |_| {
+                event::Op::PsemPost { off }
+            });
         }
         r
     }

@@ -23,7 +23,7 @@ pub enum Forked {
 /// Call it only while this process has one thread: the child then runs ordinary Rust code
 /// (the grader is single-threaded; its batch mode runs graders as processes, not threads).
 pub fn fork() -> SysResult<Forked> {
-    crate::out::flush_all();
+    super::event::before_fork();
     // SAFETY: the caller is single-threaded (see above), so no other thread holds a lock
     // (allocator, stdio) that the child would inherit locked.
     match unsafe { nix::unistd::fork() }? {

@@ -269,7 +269,7 @@ pub fn reset_child_exited() {
 /// 128+N), so a loop around ipclab stops on Ctrl-C as it would for any program (fd and
 /// GNU tools do the same). Returns only if the signal did not end the process.
 pub fn die_by(sig: Signal) {
-    crate::out::flush_all();
+    super::event::before_dying();
     let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
     // SAFETY: restoring the default disposition; no handler of ours runs after this.
     if unsafe { signal::sigaction(sig, &default) }.is_err() {

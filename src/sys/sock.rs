@@ -5,7 +5,7 @@
 //! [`super::proc::read`] and [`super::proc::write`].
 
 pub use super::proc::set_nonblocking;
-use super::{trace, SysResult};
+use super::{event, SysResult};
 use nix::sys::socket::{self as s, SockaddrLike, SockaddrStorage};
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
@@ -90,7 +90,7 @@ pub fn socket(family: s::AddressFamily, kind: Kind) -> SysResult<OwnedFd> {
         Kind::Dgram => s::SockType::Datagram,
     };
     let r = s::socket(family, ty, s::SockFlag::SOCK_CLOEXEC, None);
-    trace::call(
+    event::call(
         format_args!("socket({}, {}, 0)", family_name(family), kind.name()),
         &r.as_ref().map(|fd| fd.as_raw_fd()).map_err(|e| *e),
     );
@@ -100,7 +100,7 @@ pub fn socket(family: s::AddressFamily, kind: Kind) -> SysResult<OwnedFd> {
 /// `bind(fd, address)`.
 pub fn bind(fd: &OwnedFd, addr: &Address) -> SysResult<()> {
     let r = addr.with(|a| s::bind(fd.as_raw_fd(), a));
-    trace::call(
+    event::call(
         format_args!("bind({}, {addr})", fd.as_raw_fd()),
         &r.map(|()| 0),
     );
@@ -110,7 +110,7 @@ pub fn bind(fd: &OwnedFd, addr: &Address) -> SysResult<()> {
 /// `listen(fd, backlog)`.
 pub fn listen(fd: &OwnedFd, backlog: i32) -> SysResult<()> {
     let r = s::Backlog::new(backlog).and_then(|b| s::listen(fd, b));
-    trace::call(
+    event::call(
         format_args!("listen({}, {backlog})", fd.as_raw_fd()),
         &r.map(|()| 0),
     );
@@ -119,9 +119,9 @@ pub fn listen(fd: &OwnedFd, backlog: i32) -> SysResult<()> {
 
 /// `accept(fd)`: a connected socket (close-on-exec).
 pub fn accept(fd: &OwnedFd) -> SysResult<OwnedFd> {
-    trace::begin();
+    event::begin();
     let r = s::accept4(fd.as_raw_fd(), s::SockFlag::SOCK_CLOEXEC);
-    trace::call(format_args!("accept({}, NULL, NULL)", fd.as_raw_fd()), &r);
+    event::call(format_args!("accept({}, NULL, NULL)", fd.as_raw_fd()), &r);
     // SAFETY: accept4 returned a new descriptor that nothing else owns.
     r.map(|raw| unsafe { OwnedFd::from_raw_fd(raw) })
 }
@@ -129,9 +129,9 @@ pub fn accept(fd: &OwnedFd) -> SysResult<OwnedFd> {
 /// `connect(fd, address)`, giving up after `timeout` (a non-blocking connect, then a wait
 /// for the socket to be writable, then its SO_ERROR).
 pub fn connect(fd: &OwnedFd, addr: &Address, timeout: Duration) -> SysResult<()> {
-    trace::begin();
+    event::begin();
     let r = connect_within(fd, addr, timeout);
-    trace::call(
+    event::call(
         format_args!("connect({}, {addr})", fd.as_raw_fd()),
         &r.map(|()| 0),
     );
@@ -168,7 +168,7 @@ pub fn socketpair() -> SysResult<(OwnedFd, OwnedFd)> {
         None,
         s::SockFlag::SOCK_CLOEXEC,
     );
-    trace::call(
+    event::call(
         format_args!("socketpair(AF_UNIX, SOCK_STREAM, 0, sv)"),
         &r.as_ref()
             .map(|(a, b)| format!("0 [{}, {}]", a.as_raw_fd(), b.as_raw_fd()))
@@ -180,7 +180,7 @@ pub fn socketpair() -> SysResult<(OwnedFd, OwnedFd)> {
 /// `sendto(fd, buf, address)`.
 pub fn sendto(fd: &OwnedFd, buf: &[u8], to: &Address) -> SysResult<usize> {
     let r = to.with(|a| s::sendto(fd.as_raw_fd(), buf, a, s::MsgFlags::empty()));
-    trace::call(
+    event::call(
         format_args!("sendto({}, buf, {}, {to})", fd.as_raw_fd(), buf.len()),
         &r,
     );
@@ -189,10 +189,10 @@ pub fn sendto(fd: &OwnedFd, buf: &[u8], to: &Address) -> SysResult<usize> {
 
 /// `recvfrom(fd, buf)`: the bytes and who sent them (None: an unbound UNIX sender).
 pub fn recvfrom(fd: &OwnedFd, buf: &mut [u8]) -> SysResult<(usize, Option<Address>)> {
-    trace::begin();
+    event::begin();
     let r = s::recvfrom::<SockaddrStorage>(fd.as_raw_fd(), buf)
         .map(|(n, from)| (n, from.as_ref().and_then(Address::from_storage)));
-    trace::call(
+    event::call(
         format_args!("recvfrom({}, buf, {})", fd.as_raw_fd(), buf.len()),
         &r.as_ref().map(|(n, _)| *n).map_err(|e| *e),
     );
@@ -202,7 +202,7 @@ pub fn recvfrom(fd: &OwnedFd, buf: &mut [u8]) -> SysResult<(usize, Option<Addres
 /// `shutdown(fd, SHUT_WR)`: no more writes (the other side reads EOF).
 pub fn shutdown_write(fd: &OwnedFd) -> SysResult<()> {
     let r = s::shutdown(fd.as_raw_fd(), s::Shutdown::Write);
-    trace::call(
+    event::call(
         format_args!("shutdown({}, SHUT_WR)", fd.as_raw_fd()),
         &r.map(|()| 0),
     );

@@ -12,7 +12,7 @@
 //! `strace -f -e trace=clone,clone3,execve` shows the `CLONE_VM|CLONE_VFORK` clone followed
 //! by the `execve` of the ipclab binary.
 
-use super::{cstring, trace, SysResult};
+use super::{cstring, event, SysResult};
 use nix::spawn::{PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags};
 use nix::sys::signal::{SigSet, Signal};
 use std::ffi::{CString, OsStr, OsString};
@@ -56,12 +56,12 @@ pub fn vfork_execv(path: &Path, argv: &[&OsStr], setup: &ChildSetup<'_>) -> SysR
         actions.add_dup2(fd.as_raw_fd(), *target)?;
     }
     let r = nix::spawn::posix_spawn(path, &actions, &attr, &cargs, &cenv).map(|p| p.as_raw());
-    if trace::active() {
+    if event::active() {
         let shown: Vec<String> = argv
             .iter()
             .map(|a| format!("\"{}\"", a.to_string_lossy()))
             .collect();
-        trace::call(
+        event::call(
             format_args!(
                 "vfork()+execv(\"{}\", [{}])",
                 path.display(),
@@ -94,12 +94,12 @@ impl std::fmt::Display for Exit {
 /// *before* it is reaped (peeked with WNOWAIT first), so a recycled pid is never signalled.
 pub fn wait_any() -> SysResult<(i32, Exit)> {
     use nix::sys::wait::{waitid, waitpid, Id, WaitPidFlag, WaitStatus};
-    trace::begin(); // the wait is in the peek
+    event::begin(); // the wait is in the peek
     let peek = waitid(Id::All, WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT);
     let pid = match peek {
         Ok(st) => st.pid().map(|p| p.as_raw()).unwrap_or(-1),
         Err(e) => {
-            trace::call(format_args!("waitpid(-1, &status, 0)"), &Err::<i32, _>(e));
+            event::call(format_args!("waitpid(-1, &status, 0)"), &Err::<i32, _>(e));
             return Err(e);
         }
     };
@@ -110,7 +110,7 @@ pub fn wait_any() -> SysResult<(i32, Exit)> {
         WaitStatus::Signaled(p, s, _) => (p.as_raw(), Exit::Signal(s)),
         other => (pid, Exit::Code(other.pid().map(|_| 0).unwrap_or(0))),
     });
-    trace::call(
+    event::call(
         format_args!("waitpid({pid}, &status, 0)"),
         &r.map(|(p, e)| format!("{p} ({e})")),
     );
@@ -143,13 +143,13 @@ pub fn inherited_pipe(fd: RawFd) -> Option<std::os::fd::OwnedFd> {
 /// Wait for one child (`waitpid(pid, &status, 0)`); EINTR comes back to the caller.
 pub fn wait_pid(pid: i32) -> SysResult<Exit> {
     use nix::sys::wait::{waitpid, WaitStatus};
-    trace::begin();
+    event::begin();
     let r = waitpid(nix::unistd::Pid::from_raw(pid), None).map(|s| match s {
         WaitStatus::Signaled(_, s, _) => Exit::Signal(s),
         WaitStatus::Exited(_, c) => Exit::Code(c),
         _ => Exit::Code(0),
     });
-    trace::call(
+    event::call(
         format_args!("waitpid({pid}, &status, 0)"),
         &r.map(|e| format!("{pid} ({e})")),
     );
@@ -165,7 +165,7 @@ pub fn try_wait_pid(pid: i32) -> SysResult<Option<Exit>> {
         _ => None,
     });
     if let Ok(Some(e)) = &r {
-        trace::call(
+        event::call(
             format_args!("waitpid({pid}, &status, WNOHANG)"),
             &Ok::<_, super::Errno>(format!("{pid} ({e})")),
         );

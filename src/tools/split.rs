@@ -148,7 +148,7 @@ fn plan(demo: Demo, exe: &str, dir: &Path) -> Result<(Vec<String>, Ready)> {
 /// The global options the panes' commands carry.
 fn carried() -> String {
     let mut v = String::new();
-    if crate::sys::trace::enabled() {
+    if crate::trace::enabled() {
         v.push_str(" --trace");
     }
     if let Some(c) = crate::out::color_setting() {

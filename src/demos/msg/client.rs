@@ -107,7 +107,7 @@ pub fn run(args: ClientArgs) -> Result<()> {
             kernel("msgmax")
         )));
     }
-    let key = args.key.key()?;
+    let (key, _) = args.key.key(super::KEY_FILE)?;
     outln!("Message Queue - Client key is: {key}.")?;
     let (msqid, _using) = client_queue(&args, key)?;
     outln!("My msqid is: {msqid}.")?;

@@ -36,50 +36,18 @@ pub mod server;
 use crate::error::sys_error;
 use crate::layout::MSG_TEXT;
 use crate::objects::keys;
-use crate::sys::ipc::{self, Key};
+use crate::sys::ipc;
 use crate::sys::Errno;
-use anyhow::{anyhow, Result};
-use std::path::PathBuf;
+use anyhow::anyhow;
 
 /// The request type.
 pub const REQUEST: i64 = 888;
 /// The seed's reply type.
 pub const REPLY: i64 = 999;
 
-// The key options both sides share.
-#[derive(clap::Args, Debug, Clone)]
-pub struct KeyArgs {
-    /// The file ftok makes the key from (default: a key file of your own; the seed's is
-    /// `--path /etc/passwd`, for the C programs)
-    #[arg(long)]
-    pub path: Option<PathBuf>,
-    /// ftok's project id: a number or one character
-    #[arg(long, default_value = "z", value_parser = keys::parse_proj_id)]
-    pub proj_id: u8,
-}
-
-impl KeyArgs {
-    fn key(&self) -> Result<Key> {
-        let path = match &self.path {
-            Some(p) => p.clone(),
-            None => keys::private_keyfile("msg.key")?,
-        };
-        ipc::ftok(&path, self.proj_id).map_err(|e| {
-            sys_error(
-                format_args!("ftok({}) (the key file must exist)", path.display()),
-                e,
-            )
-        })
-    }
-
-    /// How the user gave the key, for hints.
-    fn shown(&self) -> String {
-        match &self.path {
-            Some(p) => format!(" --path {}", crate::escape::shell_path(p)),
-            None => String::new(),
-        }
-    }
-}
+/// The key options both sides share ([`keys::FtokArgs`]); the default key file.
+pub use keys::FtokArgs as KeyArgs;
+pub const KEY_FILE: &str = "msg.key";
 
 /// The text of a message: up to its first NUL.
 pub fn text_of(bytes: &[u8]) -> &[u8] {

@@ -101,7 +101,7 @@ fn drain(msqid: i32) {
 pub fn run(args: ServerArgs) -> Result<()> {
     signals::catch_termination()?;
     // Step 1: the key.
-    let key = args.key.key()?;
+    let (key, _) = args.key.key(super::KEY_FILE)?;
     outln!("Message Queue - Server key is: {key}.")?;
     // Step 2: the queue.
     let (msqid, mut queue) = server_queue(&args, key)?;

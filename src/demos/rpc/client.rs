@@ -96,7 +96,7 @@ fn call(
 ) -> Result<Vec<u8>> {
     let mut w = wire::call_head(xid, PROG, VERS, proc_);
     args(&mut w);
-    if crate::sys::trace::enabled() {
+    if crate::trace::enabled() {
         crate::out::note(format_args!(
             "{} call, {} bytes of XDR:\n{}",
             proc_name(proc_),

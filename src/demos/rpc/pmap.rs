@@ -128,7 +128,7 @@ fn pmap(
         .u32("map.vers", vers)
         .u32("map.prot", proto.ipproto())
         .u32("map.port", port);
-    if crate::sys::trace::enabled() {
+    if crate::trace::enabled() {
         let name = match proc_ {
             PMAPPROC_SET => "PMAPPROC_SET",
             PMAPPROC_UNSET => "PMAPPROC_UNSET",

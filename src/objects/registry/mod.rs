@@ -74,7 +74,7 @@ fn location() -> PathBuf {
             .map(PathBuf::from)
             .filter(|p| p.is_absolute())
     };
-    if let Some(d) = std::env::var_os("IPCLAB_STATE_DIR").filter(|v| !v.is_empty()) {
+    if let Some(d) = std::env::var_os(crate::env::STATE_DIR).filter(|v| !v.is_empty()) {
         return PathBuf::from(d);
     }
     if let Some(d) = env_dir("XDG_RUNTIME_DIR") {

@@ -133,7 +133,7 @@ fn private_state() -> Result<()> {
     let d = std::path::Path::new("/tmp/ipclab-state");
     std::fs::DirBuilder::new().mode(0o700).create(d)?;
     // Safe here: the sealed run's init has one thread (it was forked from the grader).
-    std::env::set_var("IPCLAB_STATE_DIR", d);
+    std::env::set_var(crate::env::STATE_DIR, d);
     Ok(())
 }
 

@@ -123,9 +123,9 @@ impl Ctx<'_> {
         let mut c = crate::process::ipclab_command()?;
         c.args(args)
             .env(crate::protocols::witness::VAR, &self.witness)
-            .env("IPCLAB_CONTROLLER_PID", std::process::id().to_string());
+            .env(crate::env::CONTROLLER_PID, std::process::id().to_string());
         if let Some((seed, max)) = self.s.jitter {
-            c.env("IPCLAB_JITTER", format!("{seed}:{max}"));
+            c.env(crate::env::JITTER, format!("{seed}:{max}"));
         }
         Ok(c)
     }

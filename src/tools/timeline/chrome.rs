@@ -4,7 +4,8 @@
 //! instant (`ph: i`), or a complete event as long as it blocked when it was timed; spawns
 //! and hand-offs are flow events (`ph: s` then `ph: f`, the same id).
 
-use super::Run;
+use super::{Kind, Run};
+use crate::sys::event::Op;
 use serde::Serialize;
 
 /// One event of the format (the fields a kind does not use are left out).
@@ -33,8 +34,21 @@ struct Ev<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Args<'a> {
-    Name { name: String },
-    Call { call: &'a str },
+    Name {
+        name: String,
+    },
+    /// A call's line, its typed effect and errno (read back by `timeline merge`).
+    Call {
+        call: &'a str,
+        #[serde(skip_serializing_if = "is_other")]
+        op: &'a Op,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        errno: Option<&'a str>,
+    },
+}
+
+fn is_other(op: &&Op) -> bool {
+    **op == Op::Other
 }
 
 /// The JSON text: one event per line (compact, and still readable with grep).
@@ -70,9 +84,9 @@ pub fn render(run: &Run) -> anyhow::Result<String> {
     for e in run
         .events
         .iter()
-        .filter(|e| matches!(e.kind.as_str(), "call" | "mark"))
+        .filter(|e| matches!(e.kind, Kind::Call | Kind::Mark))
     {
-        let mark = e.kind == "mark";
+        let mark = e.kind == Kind::Mark;
         let (name, cat) = match (mark, e.is_ring_mark()) {
             (true, true) => ("ring", "ring"),
             (true, false) => ("written", "flag"),
@@ -83,7 +97,11 @@ pub fn render(run: &Run) -> anyhow::Result<String> {
             cat,
             pid: e.pid,
             tid: e.pid,
-            args: Some(Args::Call { call: &e.line }),
+            args: Some(Args::Call {
+                call: &e.line,
+                op: &e.op,
+                errno: e.errno.as_deref(),
+            }),
             ..Ev::default()
         };
         out.push(match e.began {

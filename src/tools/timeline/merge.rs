@@ -4,7 +4,8 @@
 //! of the machine) puts its events back in absolute time; the merged run is then drawn like
 //! any other, hand-offs between the files included (a msgsnd in A, its msgrcv in B).
 
-use super::{format_of, from_events, Event, Format};
+use super::{format_of, from_events, Event, Format, Kind};
+use crate::sys::event::Op;
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -97,34 +98,44 @@ fn read(path: &Path) -> Result<Vec<Event>> {
     let mut out = Vec::new();
     for e in evs {
         let (p, line) = (pid(e), e["args"]["call"].as_str());
-        let event = |kind: &str, t: u64, began: Option<u64>, line: &str, ppid| Event {
+        let op: Op = serde_json::from_value(e["args"]["op"].clone()).unwrap_or_default();
+        let errno = e["args"]["errno"].as_str().map(str::to_string);
+        let event = |kind: Kind, t: u64, began: Option<u64>, line: &str, ppid| Event {
             t,
             pid: p,
             who: name_of(p),
-            kind: kind.to_string(),
+            kind,
             line: line.to_string(),
             ppid,
             began,
-            role: (kind == "start").then(|| role_of(p)),
+            role: (kind == Kind::Start).then(|| role_of(p)),
+            errno: errno.clone(),
+            op: op.clone(),
         };
         match (e["ph"].as_str(), e["cat"].as_str(), line) {
             (Some("X"), Some("process"), _) => {
                 let start = at(e, "ts").unwrap_or(t0);
                 let dur = e["dur"].as_f64().unwrap_or(0.0);
-                out.push(event("start", start, None, "", parent_of(p)));
-                out.push(event("end", start + (dur * 1000.0) as u64, None, "", None));
+                out.push(event(Kind::Start, start, None, "", parent_of(p)));
+                out.push(event(
+                    Kind::End,
+                    start + (dur * 1000.0) as u64,
+                    None,
+                    "",
+                    None,
+                ));
             }
             (Some("X"), Some("ipc"), Some(l)) => {
                 let began = at(e, "ts").unwrap_or(t0);
                 let t = began + (e["dur"].as_f64().unwrap_or(0.0) * 1000.0).round() as u64;
-                out.push(event("call", t, Some(began), l, None));
+                out.push(event(Kind::Call, t, Some(began), l, None));
             }
             (Some("i"), Some("ipc"), Some(l)) => {
-                out.push(event("call", at(e, "ts").unwrap_or(t0), None, l, None));
+                out.push(event(Kind::Call, at(e, "ts").unwrap_or(t0), None, l, None));
             }
             // The flag's and the buffer's moments (not calls).
             (Some("i"), Some("flag" | "ring"), Some(l)) => {
-                out.push(event("mark", at(e, "ts").unwrap_or(t0), None, l, None));
+                out.push(event(Kind::Mark, at(e, "ts").unwrap_or(t0), None, l, None));
             }
             _ => {}
         }

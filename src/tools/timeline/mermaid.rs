@@ -50,10 +50,10 @@ pub fn render(run: &Run) -> String {
     }
     for &(a, b) in &run.handoffs {
         let (a, b) = (&run.events[a], &run.events[b]);
-        let word = |e: &super::Event| match e.kind.as_str() {
-            "mark" if e.line.starts_with("written") => "written = 1".to_string(),
-            "mark" => "saw written == 1".to_string(),
-            _ => super::picture::call_label(&e.line, e.call_name()),
+        let word = |e: &super::Event| match e.op {
+            crate::sys::event::Op::FlagSet { .. } => "written = 1".to_string(),
+            crate::sys::event::Op::FlagSeen { .. } => "saw written == 1".to_string(),
+            _ => super::picture::call_label(e),
         };
         let text = format!("{} → {}", word(a), word(b));
         at.push((

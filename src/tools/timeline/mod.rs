@@ -23,6 +23,7 @@
 //! Step 3: read every process's events, render by FILE's extension, remove the directory.
 
 pub mod chrome;
+pub mod handoffs;
 pub mod merge;
 pub mod mermaid;
 pub mod objects;
@@ -30,52 +31,12 @@ pub mod picture;
 pub mod streams;
 
 use crate::objects::scratch;
-use crate::sys::trace;
+use crate::trace;
 use anyhow::{anyhow, bail, Context, Result};
-use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// One recorded event (one line of a `PID.jsonl`).
-#[derive(Deserialize, Debug, Clone)]
-pub struct Event {
-    /// CLOCK_MONOTONIC, ns.
-    pub t: u64,
-    pub pid: u32,
-    pub who: String,
-    /// `start`, `call` or `end`.
-    pub kind: String,
-    pub line: String,
-    pub ppid: Option<i32>,
-    /// For a call that may block: when it began (CLOCK_MONOTONIC, ns).
-    #[serde(default)]
-    pub began: Option<u64>,
-    /// On a `start` event: the part the process plays (`sysv-student write`).
-    #[serde(default)]
-    pub role: Option<String>,
-}
-
-impl Event {
-    /// How long the call blocked, if it was timed, in ns.
-    pub fn blocked(&self) -> u64 {
-        self.began.map_or(0, |b| self.t.saturating_sub(b))
-    }
-
-    /// The call's name: `semop` of `semop(5, [{0, +1, 0}], 1) = 0`.
-    pub fn call_name(&self) -> &str {
-        self.line.split('(').next().unwrap_or(&self.line)
-    }
-
-    /// The slide's `written` flag set or seen (a mark of [`crate::protocols::handoff`]).
-    pub fn is_flag_mark(&self) -> bool {
-        self.kind == "mark"
-            && (self.line.starts_with("written = 1") || self.line.starts_with("saw written"))
-    }
-
-    /// A step of the bounded buffer (a mark of `--show`'s observer: `ring put 5 in=6 …`).
-    pub fn is_ring_mark(&self) -> bool {
-        self.kind == "mark" && self.line.starts_with("ring ")
-    }
-}
+/// One recorded event: the type the processes wrote ([`crate::trace::record`]).
+pub use crate::trace::{Event, Kind};
 
 /// One process of the run: its lane.
 #[derive(Debug, Clone)]
@@ -179,14 +140,14 @@ impl Session {
 
     /// The variable that makes a process started with it record into this run.
     pub fn env(&self) -> (&'static str, &Path) {
-        (trace::TIMELINE_DIR, self.dir.path())
+        (crate::env::TIMELINE_DIR, self.dir.path())
     }
 
     /// Read the run back and write the file; a line on stderr says where (only if the run
     /// succeeded: a failed one has said its one line already).
     pub fn finish(self, status: u8) -> Result<()> {
         if self.recording_self {
-            trace::event("end", &format!("exit {status}"), None);
+            trace::record::end(&format!("exit {status}"));
         }
         let run = load(self.dir.path())?;
         let text = match self.format {
@@ -206,7 +167,7 @@ impl Session {
             "timeline: {} ({}, {}, {})",
             self.file.display(),
             counted(
-                run.events.iter().filter(|e| e.kind == "call").count(),
+                run.events.iter().filter(|e| e.kind == Kind::Call).count(),
                 "call",
                 "calls"
             ),
@@ -282,7 +243,7 @@ pub fn from_events(mut events: Vec<Event>) -> Run {
         match lanes.iter_mut().find(|l| l.pid == e.pid) {
             Some(l) => {
                 l.end = e.t;
-                if e.kind != "start" && l.who == "ipclab" {
+                if e.kind != Kind::Start && l.who == "ipclab" {
                     l.who = e.who.clone();
                 }
             }
@@ -309,7 +270,7 @@ pub fn from_events(mut events: Vec<Event>) -> Run {
             let forked = events
                 .iter()
                 .find(|e| e.pid == l.pid)
-                .is_some_and(|e| e.kind != "start");
+                .is_some_and(|e| e.kind != Kind::Start);
             let parent_who = parts.iter().find(|(p, _)| Some(*p) == l.parent);
             l.role = match parent_who {
                 Some((_, w)) if forked && *w == l.who => format!("{} child", l.who),
@@ -317,7 +278,7 @@ pub fn from_events(mut events: Vec<Event>) -> Run {
             };
         }
     }
-    let handoffs = handoffs(&events);
+    let handoffs = handoffs::handoffs(&events);
     let objects = objects::lifetimes(&events);
     Run {
         events,
@@ -325,119 +286,4 @@ pub fn from_events(mut events: Vec<Event>) -> Run {
         handoffs,
         objects,
     }
-}
-
-/// What a call offers or takes: (the object, how many: +1 offers, -1 takes, or, for a
-/// `semctl SETVAL`, 0 with the initial value in the second field of the result).
-fn exchange(e: &Event) -> Option<(String, i32)> {
-    if e.is_flag_mark() {
-        // The slide's flag: `written = 1 in shm ID` offers, `saw written == 1 in shm ID` takes.
-        let id = e.line.rsplit(' ').next()?;
-        let v = if e.line.starts_with("written = 1") {
-            1
-        } else {
-            -1
-        };
-        return Some((format!("flag {id}"), v));
-    }
-    if e.kind != "call" || e.line.contains("= -1 ") {
-        return None;
-    }
-    let args = e.line.split_once('(')?.1;
-    let mut fields = args.split([',', ')']).map(str::trim);
-    let first = fields.next()?;
-    match e.call_name() {
-        // A queue is first in, first out per message type: msgsnd's {mtype=T, …}, msgrcv's
-        // fourth argument (0 or negative: any type, matched with every type's offers).
-        "msgsnd" => {
-            let t = e
-                .line
-                .split("mtype=")
-                .nth(1)?
-                .split([',', '}'])
-                .next()?
-                .trim();
-            Some((format!("msg {first} type {t}"), 1))
-        }
-        "msgrcv" => {
-            let t = args.split(',').nth(3)?.trim();
-            match t.parse::<i64>() {
-                Ok(t) if t > 0 => Some((format!("msg {first} type {t}"), -1)),
-                _ => Some((format!("msg {first}"), -1)),
-            }
-        }
-        // POSIX semaphores in shared memory, named by their offset: `sem_post(+64)`.
-        "sem_post" => Some((format!("psem {first}"), 1)),
-        "sem_wait" => Some((format!("psem {first}"), -1)),
-        // sem_timedwait = 0 took the semaphore; = 1 timed out.
-        "sem_timedwait" if e.line.ends_with("= 0") => Some((format!("psem {first}"), -1)),
-        "semop" => {
-            // semop(ID, [{NUM, OP, FLAGS}], 1): one operation per call in the demos.
-            let op = args.split_once("[{")?.1;
-            let mut f = op.split([',', '}']).map(str::trim);
-            let (num, val) = (f.next()?, f.next()?.parse::<i32>().ok()?);
-            Some((format!("sem {first}.{num}"), val.signum()))
-        }
-        _ => None,
-    }
-}
-
-/// The initial value `semctl(ID, NUM, SETVAL, V)` or `sem_init(+OFF, 1, V)` gives a
-/// semaphore: (object, V).
-fn initial(e: &Event) -> Option<(String, usize)> {
-    if e.kind != "call" {
-        return None;
-    }
-    let args = e.line.split_once('(')?.1;
-    let f: Vec<&str> = args.split([',', ')']).map(str::trim).collect();
-    match e.call_name() {
-        "semctl" if e.line.contains("SETVAL") => Some((
-            format!("sem {}.{}", f.first()?, f.get(1)?),
-            f.get(3)?.parse().ok()?,
-        )),
-        // sem_init(+OFFSET, 1, VALUE)
-        "sem_init" => Some((format!("psem {}", f.first()?), f.get(2)?.parse().ok()?)),
-        _ => None,
-    }
-}
-
-/// Each take matched with the offer that made it possible: per object, the takes beyond
-/// the initial value, in order, with the offers, in order (a semaphore and a queue are
-/// both first in, first out here). Matching by order, not by time, because each event is
-/// stamped when its call *returned*: a woken P may be stamped before the V that woke it.
-/// A hand-off within one process draws nothing.
-pub fn handoffs(events: &[Event]) -> Vec<(usize, usize)> {
-    use std::collections::BTreeMap;
-    let mut offers: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut takes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut init: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, e) in events.iter().enumerate() {
-        if let Some((obj, v)) = initial(e) {
-            init.insert(obj, v);
-        }
-        match exchange(e) {
-            Some((obj, 1)) => offers.entry(obj).or_default().push(i),
-            Some((obj, -1)) => takes.entry(obj).or_default().push(i),
-            _ => {}
-        }
-    }
-    // Offers in the order they *began*: a process preempted between its call's return and
-    // its stamp would otherwise be put after an offer that came later (the V or msgsnd of
-    // the other side), and the pairs would cross.
-    for o in offers.values_mut() {
-        o.sort_by_key(|&i| events[i].began.unwrap_or(events[i].t));
-    }
-    let mut out = Vec::new();
-    for (obj, t) in &takes {
-        let skip = init.get(obj).copied().unwrap_or(0);
-        let o = offers.get(obj).map_or(&[][..], Vec::as_slice);
-        for (&take, &offer) in t.iter().skip(skip).zip(o) {
-            if events[take].pid != events[offer].pid {
-                out.push((offer, take));
-            }
-        }
-    }
-    out.extend(streams::handoffs(events));
-    out.sort_unstable();
-    out
 }

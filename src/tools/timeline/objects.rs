@@ -5,6 +5,7 @@
 //! keep it).
 
 use super::Event;
+use crate::sys::event::Op;
 
 /// One object's life.
 #[derive(Debug, Clone)]
@@ -18,50 +19,11 @@ pub struct Object {
     pub remover: Option<u32>,
 }
 
-/// The first quoted string of a call line: `"/name"` of `shm_open("/name", …)`.
-fn quoted(line: &str) -> Option<&str> {
-    let rest = line.split_once('"')?.1;
-    Some(rest.split_once('"')?.0)
-}
-
-/// The result of a call line: `5177358` of `semget(…) = 5177358`.
-fn result(line: &str) -> Option<&str> {
-    let r = line.rsplit_once(" = ")?.1;
-    r.split_whitespace().next()
-}
-
-/// The first argument: `5177358` of `semctl(5177358, 0, IPC_RMID)`.
-fn first_arg(line: &str) -> Option<&str> {
-    let args = line.split_once('(')?.1;
-    Some(args.split([',', ')']).next()?.trim())
-}
-
-/// What a call does to an object: `(name, true)` creates it, `(name, false)` removes it.
+/// What an event does to an object: `(name, true)` creates it, `(name, false)` removes it.
 fn effect(e: &Event) -> Option<(String, bool)> {
-    let line = e.line.as_str();
-    if e.kind != "call" || line.contains("= -1 ") {
-        return None;
-    }
-    let kind = |call: &str| match call {
-        "shmget" | "shmctl" => "shm",
-        "semget" | "semctl" => "sem",
-        _ => "msg",
-    };
-    match e.call_name() {
-        c @ ("shmget" | "semget" | "msgget") if line.contains("IPC_CREAT") => {
-            Some((format!("{} {}", kind(c), result(line)?), true))
-        }
-        c @ ("shmctl" | "semctl" | "msgctl") if line.contains("IPC_RMID") => {
-            Some((format!("{} {}", kind(c), first_arg(line)?), false))
-        }
-        "shm_open" if line.contains("O_CREAT") => {
-            Some((format!("/dev/shm{}", quoted(line)?), true))
-        }
-        "shm_unlink" => Some((format!("/dev/shm{}", quoted(line)?), false)),
-        "mq_open" if line.contains("O_CREAT") => Some((format!("mqueue {}", quoted(line)?), true)),
-        "mq_unlink" => Some((format!("mqueue {}", quoted(line)?), false)),
-        "mkfifo" => Some((format!("fifo {}", quoted(line)?), true)),
-        "unlink" => Some((format!("fifo {}", quoted(line)?), false)),
+    match &e.op {
+        Op::Creates { object } => Some((object.clone(), true)),
+        Op::Removes { object } => Some((object.clone(), false)),
         _ => None,
     }
 }

@@ -5,22 +5,9 @@
 //! parent's table as it was at the fork (or the vfork and exec). Then the bytes of each
 //! stream are counted on both sides: the k-th byte written is the k-th byte read.
 
-use super::Event;
+use super::{Event, Kind};
+use crate::sys::event::Op;
 use std::collections::HashMap;
-
-/// The first argument of a call line (`4` of `write(4, buf, 12) = 12`) and its result.
-fn fd_and_result(line: &str) -> Option<(i32, i64)> {
-    let args = line.split_once('(')?.1;
-    let fd = args.split([',', ')']).next()?.trim().parse().ok()?;
-    let n = line
-        .rsplit_once(" = ")?
-        .1
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    Some((fd, n))
-}
 
 /// (writer's event, reader's event) for every write whose bytes another process read.
 pub fn handoffs(events: &[Event]) -> Vec<(usize, usize)> {
@@ -31,57 +18,38 @@ pub fn handoffs(events: &[Event]) -> Vec<(usize, usize)> {
     let mut totals: HashMap<(String, bool), i64> = HashMap::new();
     let mut pipes = 0;
     for (i, e) in events.iter().enumerate() {
-        if e.kind == "start" {
+        if e.kind == Kind::Start {
             let parent = e.ppid.and_then(|p| tables.get(&(p as u32))).cloned();
             tables.insert(e.pid, parent.unwrap_or_default());
             continue;
         }
-        if e.kind != "call" || e.line.contains("= -1 ") {
-            continue;
-        }
         let table = tables.entry(e.pid).or_default();
-        match e.call_name() {
-            "pipe" => {
-                // pipe([r, w]) = 0 [R, W]
-                let fds: Vec<i32> = e.line.rsplit_once('[').map_or(vec![], |(_, l)| {
-                    l.trim_end_matches(']')
-                        .split(',')
-                        .filter_map(|f| f.trim().parse().ok())
-                        .collect()
-                });
+        let (fd, n, is_write) = match &e.op {
+            Op::Pipe { read, write } => {
                 pipes += 1;
-                for fd in fds {
+                for fd in [*read, *write] {
                     table.insert(fd, format!("pipe {} #{pipes}", e.pid));
                 }
+                continue;
             }
-            "open" => {
-                let path = e.line.split('"').nth(1).unwrap_or("").to_string();
-                if let Some(fd) = e
-                    .line
-                    .rsplit_once(" = ")
-                    .and_then(|(_, r)| r.trim().parse::<i32>().ok())
-                {
-                    table.insert(fd, path);
-                }
+            Op::Open { path, fd } => {
+                table.insert(*fd, path.clone());
+                continue;
             }
-            name @ ("write" | "read") => {
-                let Some((fd, n)) = fd_and_result(&e.line) else {
-                    continue;
-                };
-                let Some(stream) = table.get(&fd).cloned() else {
-                    continue;
-                };
-                if n <= 0 {
-                    continue;
-                }
-                let is_write = name == "write";
-                let total = totals.entry((stream.clone(), is_write)).or_default();
-                *total += n;
-                let side = if is_write { &mut writes } else { &mut reads };
-                side.entry(stream).or_default().push((i, *total));
-            }
-            _ => {}
+            Op::Write { fd, bytes } => (*fd, *bytes, true),
+            Op::Read { fd, bytes } => (*fd, *bytes, false),
+            _ => continue,
+        };
+        let Some(stream) = table.get(&fd).cloned() else {
+            continue;
+        };
+        if n <= 0 {
+            continue;
         }
+        let total = totals.entry((stream.clone(), is_write)).or_default();
+        *total += n;
+        let side = if is_write { &mut writes } else { &mut reads };
+        side.entry(stream).or_default().push((i, *total));
     }
     let mut out = Vec::new();
     for (stream, ws) in &writes {
@@ -97,4 +65,56 @@ pub fn handoffs(events: &[Event]) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(pid: u32, kind: Kind, ppid: Option<i32>, op: Op) -> Event {
+        Event {
+            t: 0,
+            pid,
+            who: "test".into(),
+            kind,
+            line: String::new(),
+            ppid,
+            began: None,
+            role: None,
+            errno: None,
+            op,
+        }
+    }
+
+    #[test]
+    fn bytes_are_followed_through_a_pipe_inherited_at_fork_and_a_named_fifo() {
+        let call = |pid, op| ev(pid, Kind::Call, None, op);
+        let events = vec![
+            call(1, Op::Pipe { read: 3, write: 4 }),
+            ev(2, Kind::Start, Some(1), Op::Other), // the child inherits 3 and 4
+            call(1, Op::Write { fd: 4, bytes: 12 }),
+            call(2, Op::Read { fd: 3, bytes: 5 }),
+            call(2, Op::Read { fd: 3, bytes: 7 }), // the write's last byte: its hand-off
+            call(
+                5,
+                Op::Open {
+                    path: "/tmp/f".into(),
+                    fd: 6,
+                },
+            ),
+            call(
+                7,
+                Op::Open {
+                    path: "/tmp/f".into(),
+                    fd: 3,
+                },
+            ),
+            call(5, Op::Write { fd: 6, bytes: 50 }),
+            call(7, Op::Read { fd: 3, bytes: 50 }),
+            call(7, Op::Read { fd: 3, bytes: 0 }), // EOF: nothing
+        ];
+        let mut got = handoffs(&events);
+        got.sort_unstable();
+        assert_eq!(got, vec![(2, 4), (7, 8)]);
+    }
 }

@@ -110,10 +110,10 @@ fn shmcon(c: &mut Ctx) -> Result<()> {
     }
     let mut student = c.student(&[c.keyfile.as_os_str()])?;
     student
-        .env("IPCLAB_INTERVAL", "10ms")
+        .env(crate::env::INTERVAL, "10ms")
         .env(crate::protocols::witness::VAR, &c.witness);
     if let Some((seed, max)) = c.s.jitter {
-        student.env("IPCLAB_JITTER", format!("{seed}:{max}"));
+        student.env(crate::env::JITTER, format!("{seed}:{max}"));
     }
     let sig = c.s.mode == Mode::Sigint;
     let mut me = c.start_student(&mut student, if sig { Input::Open } else { Input::Typed })?;

@@ -12,8 +12,9 @@ pub mod axis;
 pub mod place;
 pub mod ring;
 
-use super::Run;
+use super::{Event, Kind, Run};
 use crate::escape::html as esc;
+use crate::sys::event::Op;
 use axis::Axis;
 use place::{fit, text_box, text_width, Anchor, Page, Rect};
 use std::fmt::Write;
@@ -48,8 +49,8 @@ fn drawn(run: &Run) -> Vec<bool> {
         .iter()
         .map(|e| {
             let n = seen.entry(e.pid).or_default();
-            *n += usize::from(e.kind == "call");
-            e.kind != "call" || *n <= DRAW_CAP
+            *n += usize::from(e.kind == Kind::Call);
+            e.kind != Kind::Call || *n <= DRAW_CAP
         })
         .collect()
 }
@@ -61,7 +62,7 @@ pub fn omissions(run: &Run) -> Vec<String> {
         let calls = run
             .events
             .iter()
-            .filter(|e| e.pid == l.pid && e.kind == "call")
+            .filter(|e| e.pid == l.pid && e.kind == Kind::Call)
             .count();
         if calls > DRAW_CAP {
             out.push(format!(
@@ -73,7 +74,7 @@ pub fn omissions(run: &Run) -> Vec<String> {
     for e in run
         .events
         .iter()
-        .filter(|e| e.kind == "end" && e.line.contains("not recorded"))
+        .filter(|e| e.kind == Kind::End && e.line.contains("not recorded"))
     {
         out.push(format!("{} {}: {}", e.who, e.pid, e.line));
     }
@@ -81,21 +82,16 @@ pub fn omissions(run: &Run) -> Vec<String> {
 }
 
 /// A call's name as its dot says it: `semop V`, `semop P`, `msgrcv EINTR` (it failed).
-pub fn call_label(line: &str, name: &str) -> String {
-    if let Some(err) = line.split("= -1 ").nth(1) {
-        let errno = err.split_whitespace().next().unwrap_or("");
+pub fn call_label(e: &Event) -> String {
+    let name = e.call_name();
+    if let Some(errno) = &e.errno {
         return format!("{name} {errno}");
     }
-    if name == "semop" {
-        if let Some(op) = line.split_once("[{").and_then(|(_, r)| r.split(',').nth(1)) {
-            match op.trim().chars().next() {
-                Some('-') => return "semop P".into(),
-                Some('+') => return "semop V".into(),
-                _ => {}
-            }
-        }
+    match &e.op {
+        Op::Semop { changes, .. } if changes.iter().all(|c| c.op < 0) => "semop P".into(),
+        Op::Semop { changes, .. } if changes.iter().all(|c| c.op > 0) => "semop V".into(),
+        _ => name.to_string(),
     }
-    name.to_string()
 }
 
 /// What the picture is laid out on: the axis, the lanes' rows, the left margin.
@@ -223,7 +219,7 @@ fn render(run: &Run) -> (String, usize, usize) {
         page.block_line((x(a.t), y(a.pid)), (x(b.t), y(b.pid)));
     }
     let calls: Vec<usize> = (0..run.events.len())
-        .filter(|&i| drawn[i] && run.events[i].kind == "call")
+        .filter(|&i| drawn[i] && run.events[i].kind == Kind::Call)
         .collect();
     // What blocked: a bar from the call's beginning to its return, when it is visible.
     for e in calls.iter().map(|&i| &run.events[i]) {
@@ -245,7 +241,7 @@ fn render(run: &Run) -> (String, usize, usize) {
     // The calls: a dot each, the full line on hover.
     for &i in &calls {
         let e = &run.events[i];
-        let failed = e.line.contains("= -1 ");
+        let failed = e.failed();
         let c = PALETTE[lane_of(e.pid) % PALETTE.len()];
         let _ = writeln!(
             s,
@@ -314,14 +310,14 @@ fn render(run: &Run) -> (String, usize, usize) {
     let mut order = calls.clone();
     order.sort_by_key(|&i| {
         let e = &run.events[i];
-        (!(e.line.contains("= -1 ") || ends.contains(&i)), e.t)
+        (!(e.failed() || ends.contains(&i)), e.t)
     });
     let mut last_label: std::collections::HashMap<u32, (String, f64)> = Default::default();
     let mut shown = 0;
     for i in order {
         let e = &run.events[i];
         let (cx, cy) = (x(e.t), y(e.pid));
-        let label = call_label(&e.line, e.call_name());
+        let label = call_label(e);
         if let Some((l, lx)) = last_label.get(&e.pid) {
             if *l == label && (cx - lx).abs() < 90.0 {
                 continue;

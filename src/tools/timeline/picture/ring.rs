@@ -1,46 +1,41 @@
 //! The bounded buffer's own plot, under the lanes of a shmpthreadcon (or producer and
 //! consumer) run: its fill, `in` and `out` over the items, as steps in time, and the
 //! stretches when a side waited (the producer on a full buffer, the consumer on an empty
-//! one), shaded. The data are the marks `--show`'s observer leaves in a timeline (`ring put
-//! 5 in=6 out=2 n=10`, `ring waits full …`): the ring's moves are stores, not calls.
+//! one), shaded. The data are the typed marks `--show`'s observer leaves in a timeline
+//! (`Op::Ring`): the ring's moves are stores, not calls.
 
 use super::axis::Axis;
 use super::place::{fit, text_box, Anchor, Page, Rect};
 use crate::escape::html as esc;
-use crate::tools::timeline::Run;
+use crate::sys::event::{Op, RingStep};
+use crate::tools::timeline::{Event, Run};
 use std::fmt::Write;
 
 /// Its height on the page.
 pub const HEIGHT: f64 = 200.0;
 
-/// One step of the buffer.
+/// One step of the buffer, from its typed mark.
 struct Step {
     t: u64,
-    /// `put`, `took`, `full` (the producer waits), `empty` (the consumer waits).
-    what: String,
+    step: RingStep,
     inp: u32,
     out: u32,
     n: u32,
 }
 
-fn parse(line: &str, t: u64) -> Option<Step> {
-    let mut words = line.split_whitespace().skip(1);
-    let what = match words.next()? {
-        "waits" => words.next()?.to_string(),
-        verb => {
-            words.next()?;
-            verb.to_string()
-        }
-    };
-    let mut num = |key: &str| -> Option<u32> { words.next()?.strip_prefix(key)?.parse().ok() };
-    let (inp, out, n) = (num("in=")?, num("out=")?, num("n=")?);
-    (n >= 2).then_some(Step {
-        t,
-        what,
-        inp,
-        out,
-        n,
-    })
+fn step_of(e: &Event) -> Option<Step> {
+    match e.op {
+        Op::Ring {
+            step, inp, out, n, ..
+        } if n >= 2 => Some(Step {
+            t: e.t,
+            step,
+            inp,
+            out,
+            n,
+        }),
+        _ => None,
+    }
 }
 
 /// A line of the plot: its name, colour, dash pattern, and value at a step.
@@ -54,12 +49,7 @@ pub fn present(run: &Run) -> bool {
 /// Draw the plot in the band at `top` (full width, [`HEIGHT`] tall) onto `s`, its words
 /// placed on `page`; the left margin (`left`) holds its title and scale.
 pub fn draw(run: &Run, axis: &Axis, top: f64, left: f64, s: &mut String, page: &mut Page) {
-    let steps: Vec<Step> = run
-        .events
-        .iter()
-        .filter(|e| e.is_ring_mark())
-        .filter_map(|e| parse(&e.line, e.t))
-        .collect();
+    let steps: Vec<Step> = run.events.iter().filter_map(step_of).collect();
     let Some(n) = steps.first().map(|s| s.n) else {
         return;
     };
@@ -93,34 +83,24 @@ pub fn draw(run: &Run, axis: &Axis, top: f64, left: f64, s: &mut String, page: &
         ));
     }
     // Who waited, and how long: from a side's wait to its next move.
-    for (i, w) in steps
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| w.what == "full" || w.what == "empty")
-    {
-        let mover = if w.what == "full" { "put" } else { "took" };
+    let waits = |w: &&Step| matches!(w.step, RingStep::WaitsFull | RingStep::WaitsEmpty);
+    for (i, w) in steps.iter().enumerate().filter(|(_, w)| waits(w)) {
+        let full = w.step == RingStep::WaitsFull;
+        let mover = if full { RingStep::Put } else { RingStep::Took };
         let end = steps[i..]
             .iter()
-            .find(|m| m.what == mover)
+            .find(|m| m.step == mover)
             .map_or(w.t, |m| m.t);
         let (x0, x1) = (axis.x(w.t), axis.x(end));
-        let colour = if w.what == "full" {
-            "#E69F00"
-        } else {
-            "#009E73"
-        };
-        let who = if w.what == "full" {
-            "the producer"
-        } else {
-            "the consumer"
-        };
+        let colour = if full { "#E69F00" } else { "#009E73" };
+        let who = if full { "the producer" } else { "the consumer" };
         let _ = writeln!(
             s,
             r##"<rect class="ring-wait" x="{x0}" y="{plot_top}" width="{}" height="{}" fill="{colour}" fill-opacity="0.22"><title>{who} waited {:.3} ms: buffer {}</title></rect>"##,
             (x1 - x0).max(2.0),
             plot_bottom - plot_top,
             end.saturating_sub(w.t) as f64 / 1e6,
-            w.what
+            if full { "full" } else { "empty" }
         );
     }
     // fill, in and out: step lines.
