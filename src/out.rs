@@ -81,6 +81,34 @@ pub fn styled() -> bool {
     matches!(COLOR.get(), Some(Some(_)))
 }
 
+/// What a word means, for its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// PASS, done.
+    Good,
+    /// FAIL, an error.
+    Bad,
+}
+
+/// The style of a `tone` word: coloured when colour is on (the one decision of
+/// [`init_color`]), plain otherwise. Every writer that colours a word takes its style here.
+pub fn style(tone: Tone) -> anstyle::Style {
+    if !styled() {
+        return anstyle::Style::new();
+    }
+    let c = match tone {
+        Tone::Good => anstyle::AnsiColor::Green,
+        Tone::Bad => anstyle::AnsiColor::Red,
+    };
+    anstyle::Style::new().fg_color(Some(c.into())).bold()
+}
+
+/// `word` in the style of `tone` (see [`style`]).
+pub fn paint(word: &str, tone: Tone) -> String {
+    let st = style(tone);
+    format!("{st}{word}{st:#}")
+}
+
 /// A forked child prints in the next colour, so parent and child differ on screen.
 pub fn color_forked_child() {
     // OnceLock cannot be reset: the child keeps a second lock-free slot instead.

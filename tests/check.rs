@@ -155,6 +155,32 @@ fn verdicts_for_autograders() {
         t["max_score"].as_u64().unwrap() > 0 && t["output"].as_str().unwrap().contains("msgrcv")
     );
     assert_eq!(g["score"], g["tests"][0]["max_score"]);
+    // The table's colour is decided once, with the rest of the program's: --color always
+    // colours the verdicts, --color never and NO_COLOR do not.
+    for (color, env_no_color, coloured) in [
+        ("always", false, true),
+        ("never", false, false),
+        ("auto", true, false),
+    ] {
+        let mut c = ipclab();
+        if env_no_color {
+            c.env("NO_COLOR", "1");
+        }
+        let out = c
+            .args(["--color", color, "check", "msg-client", "--seed", "7"])
+            .args(["--repeat", "1", "--only", "data"])
+            .arg("--")
+            .arg(&p)
+            .timeout(patience(std::time::Duration::from_secs(120)))
+            .output()
+            .unwrap();
+        let table = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            table.contains('\x1b'),
+            coloured,
+            "--color {color}: {table:?}"
+        );
+    }
     // TAP and JUnit.
     let (_, tap) = check("msg-client", &opts("tap"), &p);
     assert!(tap.starts_with("TAP version 13\n1..2\n"), "{tap}");

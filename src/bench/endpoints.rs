@@ -116,7 +116,7 @@ impl Endpoint for Dgram<'_> {
 
 /// A System V queue: type 1 one way, type 2 the other.
 pub struct SysvMsg {
-    pub id: i32,
+    pub id: crate::sys::ipc::MsqId,
     pub out_type: i64,
     pub in_type: i64,
     /// `struct { long mtype; char mtext[size]; }`, reused for every message.
@@ -125,7 +125,7 @@ pub struct SysvMsg {
 
 impl SysvMsg {
     /// The queue `id`, sending `out_type` and taking `in_type`, for messages of `size`.
-    pub fn new(id: i32, out_type: i64, in_type: i64, size: usize) -> SysvMsg {
+    pub fn new(id: crate::sys::ipc::MsqId, out_type: i64, in_type: i64, size: usize) -> SysvMsg {
         SysvMsg {
             id,
             out_type,
@@ -180,7 +180,7 @@ impl Endpoint for Mq<'_> {
 /// System V shm with a semaphore hand-off: one slot per direction, P(empty) copy V(full).
 pub struct SysvShm<'a> {
     pub region: Region<'a>,
-    pub semid: i32,
+    pub semid: crate::sys::ipc::SemId,
     pub out: usize,
     pub size: usize,
 }

@@ -94,7 +94,7 @@ impl Setup {
                 })
                 .sys("semget()")?;
                 for (n, v) in [(0, 1), (1, 0), (2, 1), (3, 0)] {
-                    ipc::sem_setval(set.id(), n, v).sys("semctl(SETVAL)")?;
+                    ipc::sem_setval(set.sem_id(), n, v).sys("semctl(SETVAL)")?;
                 }
                 Setup::SysvShm(att, set)
             }
@@ -165,16 +165,19 @@ impl Setup {
                 let fd = ours(side, c.as_fd(), s.as_fd());
                 Box::new(FdPair { tx: fd, rx: fd })
             }
-            Setup::SysvMsg(q) => {
-                Box::new(SysvMsg::new(q.id(), o as i64 + 1, (1 - o) as i64 + 1, size))
-            }
+            Setup::SysvMsg(q) => Box::new(SysvMsg::new(
+                q.msq_id(),
+                o as i64 + 1,
+                (1 - o) as i64 + 1,
+                size,
+            )),
             Setup::PosixMq([a, b]) => {
                 let (tx, rx) = ours(side, (a, b), (b, a));
                 Box::new(Mq { tx, rx })
             }
             Setup::SysvShm(att, set) => Box::new(SysvShm {
                 region: att.region(),
-                semid: set.id(),
+                semid: set.sem_id(),
                 out: o,
                 size,
             }),

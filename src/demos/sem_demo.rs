@@ -62,7 +62,7 @@ pub struct Args {
     pub mode: u32,
 }
 
-fn show(verbose: bool, semid: i32, who: &str, when: &str) -> Result<()> {
+fn show(verbose: bool, semid: ipc::SemId, who: &str, when: &str) -> Result<()> {
     if verbose {
         let val = ipc::sem_get(semid, 0, SemGet::Val).unwrap_or(-1);
         let ncnt = ipc::sem_get(semid, 0, SemGet::Ncnt).unwrap_or(-1);
@@ -73,7 +73,7 @@ fn show(verbose: bool, semid: i32, who: &str, when: &str) -> Result<()> {
 
 /// P (`op = -1`) or V (`op = +1`), as the seed's sem_p/sem_v. A P stops waiting when the
 /// child has ended (its V may never come): `why` says why.
-fn pv(semid: i32, op: i16, undo: bool, why: &str) -> Result<()> {
+fn pv(semid: ipc::SemId, op: i16, undo: bool, why: &str) -> Result<()> {
     segment::pv(semid, op, undo, || {
         signals::child_exited().then(|| anyhow!("semop(): {why}"))
     })
@@ -94,7 +94,7 @@ pub fn run(args: Args) -> Result<()> {
         ),
         e => crate::error::sys_error("semget()", e),
     })?;
-    let semid = set.id();
+    let semid = set.sem_id();
     // Step 2: the resource starts taken.
     ipc::sem_setval(semid, 0, 0).sys("semctl(SETVAL)")?;
     // Step 3: fork.

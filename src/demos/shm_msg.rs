@@ -77,11 +77,15 @@ pub struct ClientArgs {
     pub trust: TrustArgs,
 }
 
-fn pv(semid: i32, op: i16) -> Result<()> {
+fn pv(semid: ipc::SemId, op: i16) -> Result<()> {
     segment::pv(semid, op, true, || None)
 }
 
-fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Result<Owner> {
+fn create<I: Into<i32>>(
+    kind: Kind,
+    key: Key,
+    make: impl Fn() -> Result<I, Errno>,
+) -> Result<Owner> {
     segment::create(kind, key, make).map_err(|e| match e {
         Errno::EEXIST => segment::occupied(
             kind,
@@ -99,13 +103,13 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
     // Step 1: the segment, attached.
     let mut shm = create(Kind::SysvShm, key, || ipc::shmget(key, SHM_MSG_SIZE, flags))?;
-    let att = ipc::shmat(shm.id(), SHM_MSG_SIZE, Access::ReadWrite).sys("shmat()")?;
+    let att = ipc::shmat(shm.shm_id(), SHM_MSG_SIZE, Access::ReadWrite).sys("shmat()")?;
     // Step 2: the queue.
     let mut queue = create(Kind::SysvMsg, key, || ipc::msgget(key, flags))?;
-    let msqid = queue.id();
+    let msqid = queue.msq_id();
     // Step 3: the semaphore, a mutex (1).
     let mut set = create(Kind::SysvSem, key, || ipc::semget(key, 1, flags))?;
-    let semid = set.id();
+    let semid = set.sem_id();
     ipc::sem_setval(semid, 0, 1).sys("semctl(SETVAL)")?;
 
     // Step 4: serve.
@@ -160,7 +164,12 @@ pub fn run_server(args: ServerArgs) -> Result<()> {
 
 /// Open the server's object of `kind` (never creating it), refusing another user's; the
 /// use record keeps `clean` off it while the client runs.
-fn open(kind: Kind, key: Key, r: Result<i32, Errno>, trust: TrustArgs) -> Result<(i32, Entry)> {
+fn open<I: Into<i32> + Copy>(
+    kind: Kind,
+    key: Key,
+    r: Result<I, Errno>,
+    trust: TrustArgs,
+) -> Result<(I, Entry)> {
     let what = kind.noun();
     let id = r.map_err(|e| match e {
         Errno::ENOENT => anyhow!("no {what} for this key (ENOENT): start `ipclab shm-msg-server` first, with the same --path"),
@@ -168,7 +177,8 @@ fn open(kind: Kind, key: Key, r: Result<i32, Errno>, trust: TrustArgs) -> Result
         e => crate::error::sys_error(what, e),
     })?;
     trust::check_sysv(kind, key, id, trust)?;
-    Ok((id, Entry::using(kind, Some(key), i64::from(id), None)))
+    let raw: i32 = id.into();
+    Ok((id, Entry::using(kind, Some(key), i64::from(raw), None)))
 }
 
 /// The seed's banner, as printed in the notes (its alignment included).
@@ -198,7 +208,7 @@ fn read_line(input: &mut impl BufRead, echo: bool) -> Result<Option<Vec<u8>>> {
 /// Before overwriting the segment, wait until the server has printed the previous word
 /// (ipclab's server empties the segment once printed). The seed's C server never empties it,
 /// so after a second the client writes anyway, as the seed's client always does.
-fn wait_until_printed(semid: i32, region: &crate::sys::region::Region<'_>) -> Result<()> {
+fn wait_until_printed(semid: ipc::SemId, region: &crate::sys::region::Region<'_>) -> Result<()> {
     let start = std::time::Instant::now();
     while start.elapsed() < std::time::Duration::from_secs(1) {
         pv(semid, -1)?;

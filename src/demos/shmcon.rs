@@ -159,7 +159,7 @@ pub fn run(args: Args) -> Result<()> {
     };
 
     // Step 2: get the mapped address.
-    let att = ipc::shmat(shm.id(), SHM_SIZE, Access::ReadWrite)
+    let att = ipc::shmat(shm.shm_id(), SHM_SIZE, Access::ReadWrite)
         .map_err(|e| segment::explain("shmat()", key, e))?;
     outln!("shmcon: shared Memory attached at {:p}", att.addr())?;
 
@@ -208,8 +208,8 @@ fn create_semaphores(key: Key, mode: u32) -> Result<Owner> {
                 e => crate::error::sys_error("semget()", e),
             },
         )?;
-    ipc::sem_setval(set.id(), i32::from(EMPTY), 1).sys("semctl(SETVAL)")?;
-    ipc::sem_setval(set.id(), i32::from(FULL), 0).sys("semctl(SETVAL)")?;
+    ipc::sem_setval(set.sem_id(), i32::from(EMPTY), 1).sys("semctl(SETVAL)")?;
+    ipc::sem_setval(set.sem_id(), i32::from(FULL), 0).sys("semctl(SETVAL)")?;
     Ok(set)
 }
 
@@ -217,7 +217,7 @@ fn create_semaphores(key: Key, mode: u32) -> Result<Owner> {
 /// read the writer's `end` (the text starts with `end` and `written` is back to 0), or a
 /// termination signal.
 fn serve(key: Key, shm: &mut Owner, sync: &SyncArgs) -> Result<()> {
-    let shmid = shm.id();
+    let shmid = shm.shm_id();
     let flags: String = sync.forward().iter().map(|a| format!(" {a}")).collect();
     outln!("\nshmcon: serving shmid {shmid} (key {:x}) until the writer's `end` has been read, or Ctrl-C:", key as u32)?;
     outln!(
@@ -249,7 +249,7 @@ fn serve(key: Key, shm: &mut Owner, sync: &SyncArgs) -> Result<()> {
     let others_attached = || {
         sysvipc::rows(Kind::SysvShm)
             .iter()
-            .find(|r| r.id(Kind::SysvShm) == shmid)
+            .find(|r| r.id(Kind::SysvShm) == shmid.0)
             .is_some_and(|r| r.num::<u64>("nattch") > 1)
     };
     let until = std::time::Instant::now() + std::time::Duration::from_secs(2);

@@ -144,7 +144,7 @@ fn write(key: Key, mode: u32, timeout: Duration) -> Result<()> {
             e => crate::error::sys_error("shmget()", e),
         })?;
     // Step 2: attach.
-    let att = ipc::shmat(shm.id(), STUDENT_SIZE, Access::ReadWrite).sys("shmat()")?;
+    let att = ipc::shmat(shm.shm_id(), STUDENT_SIZE, Access::ReadWrite).sys("shmat()")?;
     let region = att.region();
     // Step 3: the student, age last (the reader waits for it).
     let mut name = [0u8; 32];

@@ -44,9 +44,13 @@ fn inode_at(name: &str) -> Option<i64> {
 impl Owner {
     /// Create a System V object of `kind` under `key` with `make` (which passes
     /// IPC_CREAT|IPC_EXCL).
-    pub fn make(kind: Kind, key: Key, make: impl Fn() -> SysResult<i32>) -> SysResult<Owner> {
+    pub fn make<I: Into<i32>>(
+        kind: Kind,
+        key: Key,
+        make: impl Fn() -> SysResult<I>,
+    ) -> SysResult<Owner> {
         let mut entry = Entry::begin(kind, Some(key), None);
-        match make() {
+        match make().map(Into::into) {
             Ok(id) => {
                 entry.created(i64::from(id));
                 Ok(Owner {
@@ -95,6 +99,21 @@ impl Owner {
     }
 
     /// The System V id (-1 for a POSIX object).
+    /// The segment's id (an Owner of a System V segment).
+    pub fn shm_id(&self) -> crate::sys::ipc::ShmId {
+        crate::sys::ipc::ShmId(self.id())
+    }
+
+    /// The set's id.
+    pub fn sem_id(&self) -> crate::sys::ipc::SemId {
+        crate::sys::ipc::SemId(self.id())
+    }
+
+    /// The queue's id.
+    pub fn msq_id(&self) -> crate::sys::ipc::MsqId {
+        crate::sys::ipc::MsqId(self.id())
+    }
+
     pub fn id(&self) -> i32 {
         match self.handle {
             Handle::Id(id) => id,
@@ -130,9 +149,9 @@ impl Owner {
         };
         let r = match &self.handle {
             Handle::Id(id) => match self.kind {
-                Kind::SysvShm => ipc::shm_remove(*id),
-                Kind::SysvSem => ipc::sem_remove(*id),
-                _ => ipc::msg_remove(*id),
+                Kind::SysvShm => ipc::shm_remove(ipc::ShmId(*id)),
+                Kind::SysvSem => ipc::sem_remove(ipc::SemId(*id)),
+                _ => ipc::msg_remove(ipc::MsqId(*id)),
             },
             Handle::Name(name) => match (inode_at(name), entry.id()) {
                 (None, _) => Ok(()),

@@ -51,7 +51,7 @@ pub fn explain_with(call: &str, key: Key, e: Errno, start: &str) -> anyhow::Erro
 
 /// Get and attach the 4100-byte segment of `key` (never creating it), refusing one that
 /// belongs to another user unless trusted.
-pub fn open(key: Key, trust: super::trust::TrustArgs) -> Result<(i32, Attachment)> {
+pub fn open(key: Key, trust: super::trust::TrustArgs) -> Result<(ipc::ShmId, Attachment)> {
     let shmid = ipc::shmget(key, SHM_SIZE, 0).map_err(|e| explain("shmget()", key, e))?;
     let att =
         ipc::shmat(shmid, SHM_SIZE, Access::ReadWrite).map_err(|e| explain("shmat()", key, e))?;
@@ -77,8 +77,13 @@ fn stale(kind: Kind, key: Key) -> Option<(i32, registry::Record)> {
 /// Create an object of `kind` under `key` (IPC_CREAT|IPC_EXCL). An object a dead ipclab run
 /// of yours left there is removed first, with a word on stderr; any other `EEXIST` is
 /// returned for the caller to explain (see [`occupied`]).
-pub fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Result<Owner, Errno> {
-    match Owner::make(kind, key, &make) {
+pub fn create<I: Into<i32>>(
+    kind: Kind,
+    key: Key,
+    make: impl Fn() -> Result<I, Errno>,
+) -> Result<Owner, Errno> {
+    let make = || make().map(Into::<i32>::into);
+    match Owner::make(kind, key, make) {
         Err(Errno::EEXIST) => {}
         other => return other,
     }
@@ -93,9 +98,9 @@ pub fn create(kind: Kind, key: Key, make: impl Fn() -> Result<i32, Errno>) -> Re
         rec.command
     ));
     let _ = match kind {
-        Kind::SysvShm => ipc::shm_remove(old),
-        Kind::SysvSem => ipc::sem_remove(old),
-        _ => ipc::msg_remove(old),
+        Kind::SysvShm => ipc::shm_remove(ipc::ShmId(old)),
+        Kind::SysvSem => ipc::sem_remove(ipc::SemId(old)),
+        _ => ipc::msg_remove(ipc::MsqId(old)),
     };
     let _ = registry::update(|v| v.retain(|o| o != &rec));
     Owner::make(kind, key, make)
@@ -154,7 +159,7 @@ pub fn create_segment(key: Key, mode: u32) -> Result<Owner> {
 /// when `undo`. A blocked P may be ended by `stop()` (for sem-demo: the child ended, so no
 /// V will come), or by a termination signal.
 pub fn pv(
-    semid: i32,
+    semid: ipc::SemId,
     op: i16,
     undo: bool,
     stop: impl FnMut() -> Option<anyhow::Error>,

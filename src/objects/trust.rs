@@ -87,7 +87,8 @@ pub fn check(
 }
 
 /// [`check`] for the System V object `id` of `kind`, from /proc/sysvipc.
-pub fn check_sysv(kind: Kind, key: i32, id: i32, args: TrustArgs) -> Result<()> {
+pub fn check_sysv(kind: Kind, key: i32, id: impl Into<i32>, args: TrustArgs) -> Result<()> {
+    let id: i32 = id.into();
     let Some(row) = sysvipc::rows(kind).into_iter().find(|r| r.id(kind) == id) else {
         return Ok(());
     };

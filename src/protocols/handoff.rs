@@ -68,11 +68,11 @@ pub enum Handoff {
     /// process ended) ends the wait instead of a poll that never ends.
     Flag {
         interval: Duration,
-        shmid: i32,
+        shmid: ipc::ShmId,
         most: std::cell::Cell<u64>,
     },
     Sem {
-        semid: i32,
+        semid: ipc::SemId,
         /// Keeps `clean` off the set while this side runs.
         _using: crate::objects::registry::Entry,
     },
@@ -80,7 +80,7 @@ pub enum Handoff {
 
 impl Handoff {
     /// Open the protocol for the segment of `key` (for `sem`, its semaphore set).
-    pub fn open(args: &SyncArgs, key: Key, shmid: i32, trust: TrustArgs) -> Result<Self> {
+    pub fn open(args: &SyncArgs, key: Key, shmid: ipc::ShmId, trust: TrustArgs) -> Result<Self> {
         match args.sync {
             SyncMode::Flag => Ok(Handoff::Flag {
                 interval: args.interval,
@@ -90,7 +90,7 @@ impl Handoff {
             SyncMode::Sem => match ipc::semget(key, 2, 0) {
                 Ok(semid) => {
                     trust::check_sysv(Kind::SysvSem, key, semid, trust)?;
-                    let using = crate::objects::registry::Entry::using(Kind::SysvSem, Some(key), i64::from(semid), None);
+                    let using = crate::objects::registry::Entry::using(Kind::SysvSem, Some(key), i64::from(semid.0), None);
                     Ok(Handoff::Sem {
                         semid,
                         _using: using,
@@ -122,7 +122,7 @@ impl Handoff {
             if ready(flag.load(Ordering::Acquire)) {
                 return Ok(());
             }
-            let entry = sysvipc::shm_by_id(*shmid).ok().flatten();
+            let entry = sysvipc::shm_by_id(shmid.0).ok().flatten();
             let nattch = entry.as_ref().map_or(0, |e| e.nattch);
             most.set(most.get().max(nattch));
             // Gone: but a writer may have published its last message and then left (the
@@ -140,7 +140,7 @@ impl Handoff {
     /// Why the wait ends, said from what the kernel shows: a segment marked for removal
     /// (the controller ended, or `ipclab clean`), or who detached last (lpid) and whether
     /// that process still runs.
-    fn left(shmid: i32, entry: Option<&sysvipc::ShmEntry>, other: &str) -> anyhow::Error {
+    fn left(shmid: ipc::ShmId, entry: Option<&sysvipc::ShmEntry>, other: &str) -> anyhow::Error {
         match entry {
             Some(e) if e.perms & sysvipc::SHM_DEST == 0 => {
                 let alive = std::path::Path::new(&format!("/proc/{}", e.lpid)).exists();
@@ -156,7 +156,7 @@ impl Handoff {
         }
     }
 
-    fn sem(semid: i32, num: u16, op: i16) -> Result<()> {
+    fn sem(semid: ipc::SemId, num: u16, op: i16) -> Result<()> {
         let ops = [SemOp {
             num,
             op,
@@ -185,7 +185,7 @@ impl Handoff {
         region.atomic_i32(WRITTEN).store(1, Ordering::Release);
         if let Handoff::Flag { shmid, .. } = self {
             // Not a system call, so --trace has no line for it; a timeline draws it.
-            let op = crate::sys::event::Op::FlagSet { shmid: *shmid };
+            let op = crate::sys::event::Op::FlagSet { shmid: shmid.0 };
             crate::trace::mark(op, &format!("written = 1 in shm {shmid}"));
         }
         match self {
@@ -199,7 +199,7 @@ impl Handoff {
         match self {
             Handoff::Flag { shmid, .. } => {
                 self.wait_flag(region, |w| w != 0, "writer")?;
-                let op = crate::sys::event::Op::FlagSeen { shmid: *shmid };
+                let op = crate::sys::event::Op::FlagSeen { shmid: shmid.0 };
                 crate::trace::mark(op, &format!("saw written == 1 in shm {shmid}"));
                 Ok(())
             }

@@ -67,7 +67,12 @@ pub fn take(object: &Object<'_>, role: Role, force: bool) -> Result<Option<Entry
 }
 
 /// Claim `role` of the System V segment `shmid` (key `key`); see [`take`].
-pub fn take_segment(key: i32, shmid: i32, role: Role, force: bool) -> Result<Option<Entry>> {
+pub fn take_segment(
+    key: i32,
+    shmid: crate::sys::ipc::ShmId,
+    role: Role,
+    force: bool,
+) -> Result<Option<Entry>> {
     let program = match role {
         Part::Reader => "shmread",
         Part::Writer => "shmwrite",

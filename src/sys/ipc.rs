@@ -14,6 +14,42 @@ use std::ptr::NonNull;
 /// A System V IPC key (`key_t`).
 pub type Key = libc::key_t;
 
+/// A System V id of one kind: a segment's id cannot be passed where a set's is wanted.
+macro_rules! ids {
+    ($($(#[$doc:meta])* $name:ident),*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i32);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl From<$name> for i32 {
+            fn from(id: $name) -> i32 {
+                id.0
+            }
+        }
+
+        impl From<$name> for i64 {
+            fn from(id: $name) -> i64 {
+                i64::from(id.0)
+            }
+        }
+    )*};
+}
+
+ids!(
+    /// A shared memory segment's id (`shmid`).
+    ShmId,
+    /// A semaphore set's id (`semid`).
+    SemId,
+    /// A message queue's id (`msqid`).
+    MsqId
+);
+
 /// `ftok(pathname, proj_id)`, as glibc computes it.
 pub fn ftok(path: &Path, proj_id: u8) -> SysResult<Key> {
     let c = cstring(path.as_os_str().as_bytes())?;
@@ -32,9 +68,9 @@ pub fn ftok(path: &Path, proj_id: u8) -> SysResult<Key> {
 // ---------------------------------------------------------------------------------------
 
 /// `shmget(key, size, flags)`: the id of the segment.
-pub fn shmget(key: Key, size: usize, flags: libc::c_int) -> SysResult<i32> {
+pub fn shmget(key: Key, size: usize, flags: libc::c_int) -> SysResult<ShmId> {
     // SAFETY: shmget takes no pointers.
-    let r = Errno::result(unsafe { libc::shmget(key, size, flags) });
+    let r = Errno::result(unsafe { libc::shmget(key, size, flags) }).map(ShmId);
     event::call_op(
         format_args!(
             "shmget(key=0x{:08x}, size={size}, {})",
@@ -60,12 +96,12 @@ pub struct Attachment {
 ///
 /// `len` must not exceed the segment's size (the caller got the id from `shmget` with that
 /// size, which the kernel checks: a smaller existing segment fails with EINVAL).
-pub fn shmat(shmid: i32, len: usize, access: Access) -> SysResult<Attachment> {
+pub fn shmat(shmid: ShmId, len: usize, access: Access) -> SysResult<Attachment> {
     let readonly = access == Access::ReadOnly;
     let flags = if readonly { libc::SHM_RDONLY } else { 0 };
     // SAFETY: a NULL shmaddr lets the kernel choose a free range, so no existing mapping of
     // ours is replaced; Errno::result checks the (void *)-1 sentinel.
-    let p = unsafe { libc::shmat(shmid, std::ptr::null(), flags) };
+    let p = unsafe { libc::shmat(shmid.0, std::ptr::null(), flags) };
     let r = Errno::result(p).and_then(|p| NonNull::new(p.cast::<u8>()).ok_or(Errno::EFAULT));
     let flag_text = if readonly { "SHM_RDONLY" } else { "0" };
     event::call(
@@ -131,10 +167,10 @@ pub struct ShmStat {
 }
 
 /// `shmctl(shmid, IPC_STAT)`.
-pub fn shm_stat(shmid: i32) -> SysResult<ShmStat> {
+pub fn shm_stat(shmid: ShmId) -> SysResult<ShmStat> {
     let mut ds = std::mem::MaybeUninit::<libc::shmid_ds>::zeroed();
     // SAFETY: `ds` is a writable shmid_ds the kernel fills on success.
-    let r = Errno::result(unsafe { libc::shmctl(shmid, libc::IPC_STAT, ds.as_mut_ptr()) });
+    let r = Errno::result(unsafe { libc::shmctl(shmid.0, libc::IPC_STAT, ds.as_mut_ptr()) });
     event::call(format_args!("shmctl({shmid}, IPC_STAT, buf)"), &r);
     r?;
     // SAFETY: IPC_STAT succeeded, so the kernel initialised `ds` (it was zeroed anyway).
@@ -151,9 +187,9 @@ pub fn shm_stat(shmid: i32) -> SysResult<ShmStat> {
 }
 
 /// `shmctl(shmid, IPC_RMID, NULL)`: mark the segment for removal (done at the last detach).
-pub fn shm_remove(shmid: i32) -> SysResult<()> {
+pub fn shm_remove(shmid: ShmId) -> SysResult<()> {
     // SAFETY: IPC_RMID reads no buffer; NULL is allowed.
-    let r = Errno::result(unsafe { libc::shmctl(shmid, libc::IPC_RMID, std::ptr::null_mut()) });
+    let r = Errno::result(unsafe { libc::shmctl(shmid.0, libc::IPC_RMID, std::ptr::null_mut()) });
     event::call_op(format_args!("shmctl({shmid}, IPC_RMID, NULL)"), &r, |_| {
         Op::Removes {
             object: format!("shm {shmid}"),
@@ -175,9 +211,9 @@ pub(super) fn created(flags: libc::c_int, object: String) -> Op {
 // ---------------------------------------------------------------------------------------
 
 /// `semget(key, nsems, flags)`.
-pub fn semget(key: Key, nsems: i32, flags: libc::c_int) -> SysResult<i32> {
+pub fn semget(key: Key, nsems: i32, flags: libc::c_int) -> SysResult<SemId> {
     // SAFETY: semget takes no pointers.
-    let r = Errno::result(unsafe { libc::semget(key, nsems, flags) });
+    let r = Errno::result(unsafe { libc::semget(key, nsems, flags) }).map(SemId);
     event::call_op(
         format_args!(
             "semget(key=0x{:08x}, nsems={nsems}, {})",
@@ -206,7 +242,7 @@ pub struct SemOp {
 /// `semop` is never restarted by the kernel after a signal handler runs (signal(7)): EINTR
 /// comes back, and [`crate::error::restart`] decides what it means. Nothing is allocated
 /// or formatted unless `--trace` is on: the benchmark calls this twice per message.
-pub fn semop(semid: i32, ops: &[SemOp]) -> SysResult<()> {
+pub fn semop(semid: SemId, ops: &[SemOp]) -> SysResult<()> {
     let mut bufs = [libc::sembuf {
         sem_num: 0,
         sem_op: 0,
@@ -225,7 +261,7 @@ pub fn semop(semid: i32, ops: &[SemOp]) -> SysResult<()> {
     }
     event::begin();
     // SAFETY: `bufs` holds `ops.len()` valid sembufs for the whole call.
-    let r = Errno::result(unsafe { libc::semop(semid, bufs.as_mut_ptr(), ops.len()) });
+    let r = Errno::result(unsafe { libc::semop(semid.0, bufs.as_mut_ptr(), ops.len()) });
     if event::active() {
         let text: Vec<String> = ops
             .iter()
@@ -249,22 +285,25 @@ pub fn semop(semid: i32, ops: &[SemOp]) -> SysResult<()> {
         event::call_op(
             format_args!("semop({semid}, [{}], {})", text.join(", "), ops.len()),
             &r,
-            |_| Op::Semop { id: semid, changes },
+            |_| Op::Semop {
+                id: semid.0,
+                changes,
+            },
         );
     }
     r.map(|_| ())
 }
 
 /// `semctl(semid, num, SETVAL, value)`.
-pub fn sem_setval(semid: i32, num: i32, value: i32) -> SysResult<()> {
+pub fn sem_setval(semid: SemId, num: i32, value: i32) -> SysResult<()> {
     // SAFETY: SETVAL takes the value as the variadic `union semun` argument; on Linux the
     // union is passed like an int-sized value and `val` is its first member.
-    let r = Errno::result(unsafe { libc::semctl(semid, num, libc::SETVAL, value) });
+    let r = Errno::result(unsafe { libc::semctl(semid.0, num, libc::SETVAL, value) });
     event::call_op(
         format_args!("semctl({semid}, {num}, SETVAL, {value})"),
         &r,
         |_| Op::Setval {
-            id: semid,
+            id: semid.0,
             num,
             value,
         },
@@ -273,7 +312,7 @@ pub fn sem_setval(semid: i32, num: i32, value: i32) -> SysResult<()> {
 }
 
 /// `semctl(semid, num, GETVAL | GETNCNT | GETZCNT | GETPID)`.
-pub fn sem_get(semid: i32, num: i32, cmd: SemGet) -> SysResult<i32> {
+pub fn sem_get(semid: SemId, num: i32, cmd: SemGet) -> SysResult<i32> {
     let (c, name) = match cmd {
         SemGet::Val => (libc::GETVAL, "GETVAL"),
         SemGet::Ncnt => (libc::GETNCNT, "GETNCNT"),
@@ -281,7 +320,7 @@ pub fn sem_get(semid: i32, num: i32, cmd: SemGet) -> SysResult<i32> {
         SemGet::Pid => (libc::GETPID, "GETPID"),
     };
     // SAFETY: these commands read no argument; the value is the return.
-    let r = Errno::result(unsafe { libc::semctl(semid, num, c) });
+    let r = Errno::result(unsafe { libc::semctl(semid.0, num, c) });
     event::call(format_args!("semctl({semid}, {num}, {name})"), &r);
     r
 }
@@ -296,9 +335,9 @@ pub enum SemGet {
 }
 
 /// `semctl(semid, 0, IPC_RMID)`.
-pub fn sem_remove(semid: i32) -> SysResult<()> {
+pub fn sem_remove(semid: SemId) -> SysResult<()> {
     // SAFETY: IPC_RMID reads no argument.
-    let r = Errno::result(unsafe { libc::semctl(semid, 0, libc::IPC_RMID) });
+    let r = Errno::result(unsafe { libc::semctl(semid.0, 0, libc::IPC_RMID) });
     event::call_op(format_args!("semctl({semid}, 0, IPC_RMID)"), &r, |_| {
         Op::Removes {
             object: format!("sem {semid}"),

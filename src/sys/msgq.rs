@@ -2,13 +2,13 @@
 //! [`super::ipc`], where the other System V calls are).
 
 use super::event::Op;
-use super::ipc::Key;
+use super::ipc::{Key, MsqId};
 use super::{event, Errno, SysResult};
 
 /// `msgget(key, flags)`.
-pub fn msgget(key: Key, flags: libc::c_int) -> SysResult<i32> {
+pub fn msgget(key: Key, flags: libc::c_int) -> SysResult<MsqId> {
     // SAFETY: msgget takes no pointers.
-    let r = Errno::result(unsafe { libc::msgget(key, flags) });
+    let r = Errno::result(unsafe { libc::msgget(key, flags) }).map(MsqId);
     event::call_op(
         format_args!(
             "msgget(key=0x{:08x}, {})",
@@ -25,7 +25,7 @@ pub fn msgget(key: Key, flags: libc::c_int) -> SysResult<i32> {
 ///
 /// The message is laid out as the C `struct { long mtype; char mtext[N]; }`: an 8-byte
 /// native `long` then the text bytes, and `msgsz` counts only the text, as in C.
-pub fn msgsnd(msqid: i32, mtype: i64, mtext: &[u8], nowait: bool) -> SysResult<()> {
+pub fn msgsnd(msqid: MsqId, mtype: i64, mtext: &[u8], nowait: bool) -> SysResult<()> {
     let mut buf = Vec::with_capacity(MTYPE + mtext.len());
     buf.extend_from_slice(&[0; MTYPE]);
     buf.extend_from_slice(mtext);
@@ -39,7 +39,7 @@ pub const MTYPE: usize = std::mem::size_of::<libc::c_long>();
 /// written into its first 8 bytes, and the `len` text bytes after them are sent (the
 /// benchmark reuses one buffer, so nothing is allocated per message).
 pub fn msgsnd_in(
-    msqid: i32,
+    msqid: MsqId,
     buf: &mut [u8],
     mtype: i64,
     len: usize,
@@ -53,14 +53,14 @@ pub fn msgsnd_in(
     event::begin();
     // SAFETY: `buf` holds the 8-byte mtype followed by at least `len` bytes (checked), as
     // msgsnd reads.
-    let r = Errno::result(unsafe { libc::msgsnd(msqid, buf.as_ptr().cast(), len, flags) });
+    let r = Errno::result(unsafe { libc::msgsnd(msqid.0, buf.as_ptr().cast(), len, flags) });
     event::call_op(
         format_args!(
             "msgsnd({msqid}, {{mtype={mtype}, ...}}, {len}, {})",
             if nowait { "IPC_NOWAIT" } else { "0" }
         ),
         &r,
-        |_| Op::Msgsnd { id: msqid, mtype },
+        |_| Op::Msgsnd { id: msqid.0, mtype },
     );
     r.map(|_| ())
 }
@@ -68,7 +68,7 @@ pub fn msgsnd_in(
 /// `msgrcv(msqid, buf, msgsz, mtype, flags)`: `(mtype, text bytes received)`.
 ///
 /// EINTR comes back to the caller; `nowait` adds IPC_NOWAIT (ENOMSG when empty).
-pub fn msgrcv(msqid: i32, msgsz: usize, mtype: i64, nowait: bool) -> SysResult<(i64, Vec<u8>)> {
+pub fn msgrcv(msqid: MsqId, msgsz: usize, mtype: i64, nowait: bool) -> SysResult<(i64, Vec<u8>)> {
     let mut buf = vec![0u8; MTYPE + msgsz];
     let (got, n) = msgrcv_in(msqid, &mut buf, mtype, nowait)?;
     buf.truncate(MTYPE + n);
@@ -78,7 +78,12 @@ pub fn msgrcv(msqid: i32, msgsz: usize, mtype: i64, nowait: bool) -> SysResult<(
 
 /// `msgrcv` into a caller's buffer laid out as `{ long mtype; char mtext[]; }` (msgsz is
 /// its length less the 8 bytes of mtype): `(mtype, text bytes received)`.
-pub fn msgrcv_in(msqid: i32, buf: &mut [u8], mtype: i64, nowait: bool) -> SysResult<(i64, usize)> {
+pub fn msgrcv_in(
+    msqid: MsqId,
+    buf: &mut [u8],
+    mtype: i64,
+    nowait: bool,
+) -> SysResult<(i64, usize)> {
     let msgsz = buf.len().checked_sub(MTYPE).ok_or(Errno::EINVAL)?;
     let flags = if nowait { libc::IPC_NOWAIT } else { 0 };
     event::begin();
@@ -86,7 +91,7 @@ pub fn msgrcv_in(msqid: i32, buf: &mut [u8], mtype: i64, nowait: bool) -> SysRes
     // at most that much (it fails with E2BIG rather than write more, no MSG_NOERROR).
     let n = unsafe {
         libc::msgrcv(
-            msqid,
+            msqid.0,
             buf.as_mut_ptr().cast(),
             msgsz,
             mtype as libc::c_long,
@@ -100,7 +105,7 @@ pub fn msgrcv_in(msqid: i32, buf: &mut [u8], mtype: i64, nowait: bool) -> SysRes
             if nowait { "IPC_NOWAIT" } else { "0" }
         ),
         &r,
-        |_| Op::Msgrcv { id: msqid, mtype },
+        |_| Op::Msgrcv { id: msqid.0, mtype },
     );
     let n = usize::try_from(r?).unwrap_or(0);
     let mut t = [0u8; MTYPE];
@@ -109,9 +114,9 @@ pub fn msgrcv_in(msqid: i32, buf: &mut [u8], mtype: i64, nowait: bool) -> SysRes
 }
 
 /// `msgctl(msqid, IPC_RMID, NULL)`.
-pub fn msg_remove(msqid: i32) -> SysResult<()> {
+pub fn msg_remove(msqid: MsqId) -> SysResult<()> {
     // SAFETY: IPC_RMID reads no buffer.
-    let r = Errno::result(unsafe { libc::msgctl(msqid, libc::IPC_RMID, std::ptr::null_mut()) });
+    let r = Errno::result(unsafe { libc::msgctl(msqid.0, libc::IPC_RMID, std::ptr::null_mut()) });
     event::call_op(format_args!("msgctl({msqid}, IPC_RMID, NULL)"), &r, |_| {
         Op::Removes {
             object: format!("msg {msqid}"),
@@ -129,10 +134,10 @@ pub struct MsgStat {
 }
 
 /// `msgctl(msqid, IPC_STAT)`.
-pub fn msg_stat(msqid: i32) -> SysResult<MsgStat> {
+pub fn msg_stat(msqid: MsqId) -> SysResult<MsgStat> {
     let mut ds = std::mem::MaybeUninit::<libc::msqid_ds>::zeroed();
     // SAFETY: `ds` is a writable msqid_ds the kernel fills on success.
-    let r = Errno::result(unsafe { libc::msgctl(msqid, libc::IPC_STAT, ds.as_mut_ptr()) });
+    let r = Errno::result(unsafe { libc::msgctl(msqid.0, libc::IPC_STAT, ds.as_mut_ptr()) });
     event::call(format_args!("msgctl({msqid}, IPC_STAT, buf)"), &r);
     r?;
     // SAFETY: IPC_STAT succeeded and filled `ds`.

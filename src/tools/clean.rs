@@ -54,9 +54,9 @@ fn remove(r: &Record, found: &Found) -> Result<(), String> {
         rm(&path).map_err(|e| e.to_string())
     };
     match r.kind {
-        Kind::SysvShm => ipc::shm_remove(id).map_err(|e| format!("{e}")),
-        Kind::SysvSem => ipc::sem_remove(id).map_err(|e| format!("{e}")),
-        Kind::SysvMsg => ipc::msg_remove(id).map_err(|e| format!("{e}")),
+        Kind::SysvShm => ipc::shm_remove(ipc::ShmId(id)).map_err(|e| format!("{e}")),
+        Kind::SysvSem => ipc::sem_remove(ipc::SemId(id)).map_err(|e| format!("{e}")),
+        Kind::SysvMsg => ipc::msg_remove(ipc::MsqId(id)).map_err(|e| format!("{e}")),
         Kind::PosixShm => mem::shm_unlink(&path).map_err(|e| format!("{e}")),
         Kind::Fifo => file(|t| t.is_fifo(), |p| std::fs::remove_file(p)),
         Kind::File => file(|t| t.is_file(), |p| std::fs::remove_file(p)),

@@ -45,7 +45,7 @@ pub struct ClientArgs {
 
 /// Wait for the server's queue under `key` (the client never creates it); the use record
 /// keeps `clean` off it while the client runs.
-fn client_queue(args: &ClientArgs, key: Key) -> Result<(i32, Entry)> {
+fn client_queue(args: &ClientArgs, key: Key) -> Result<(ipc::MsqId, Entry)> {
     let deadline = Instant::now() + args.timeout;
     let mut said = false;
     loop {
@@ -58,7 +58,7 @@ fn client_queue(args: &ClientArgs, key: Key) -> Result<(i32, Entry)> {
                 ));
             }
             Err(Errno::ENOENT) => {}
-            Err(e) => return Err(queue_error("msgget()", -1, e)),
+            Err(e) => return Err(queue_error("msgget()", ipc::MsqId(-1), e)),
         }
         if !said {
             out::note(format_args!(

@@ -69,7 +69,7 @@ pub fn kernel(name: &str) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-pub fn queue_error(call: &str, msqid: i32, e: Errno) -> anyhow::Error {
+pub fn queue_error(call: &str, msqid: ipc::MsqId, e: Errno) -> anyhow::Error {
     let exists = ipc::msg_stat(msqid).is_ok();
     match e {
         // EINVAL with the queue still there: the message is larger than msgmax.

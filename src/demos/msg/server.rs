@@ -63,12 +63,12 @@ enum ServedQueue {
 }
 
 /// Step 2 of the server: create the queue, or (with `--join`) serve the one that is there.
-fn server_queue(args: &ServerArgs, key: Key) -> Result<(i32, ServedQueue)> {
+fn server_queue(args: &ServerArgs, key: Key) -> Result<(ipc::MsqId, ServedQueue)> {
     let flags = libc::IPC_CREAT | libc::IPC_EXCL | args.mode as libc::c_int;
     match segment::create(Kind::SysvMsg, key, || ipc::msgget(key, flags)) {
-        Ok(q) => Ok((q.id(), ServedQueue::Own(q))),
+        Ok(q) => Ok((q.msq_id(), ServedQueue::Own(q))),
         Err(Errno::EEXIST) if args.join => {
-            let id = ipc::msgget(key, 0).map_err(|e| queue_error("msgget()", -1, e))?;
+            let id = ipc::msgget(key, 0).map_err(|e| queue_error("msgget()", ipc::MsqId(-1), e))?;
             trust::check_sysv(Kind::SysvMsg, key, id, args.trust)?;
             out::note(format_args!(
                 "--join: serving the existing queue {id}; it is not this server's, so it stays when the server ends"
@@ -81,13 +81,13 @@ fn server_queue(args: &ServerArgs, key: Key) -> Result<(i32, ServedQueue)> {
             key,
             "pass --path with a key file of your own, or --join to serve it (and leave it) as it is",
         )),
-        Err(e) => Err(queue_error("msgget()", -1, e)),
+        Err(e) => Err(queue_error("msgget()", ipc::MsqId(-1), e)),
     }
 }
 
 /// Wait (up to 2 s) until nobody's reply is left in the queue, so removing it destroys
 /// none; a termination signal cuts the wait short.
-fn drain(msqid: i32) {
+fn drain(msqid: ipc::MsqId) {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(2) && signals::pending().is_none() {
         match ipc::msg_stat(msqid) {

@@ -86,11 +86,8 @@ impl Record {
 /// The start time of a process (clock ticks since boot), if it exists and is not a zombie.
 pub fn start_time(pid: i32) -> Option<u64> {
     use crate::process::procfs;
-    let fields = procfs::stat(u32::try_from(pid).ok()?)?;
-    if procfs::ended(fields.first()?) {
-        return None;
-    }
-    fields.get(19)?.parse().ok()
+    let st = procfs::stat(u32::try_from(pid).ok()?)?;
+    (!st.ended()).then_some(st.starttime)
 }
 
 fn escape(s: &str) -> String {

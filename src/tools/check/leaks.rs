@@ -100,7 +100,7 @@ fn used_by(kind: Kind, r: &Row, pids: &[u32]) -> bool {
         Kind::SysvShm => by("cpid") || by("lpid"),
         Kind::SysvMsg => by("lspid") || by("lrpid"),
         _ => (0..r.num::<i32>("nsems")).any(|n| {
-            ipc::sem_get(r.id(kind), n, SemGet::Pid)
+            ipc::sem_get(ipc::SemId(r.id(kind)), n, SemGet::Pid)
                 .is_ok_and(|p| p > 0 && pids.contains(&(p as u32)))
         }),
     }
@@ -108,9 +108,9 @@ fn used_by(kind: Kind, r: &Row, pids: &[u32]) -> bool {
 
 fn remove(kind: Kind, id: i32) -> crate::sys::SysResult<()> {
     match kind {
-        Kind::SysvShm => ipc::shm_remove(id),
-        Kind::SysvMsg => ipc::msg_remove(id),
-        _ => ipc::sem_remove(id),
+        Kind::SysvShm => ipc::shm_remove(ipc::ShmId(id)),
+        Kind::SysvMsg => ipc::msg_remove(ipc::MsqId(id)),
+        _ => ipc::sem_remove(ipc::SemId(id)),
     }
 }
 

@@ -39,24 +39,24 @@ fn clock_tick() -> Duration {
 
 /// CPU time of `pid` (its own, and with `children` that of the children it reaped).
 pub fn cpu_of(pid: u32, children: bool) -> Duration {
-    let Some(f) = procfs::stat(pid) else {
+    let Some(st) = procfs::stat(pid) else {
         return Duration::ZERO;
     };
-    let fields: &[usize] = if children {
-        &[11, 12, 13, 14]
-    } else {
-        &[11, 12]
+    let ticks = match children {
+        true => st.utime + st.stime + st.cutime + st.cstime,
+        false => st.utime + st.stime,
     };
-    let ticks: u32 = fields
-        .iter()
-        .filter_map(|&i| f.get(i)?.parse::<u32>().ok())
-        .sum();
-    clock_tick() * ticks
+    clock_tick() * u32::try_from(ticks).unwrap_or(u32::MAX)
 }
 
 /// The process state letter of `pid` (`R`, `S`, `D`, `Z`…), if it exists.
-pub fn state(pid: u32) -> Option<String> {
-    procfs::stat(pid)?.into_iter().next()
+pub fn state(pid: u32) -> Option<char> {
+    procfs::stat(pid).map(|s| s.state)
+}
+
+/// Does `pid` exist and has it not ended?
+fn running(pid: u32) -> bool {
+    procfs::stat(pid).is_some_and(|s| !s.ended())
 }
 
 /// The pids of group `pgid` (zombies too if `zombies`).
@@ -64,10 +64,8 @@ pub fn group(pgid: u32, zombies: bool) -> Vec<u32> {
     procfs::pids()
         .into_iter()
         .filter(|&pid| {
-            procfs::stat(pid).is_some_and(|f| {
-                f.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
-                    && (zombies || !f.first().is_none_or(|s| procfs::ended(s)))
-            })
+            procfs::stat(pid)
+                .is_some_and(|s| u32::try_from(s.pgrp) == Ok(pgid) && (zombies || !s.ended()))
         })
         .collect()
 }
@@ -150,7 +148,7 @@ impl Watch {
             true => procfs::pids()
                 .into_iter()
                 .filter(|&p| p != 1 && !self.peers.contains(&p))
-                .filter(|&p| zombies || !state(p).is_none_or(|s| procfs::ended(&s)))
+                .filter(|&p| zombies || running(p))
                 .collect(),
             false => group(main, zombies),
         }
@@ -169,12 +167,9 @@ impl Watch {
         self.looked = Some(Instant::now());
         let Some(main) = self.main else { return };
         let live = self.live(true);
-        let running = live
-            .iter()
-            .filter(|&&p| !state(p).is_none_or(|s| procfs::ended(&s)))
-            .count();
+        let running = live.iter().filter(|&&p| running(p)).count();
         self.most_procs = self.most_procs.max(running);
-        let busy = live.iter().any(|&p| state(p).as_deref() == Some("R"));
+        let busy = live.iter().any(|&p| state(p) == Some('R'));
         self.runnable.push_back((Instant::now(), busy));
         if self.runnable.len() > 512 {
             self.runnable.pop_front();

@@ -51,17 +51,10 @@ pub fn print(
         Format::Table => {
             outln!("ipclab check {role} -- {program}   (seed {seed}: --seed {seed} replays it; {isolation})")?;
             for c in v {
-                let (mark, color) = if c.passed {
-                    ("PASS", anstyle::AnsiColor::Green)
-                } else {
-                    ("FAIL", anstyle::AnsiColor::Red)
-                };
-                let mark = match crate::out::styled() {
-                    true => {
-                        let st = anstyle::Style::new().fg_color(Some(color.into())).bold();
-                        format!("{st}{mark}{st:#}")
-                    }
-                    false => mark.to_string(),
+                use crate::out::{paint, Tone};
+                let mark = match c.passed {
+                    true => paint("PASS", Tone::Good),
+                    false => paint("FAIL", Tone::Bad),
                 };
                 outln!("{mark}  {:<12} {}", c.name, escape::terminal(&c.detail))?;
             }

@@ -45,10 +45,10 @@ impl Ctx<'_> {
         let t = Instant::now();
         self.wait_until(t + STARTUP, |c| {
             c.watch.look();
-            let gone = matches!(observe::state(pid).as_deref(), Some("Z") | None);
+            let gone = matches!(observe::state(pid), Some('Z') | None);
             // Waiting for the other side (not for a child: a shell, an interpreter's
             // launcher wait for theirs while they start up).
-            let waiting = observe::state(pid).as_deref() == Some("S")
+            let waiting = observe::state(pid) == Some('S')
                 && observe::blocked_in(pid).is_some_and(|call| call != "wait");
             gone || (waiting && c.watch.calm(CALM))
         })?;
@@ -59,7 +59,7 @@ impl Ctx<'_> {
         let (runnable, _) = self.watch.runnable_since(t0);
         let seen = self.watch.calls[calls.saturating_sub(1).min(self.watch.calls.len())..].iter();
         self.o.blocked_in = seen.map(|c| c.to_string()).collect();
-        if observe::state(pid).is_some_and(|s| s != "Z") {
+        if observe::state(pid).is_some_and(|s| s != 'Z') {
             self.o.window = Some(CpuWindow {
                 cpu,
                 wall,

@@ -3,6 +3,7 @@
 //! steps' headings, so a class gets a gallery of the whole lecture. The processes of a step
 //! (both terminals) record into one recording; the tour draws it when the step ends.
 
+use crate::escape::html as esc;
 use crate::tools::timeline::Session;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -12,13 +13,6 @@ pub struct Gallery {
     dir: PathBuf,
     /// (heading, this step's pages).
     steps: Vec<(String, Vec<String>)>,
-}
-
-/// Escape text for HTML.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 impl Gallery {

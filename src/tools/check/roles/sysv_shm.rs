@@ -91,7 +91,7 @@ fn attach(c: &mut Ctx, me: &mut super::super::run::Proc, key: i32) -> Result<()>
     let until = Instant::now() + ATTACH;
     let pid = me.pid();
     let seen = c.wait_until(until, |c| {
-        observe::attached(&c.watch.live(false), key) || observe::state(pid).is_none_or(|s| s == "Z")
+        observe::attached(&c.watch.live(false), key) || observe::state(pid).is_none_or(|s| s == 'Z')
     })?;
     c.o.used_run_object = seen && observe::attached(&c.watch.live(false), key);
     Ok(())
