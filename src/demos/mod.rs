@@ -59,7 +59,7 @@ pub struct PeerArgs {
     #[arg(long, allow_hyphen_values = true, default_value = "10s", value_parser = crate::units::duration)]
     pub timeout: std::time::Duration,
     #[command(flatten)]
-    pub ring: crate::protocols::ring::RingArgs,
+    pub ring: crate::protocols::ring_args::RingArgs,
     /// Started by shmpthreadcon, which owns the object
     #[arg(long, hide = true)]
     pub managed: bool,

@@ -67,16 +67,6 @@ pub enum Step {
 /// Told of every step; it may print, or sleep (`--delay`), or fail.
 pub type Observer<'o> = &'o mut dyn FnMut(Step) -> Result<()>;
 
-/// How the two sides wait.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RingSync {
-    /// The slide's busy-wait on in/out (atomics, with a yield)
-    #[default]
-    Spin,
-    /// Process-shared semaphores counting empty and full slots
-    Sem,
-}
-
 /// Size of the object for `slots` slots.
 pub fn object_size(slots: u32) -> usize {
     OFF_SLOTS + slots as usize * ITEM
@@ -361,7 +351,7 @@ fn check(got: &[u8], expected: u64) -> Result<()> {
     }
 }
 
-pub use super::ring_args::RingArgs;
+pub use super::ring_args::RingSync;
 
 #[cfg(test)]
 mod tests {

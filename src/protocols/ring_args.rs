@@ -2,8 +2,6 @@
 //! `--delay`), shared by shmpthreadcon, shmproducer and shmconsumer, and how a controller
 //! passes them on to its children.
 
-use super::ring::RingSync;
-
 #[derive(clap::Args, Debug, Clone)]
 pub struct RingArgs {
     /// Pass N numbered items through the slides' bounded buffer instead of one message
@@ -54,4 +52,14 @@ impl RingArgs {
         }
         v
     }
+}
+
+/// How the two sides wait.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RingSync {
+    /// The slide's busy-wait on in/out (atomics, with a yield)
+    #[default]
+    Spin,
+    /// Process-shared semaphores counting empty and full slots
+    Sem,
 }

@@ -11,44 +11,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::ptr::NonNull;
 
-/// A System V IPC key (`key_t`).
-pub type Key = libc::key_t;
-
-/// A System V id of one kind: a segment's id cannot be passed where a set's is wanted.
-macro_rules! ids {
-    ($($(#[$doc:meta])* $name:ident),*) => {$(
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub i32);
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-
-        impl From<$name> for i32 {
-            fn from(id: $name) -> i32 {
-                id.0
-            }
-        }
-
-        impl From<$name> for i64 {
-            fn from(id: $name) -> i64 {
-                i64::from(id.0)
-            }
-        }
-    )*};
-}
-
-ids!(
-    /// A shared memory segment's id (`shmid`).
-    ShmId,
-    /// A semaphore set's id (`semid`).
-    SemId,
-    /// A message queue's id (`msqid`).
-    MsqId
-);
+pub use super::ids::{Key, MsqId, SemId, ShmId};
 
 /// `ftok(pathname, proj_id)`, as glibc computes it.
 pub fn ftok(path: &Path, proj_id: u8) -> SysResult<Key> {
@@ -78,7 +41,7 @@ pub fn shmget(key: Key, size: usize, flags: libc::c_int) -> SysResult<ShmId> {
             event::ipc_flags(flags)
         ),
         &r,
-        |id| created(flags, format!("shm {id}")),
+        |id| super::ids::created(flags, format!("shm {id}")),
     );
     r
 }
@@ -198,14 +161,6 @@ pub fn shm_remove(shmid: ShmId) -> SysResult<()> {
     r.map(|_| ())
 }
 
-/// What a `*get` with `flags` did: made `object` if it asked for IPC_CREAT.
-pub(super) fn created(flags: libc::c_int, object: String) -> Op {
-    match flags & libc::IPC_CREAT != 0 {
-        true => Op::Creates { object },
-        false => Op::Other,
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Semaphore sets
 // ---------------------------------------------------------------------------------------
@@ -221,7 +176,7 @@ pub fn semget(key: Key, nsems: i32, flags: libc::c_int) -> SysResult<SemId> {
             event::ipc_flags(flags)
         ),
         &r,
-        |id| created(flags, format!("sem {id}")),
+        |id| super::ids::created(flags, format!("sem {id}")),
     );
     r
 }

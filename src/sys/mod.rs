@@ -17,6 +17,7 @@
 
 pub mod event;
 pub mod futex;
+pub mod ids;
 pub mod ipc;
 pub mod mem;
 pub mod msgq;

@@ -2,7 +2,7 @@
 //! [`super::ipc`], where the other System V calls are).
 
 use super::event::Op;
-use super::ipc::{Key, MsqId};
+use super::ids::{Key, MsqId};
 use super::{event, Errno, SysResult};
 
 /// `msgget(key, flags)`.
@@ -16,7 +16,7 @@ pub fn msgget(key: Key, flags: libc::c_int) -> SysResult<MsqId> {
             event::ipc_flags(flags)
         ),
         &r,
-        |id| super::ipc::created(flags, format!("msg {id}")),
+        |id| super::ids::created(flags, format!("msg {id}")),
     );
     r
 }

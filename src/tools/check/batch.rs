@@ -14,24 +14,13 @@
 //! place, never through a link), and a summary on one screen.
 
 use super::checks::Verdict;
+use super::gradebook::Row;
 use super::{report, Args};
 use anyhow::{anyhow, Context, Result};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// One submission's result.
-#[derive(Debug, serde::Serialize)]
-pub struct Row {
-    pub student: String,
-    pub score: u32,
-    pub max: u32,
-    pub passed: bool,
-    /// Why it could not be graded (no program, the build failed, the grader was killed).
-    pub error: Option<String>,
-    pub checks: Vec<Verdict>,
-}
 
 /// A submission being graded.
 struct Grading {
@@ -253,7 +242,7 @@ fn build(cmd: &str, dir: &Path, args: &Args) -> Result<()> {
             break st;
         }
         if t.elapsed() > Duration::from_secs(120) {
-            super::run::killpg(child.id(), nix::sys::signal::Signal::SIGKILL);
+            super::ctx::killpg(child.id(), nix::sys::signal::Signal::SIGKILL);
             let _ = child.wait();
             return Err(anyhow!("--build {cmd:?} did not finish within 120 s"));
         }

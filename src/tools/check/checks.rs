@@ -16,9 +16,9 @@
 //! | starts-first | (mmap-write) run alone first, in an empty directory, it still delivers |
 //! | repeat | the normal run again, perturbed (see [`super::repeat`]) |
 
+use super::ctx::GRACE;
 use super::outcome::Outcome;
 use super::roles;
-use super::run::GRACE;
 use super::Role;
 use std::time::Duration;
 

@@ -3,9 +3,21 @@
 //! new file beside it and renamed into place: never into an existing file (another user's,
 //! or through a link).
 
-use super::batch::Row;
+use super::checks::Verdict;
 use anyhow::{anyhow, Context, Result};
 use std::path::{Path, PathBuf};
+
+/// One submission's result.
+#[derive(Debug, serde::Serialize)]
+pub struct Row {
+    pub student: String,
+    pub score: u32,
+    pub max: u32,
+    pub passed: bool,
+    /// Why it could not be graded (no program, the build failed, the grader was killed).
+    pub error: Option<String>,
+    pub checks: Vec<Verdict>,
+}
 
 /// Write both files.
 pub fn write(prefix: &Path, rows: &[Row]) -> Result<()> {

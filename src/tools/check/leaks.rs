@@ -13,7 +13,8 @@
 //! it may be another program's (a running `msg-server`, a `fifo-read` in another
 //! terminal).
 
-use super::run::Ctx;
+use super::observe::Watch;
+use super::outcome::Outcome;
 use crate::objects::registry::Record;
 use crate::objects::sysvipc::{self, Row};
 use crate::objects::Kind;
@@ -21,17 +22,16 @@ use crate::sys::ipc::{self, SemGet};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
-/// Find what the run left (into `c.o.left`, `c.o.left_unproven`, `c.o.other_keys`).
-pub fn collect(c: &mut Ctx) {
+/// Find what the run left (into `o.left`, `o.left_unproven`, `o.other_keys`).
+pub fn collect(o: &mut Outcome, watch: &Watch, sealed: bool, since: i64, scratch: &Path) {
     let made_by_ipclab = crate::objects::registry::load().unwrap_or_default();
     let ours = |kind: Kind, id: i64| {
         made_by_ipclab
             .iter()
             .any(|r: &Record| r.kind == kind && r.id == Some(id) && !r.uses)
     };
-    let key = c.o.key;
-    let pids = c.watch.pids.clone();
-    let since = c.started_at_epoch();
+    let key = o.key;
+    let pids = watch.pids.clone();
     let me = nix::unistd::getuid().as_raw();
     for kind in Kind::SYSV {
         for r in sysvipc::rows(kind) {
@@ -40,24 +40,24 @@ pub fn collect(c: &mut Ctx) {
                 continue;
             }
             let what = format!("{} id {id} (key {:08x})", kind.noun(), r.key() as u32);
-            let proven = c.s.sealed
+            let proven = sealed
                 || (kind == Kind::SysvShm && pids.contains(&r.num::<u32>("cpid")))
                 || (r.key() == key && key != 0 && r.ctime() >= since);
             if proven {
                 if r.key() != key && r.key() != 0 {
-                    c.o.other_keys
+                    o.other_keys
                         .push(format!("{} key {:08x}", kind.noun(), r.key() as u32));
                 }
-                c.o.left.push(what);
+                o.left.push(what);
                 let _ = remove(kind, id);
             } else if used_by(kind, &r, &pids) && r.ctime() >= since {
-                c.o.left_unproven.push(what);
+                o.left_unproven.push(what);
             }
         }
     }
-    let scratch = c.dir.path().to_path_buf();
-    let mut files: Vec<PathBuf> = c.watch.paths.clone();
-    if c.s.sealed {
+    let scratch = scratch.to_path_buf();
+    let mut files: Vec<PathBuf> = watch.paths.clone();
+    if sealed {
         files.extend(everything_in(Path::new(crate::objects::posix::DEV_SHM)));
         files.extend(everything_in(Path::new("/tmp")));
     }
@@ -84,11 +84,11 @@ pub fn collect(c: &mut Ctx) {
             ),
             false => format!("the FIFO {}", p.display()),
         };
-        if c.s.sealed || p.starts_with(&scratch) {
-            c.o.left.push(what);
+        if sealed || p.starts_with(&scratch) {
+            o.left.push(what);
             let _ = std::fs::remove_file(&p);
         } else {
-            c.o.left_unproven.push(what);
+            o.left_unproven.push(what);
         }
     }
 }

@@ -14,8 +14,8 @@
 //! counts them itself and stops the run at the limit; without a seal the kernel's limit is
 //! set above what the user already runs.
 
-use super::outcome::Ended;
-use super::run::Ctx;
+use super::observe::Watch;
+use super::outcome::{Ended, Outcome};
 use crate::sys::sandbox::Limits;
 use std::time::Duration;
 
@@ -61,12 +61,11 @@ fn users_processes() -> u64 {
 }
 
 /// Which limits the run's program hit.
-pub fn collect(c: &mut Ctx) {
-    let o = &mut c.o;
+pub fn collect(o: &mut Outcome, watch: &Watch, cpu_secs: Option<u64>) {
     match o.status.and_then(Ended::signal) {
         Some(libc::SIGXCPU) => o.limits_hit.push(format!(
             "CPU time: {} s (killed by SIGXCPU)",
-            c.s.limits.cpu_secs.unwrap_or(0)
+            cpu_secs.unwrap_or(0)
         )),
         Some(libc::SIGXFSZ) => o.limits_hit.push(format!(
             "file size: {} MiB (killed by SIGXFSZ)",
@@ -74,22 +73,22 @@ pub fn collect(c: &mut Ctx) {
         )),
         _ => {}
     }
-    if c.watch.most_procs as u64 >= PROCS {
+    if watch.most_procs as u64 >= PROCS {
         o.limits_hit.push(format!(
             "processes: {} alive at once, at most {PROCS}",
-            c.watch.most_procs
+            watch.most_procs
         ));
     }
-    if !o.ok() && c.watch.vm_peak >= MEMORY / 10 * 9 {
+    if !o.ok() && watch.vm_peak >= MEMORY / 10 * 9 {
         o.limits_hit.push(format!(
             "memory: {} MiB of address space, at most {} MiB",
-            c.watch.vm_peak >> 20,
+            watch.vm_peak >> 20,
             MEMORY >> 20
         ));
     }
 }
 
 /// Too many processes alive at once (root, or no seal: the kernel does not stop it).
-pub fn too_many(c: &Ctx) -> bool {
-    c.watch.most_procs as u64 > PROCS
+pub fn too_many(watch: &Watch) -> bool {
+    watch.most_procs as u64 > PROCS
 }

@@ -16,6 +16,7 @@
 
 pub mod batch;
 pub mod checks;
+pub mod ctx;
 pub mod grade;
 pub mod gradebook;
 pub mod leaks;
@@ -28,6 +29,7 @@ pub mod repeat;
 pub mod report;
 pub mod roles;
 pub mod run;
+pub mod runs;
 pub mod seal;
 pub mod typist;
 pub mod validate;

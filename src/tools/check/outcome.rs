@@ -139,3 +139,11 @@ impl Outcome {
         Some(crate::escape::terminal(line.trim()))
     }
 }
+
+/// The witness log, in order.
+pub fn witnessed(path: &std::path::Path) -> Vec<Witnessed> {
+    super::observe::read(path)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}

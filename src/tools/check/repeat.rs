@@ -9,10 +9,10 @@
 //! repeated: each run would only wait for its deadline again.
 
 use super::checks::{ending, hinted, verdict, Verdict};
-use super::grade::{Runs, Spec};
+use super::ctx::Mode;
 use super::outcome::Outcome;
 use super::roles;
-use super::run::Mode;
+use super::runs::{Runs, Spec};
 use anyhow::Result;
 use std::time::Instant;
 

@@ -1,7 +1,6 @@
 //! The student's stdin, as the role says: nothing, a pipe nobody writes to, or the payloads
 //! typed as a person types them (see [`Input::Typed`]).
 
-use super::run::Ctx;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -47,28 +46,23 @@ impl Typist {
     }
 }
 
-impl Ctx<'_> {
-    /// Type the next line if it is due; close the stdin after the last (EOF after `end`).
-    pub(super) fn type_next(&mut self) {
-        let Some(t) = self.typist.as_ref() else {
-            return;
-        };
-        let since = t.at.elapsed();
-        let due = t.typed < TYPED_AT_ONCE
-            || (since >= TYPING && super::run::witnessed(&self.witness).len() >= t.typed)
+impl Typist {
+    /// Type the next line if it is due, `heard` lines having reached ipclab's peer; true
+    /// once the last is typed (the caller drops the typist, closing the stdin: EOF).
+    pub fn type_if_due(&mut self, heard: usize) -> bool {
+        let since = self.at.elapsed();
+        let due = self.typed < TYPED_AT_ONCE
+            || (since >= TYPING && heard >= self.typed)
             || since >= TYPIST_PATIENCE;
         if !due {
-            return;
+            return false;
         }
-        let t = self.typist.as_mut().expect("checked above");
-        let line = format!("{}\n", t.lines[0]);
-        if t.to.write_all(line.as_bytes()).is_ok() {
-            t.lines.remove(0);
-            t.typed += 1;
-            t.at = Instant::now();
+        let line = format!("{}\n", self.lines[0]);
+        if self.to.write_all(line.as_bytes()).is_ok() {
+            self.lines.remove(0);
+            self.typed += 1;
+            self.at = Instant::now();
         }
-        if t.lines.is_empty() {
-            self.typist = None; // its end closes the student's stdin: EOF after `end`
-        }
+        self.lines.is_empty()
     }
 }

@@ -2,9 +2,9 @@
 //! started yet), how much CPU it uses. A program that waits uses next to none, one that
 //! spins all of it; start-up comes before the window and is not counted.
 
+use super::ctx::{killpg, Ctx, Proc};
 use super::observe;
 use super::outcome::CpuWindow;
-use super::run::{killpg, Ctx, Proc};
 use anyhow::Result;
 use std::time::{Duration, Instant};
 

@@ -13,9 +13,9 @@
 //!
 //! Any FIFO left in the working directory afterwards is a leak.
 
+use super::super::ctx::{sigint, Ctx, Input, Mode};
 use super::super::model::{self, Receiver};
 use super::super::outcome::Outcome;
-use super::super::run::{sigint, Ctx, Input, Mode};
 use super::super::Role;
 use anyhow::Result;
 use std::time::{Duration, Instant};

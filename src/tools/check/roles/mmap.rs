@@ -9,8 +9,8 @@
 //!   must print the message. `starts-first`: the writer alone in an empty directory, the
 //!   reader 300 ms later: the seed's writer maps an empty file and dies of SIGBUS.
 
+use super::super::ctx::{sigint, Ctx, Input, Mode};
 use super::super::outcome::Outcome;
-use super::super::run::{sigint, Ctx, Input, Mode};
 use super::super::Role;
 use crate::layout::IPC_MESSAGE;
 use anyhow::Result;

@@ -21,8 +21,8 @@ pub mod ring;
 pub mod sem;
 pub mod sysv_shm;
 
+use super::ctx::Ctx;
 use super::outcome::Outcome;
-use super::run::Ctx;
 use super::Role;
 use anyhow::Result;
 

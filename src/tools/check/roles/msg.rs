@@ -14,8 +14,8 @@
 //!   remove its queue before). A client that gets no reply ends the scenario: the verdict
 //!   is known.
 
+use super::super::ctx::{sigint, Ctx, Input, Mode};
 use super::super::outcome::Outcome;
-use super::super::run::{sigint, Ctx, Input, Mode};
 use super::super::Role;
 use super::in_order;
 use crate::objects::{sysvipc, Kind};

@@ -10,8 +10,8 @@
 //! - `shmproducer` (8-5): the student's producer, then at once ipclab's consumer, which
 //!   waits for the message and records exactly what it read.
 
+use super::super::ctx::{sigint, Ctx, Input, Mode};
 use super::super::outcome::Outcome;
-use super::super::run::{sigint, Ctx, Input, Mode};
 use super::super::Role;
 use crate::objects::owner::Owner;
 use anyhow::{anyhow, Result};

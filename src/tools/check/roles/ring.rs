@@ -10,8 +10,8 @@
 //! - `ring-consumer`: `PROGRAM NAME COUNT` takes COUNT items, checks them and prints
 //!   `consumed COUNT items`; ipclab's producer can only finish if it took them.
 
+use super::super::ctx::{sigint, Ctx, Input, Mode};
 use super::super::outcome::Outcome;
-use super::super::run::{sigint, Ctx, Input, Mode};
 use super::super::Role;
 use super::in_order;
 use crate::objects::owner::Owner;

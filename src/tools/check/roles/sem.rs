@@ -12,8 +12,8 @@
 //! `nanosleep` is not a P). With stdout a file, the child must `fflush` before its V, or the father's
 //! line may reach the file first.
 
+use super::super::ctx::{sigint, Ctx, Input, Mode};
 use super::super::outcome::Outcome;
-use super::super::run::{sigint, Ctx, Input, Mode};
 use super::super::Role;
 use super::in_order;
 use crate::sys::ipc;

@@ -17,10 +17,11 @@
 //! The model: every payload, then `end`, crosses exactly once, in order, each as it was
 //! typed; the program ends (status 0) only after `end` crossed.
 
+use super::super::ctx::{sigint, Ctx, Input, Mode};
 use super::super::model::{self, Receiver};
 use super::super::observe;
 use super::super::outcome::Outcome;
-use super::super::run::{resume, sigint, stop, Ctx, Input, Mode};
+use super::super::window::{resume, stop};
 use super::super::Role;
 use crate::objects::sysv;
 use crate::sys::ipc;
@@ -87,7 +88,7 @@ pub fn play(c: &mut Ctx) -> Result<()> {
 }
 
 /// Wait (up to 3 s) until the program has the run's segment attached.
-fn attach(c: &mut Ctx, me: &mut super::super::run::Proc, key: i32) -> Result<()> {
+fn attach(c: &mut Ctx, me: &mut super::super::ctx::Proc, key: i32) -> Result<()> {
     let until = Instant::now() + ATTACH;
     let pid = me.pid();
     let seen = c.wait_until(until, |c| {
