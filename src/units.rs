@@ -164,4 +164,24 @@ mod tests {
             assert!(mode(bad).is_err(), "{bad}");
         }
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// What `show` prints, `duration` reads back; every mode's octal reads back.
+        #[test]
+        fn shown_durations_and_modes_read_back(ms in 0u64..10_000_000, m in 0u32..=0o777) {
+            let d = Duration::from_millis(ms);
+            prop_assert_eq!(duration(&show(d)).unwrap(), d);
+            prop_assert_eq!(mode(&format!("{m:o}")).unwrap(), m);
+        }
+
+        /// Anything else is an error, never a panic.
+        #[test]
+        fn any_text_is_parsed_or_refused(s in "\\PC{0,12}") {
+            let _ = duration(&s);
+            let _ = interval(&s);
+            let _ = mode(&s);
+        }
+    }
 }

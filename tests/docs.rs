@@ -131,6 +131,7 @@ fn every_rust_path_and_file_the_docs_name_exists() {
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     pages.push(root.join("README.md"));
+    pages.push(root.join("ARCHITECTURE.md"));
     for page in &pages {
         let text = std::fs::read_to_string(page).unwrap();
         for (n, code) in text.split('`').enumerate().filter(|(n, _)| n % 2 == 1) {

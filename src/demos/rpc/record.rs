@@ -116,4 +116,66 @@ mod tests {
         big.push(&(0x0000_0040u32).to_be_bytes());
         assert!(big.next_message(100).is_err());
     }
+
+    use proptest::prelude::*;
+
+    /// `msg` as fragments cut at `cuts` (offsets into it), the last one marked last.
+    fn fragments(msg: &[u8], cuts: &[usize]) -> Vec<u8> {
+        let mut at: Vec<usize> = cuts.iter().map(|c| c % (msg.len() + 1)).collect();
+        at.push(0);
+        at.push(msg.len());
+        at.sort_unstable();
+        at.dedup();
+        let mut out = Vec::new();
+        let pieces: Vec<&[u8]> = at.windows(2).map(|w| &msg[w[0]..w[1]]).collect();
+        let pieces = if pieces.is_empty() {
+            vec![&msg[..0]]
+        } else {
+            pieces
+        };
+        for (i, p) in pieces.iter().enumerate() {
+            let last = if i + 1 == pieces.len() {
+                0x8000_0000u32
+            } else {
+                0
+            };
+            out.extend_from_slice(&(last | p.len() as u32).to_be_bytes());
+            out.extend_from_slice(p);
+        }
+        out
+    }
+
+    proptest! {
+        /// Messages cut into any fragments, the stream arriving in any chunks: the same
+        /// messages come out, in order, whole.
+        #[test]
+        fn any_fragmenting_and_any_chunking_give_the_messages_back(
+            msgs in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..50), 1..5),
+            cuts in proptest::collection::vec(any::<usize>(), 0..4),
+            chunk in 1usize..17,
+        ) {
+            let stream: Vec<u8> = msgs.iter().flat_map(|m| fragments(m, &cuts)).collect();
+            let mut f = Framer::default();
+            let mut got = Vec::new();
+            for c in stream.chunks(chunk) {
+                f.push(c);
+                while let Some(m) = f.next_message(MAX_REQUEST).unwrap() {
+                    got.push(m);
+                }
+            }
+            prop_assert_eq!(got, msgs);
+        }
+
+        /// Garbage: messages, a refusal or a wait for more; never a panic.
+        #[test]
+        fn garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..80)) {
+            let mut f = Framer::default();
+            f.push(&bytes);
+            for _ in 0..4 {
+                if !matches!(f.next_message(64), Ok(Some(_))) {
+                    break;
+                }
+            }
+        }
+    }
 }

@@ -97,3 +97,65 @@ impl<'a> Reader<'a> {
         &self.buf[self.at.min(self.buf.len())..]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Field {
+        U32(u32),
+        I32(i32),
+        Bytes(Vec<u8>),
+    }
+
+    fn field() -> impl Strategy<Value = Field> {
+        prop_oneof![
+            any::<u32>().prop_map(Field::U32),
+            any::<i32>().prop_map(Field::I32),
+            proptest::collection::vec(any::<u8>(), 0..40).prop_map(Field::Bytes),
+        ]
+    }
+
+    proptest! {
+        /// What the writer encodes, the reader decodes, field by field; every field ends on
+        /// a 4-byte boundary (RFC 4506 §3).
+        #[test]
+        fn what_is_written_reads_back(fields in proptest::collection::vec(field(), 0..12)) {
+            let mut w = Writer::default();
+            for f in &fields {
+                match f {
+                    Field::U32(v) => w.u32("u", *v),
+                    Field::I32(v) => w.i32("i", *v),
+                    Field::Bytes(b) => w.bytes("b", b),
+                };
+                prop_assert_eq!(w.bytes.len() % 4, 0);
+            }
+            let mut r = Reader::new(&w.bytes);
+            for f in &fields {
+                match f {
+                    Field::U32(v) => prop_assert_eq!(r.u32("u").unwrap(), *v),
+                    Field::I32(v) => prop_assert_eq!(r.i32("i").unwrap(), *v),
+                    Field::Bytes(b) => prop_assert_eq!(r.bytes("b", 40).unwrap(), &b[..]),
+                }
+            }
+            prop_assert!(r.rest().is_empty());
+        }
+
+        /// Any bytes, read any way: an error or a value, never a panic, never past the end.
+        #[test]
+        fn garbage_is_refused_not_read_past(buf in proptest::collection::vec(any::<u8>(), 0..64), ops in proptest::collection::vec(0u8..4, 0..12)) {
+            let mut r = Reader::new(&buf);
+            for op in ops {
+                let _ = match op {
+                    0 => r.u32("u").map(|_| ()),
+                    1 => r.bytes("b", 16).map(|_| ()),
+                    2 => r.take(5).map(|_| ()).ok_or_else(|| anyhow!("short")),
+                    _ => r.i32("i").map(|_| ()),
+                };
+                prop_assert!(r.rest().len() <= buf.len());
+            }
+        }
+    }
+}

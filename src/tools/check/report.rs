@@ -8,7 +8,6 @@ use super::checks::Verdict;
 use super::seal::Sealed;
 use super::{Args, Format, Role};
 use crate::escape;
-use crate::outln;
 use anyhow::Result;
 use serde_json::json;
 use std::ffi::OsString;
@@ -44,28 +43,51 @@ pub fn print(
     v: &[Verdict],
     format: Format,
 ) -> Result<()> {
-    let role = role_name(args.role);
+    let text = render(
+        &role_name(args.role),
+        program,
+        seed,
+        &sealed.describe(),
+        v,
+        format,
+    )?;
+    crate::out::write(format_args!("{text}"))?;
+    Ok(())
+}
+
+/// The verdicts in `format`, as text (every line ended).
+pub fn render(
+    role: &str,
+    program: &str,
+    seed: u64,
+    isolation: &str,
+    v: &[Verdict],
+    format: Format,
+) -> Result<String> {
+    use std::fmt::Write;
     let (score, max) = score(v);
-    let isolation = sealed.describe();
+    let mut s = String::new();
     match format {
         Format::Table => {
-            outln!("ipclab check {role} -- {program}   (seed {seed}: --seed {seed} replays it; {isolation})")?;
+            writeln!(s, "ipclab check {role} -- {program}   (seed {seed}: --seed {seed} replays it; {isolation})")?;
             for c in v {
                 use crate::out::{paint, Tone};
                 let mark = match c.passed {
                     true => paint("PASS", Tone::Good),
                     false => paint("FAIL", Tone::Bad),
                 };
-                outln!("{mark}  {:<12} {}", c.name, escape::terminal(&c.detail))?;
+                writeln!(s, "{mark}  {:<12} {}", c.name, escape::terminal(&c.detail))?;
             }
-            outln!(
+            writeln!(
+                s,
                 "score {score}/{max}: {} of {} checks passed",
                 v.iter().filter(|c| c.passed).count(),
                 v.len()
             )?;
         }
         Format::Json => {
-            outln!(
+            writeln!(
+                s,
                 "{}",
                 json!({"role": role, "program": program, "seed": seed, "isolation": isolation,
                 "score": score, "max_score": max, "passed": v.iter().all(|c| c.passed), "checks": v})
@@ -79,19 +101,22 @@ pub fn print(
                 "max_score": c.weight, "output": c.detail})
                 })
                 .collect();
-            outln!(
+            writeln!(
+                s,
                 "{}",
                 serde_json::to_string_pretty(&json!({"score": score, "max_score": max,
                 "output": format!("ipclab check {role} -- {program} (seed {seed}; {isolation})"), "tests": tests}))?
             )?;
         }
         Format::Tap => {
-            outln!(
+            writeln!(
+                s,
                 "TAP version 13\n1..{}\n# ipclab check {role} -- {program} (seed {seed}; {isolation})",
                 v.len()
             )?;
             for (i, c) in v.iter().enumerate() {
-                outln!(
+                writeln!(
+                    s,
                     "{}ok {} - {} # {}",
                     if c.passed { "" } else { "not " },
                     i + 1,
@@ -102,17 +127,72 @@ pub fn print(
         }
         Format::Junit => {
             let failures = v.iter().filter(|c| !c.passed).count();
-            outln!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"ipclab check {role}\" tests=\"{}\" failures=\"{failures}\">", v.len())?;
-            outln!("  <properties><property name=\"program\" value=\"{}\"/><property name=\"seed\" value=\"{seed}\"/><property name=\"isolation\" value=\"{}\"/></properties>", escape::html(program), escape::html(&isolation))?;
+            writeln!(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"ipclab check {role}\" tests=\"{}\" failures=\"{failures}\">", v.len())?;
+            writeln!(s, "  <properties><property name=\"program\" value=\"{}\"/><property name=\"seed\" value=\"{seed}\"/><property name=\"isolation\" value=\"{}\"/></properties>", escape::html(program), escape::html(isolation))?;
             for c in v {
                 if c.passed {
-                    outln!("  <testcase classname=\"{role}\" name=\"{}\"/>", c.name)?;
+                    writeln!(s, "  <testcase classname=\"{role}\" name=\"{}\"/>", c.name)?;
                 } else {
-                    outln!("  <testcase classname=\"{role}\" name=\"{}\"><failure message=\"{}\"/></testcase>", c.name, escape::html(&escape::terminal(&c.detail)))?;
+                    writeln!(s, "  <testcase classname=\"{role}\" name=\"{}\"><failure message=\"{}\"/></testcase>", c.name, escape::html(&escape::terminal(&c.detail)))?;
                 }
             }
-            outln!("</testsuite>")?;
+            writeln!(s, "</testsuite>")?;
         }
     }
-    Ok(())
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn verdicts() -> impl Strategy<Value = Vec<Verdict>> {
+        proptest::collection::vec((any::<bool>(), 1u32..20, any::<String>()), 0..6).prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (passed, weight, detail))| Verdict {
+                    name: format!("check{i}"),
+                    passed,
+                    weight,
+                    detail,
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// Whatever a student's program printed (any text, control characters, quotes, `<`,
+        /// `#`, newlines) stays inside its verdict: JSON reads back, TAP has one line per
+        /// check, JUnit's attributes hold no raw `<`, `"` or control character, the table
+        /// one line per check and no escape sequence.
+        #[test]
+        fn a_detail_never_breaks_its_report(v in verdicts(), program in "[ -~]{0,30}") {
+            let j = render("shmread", &program, 7, "ns", &v, Format::Json).unwrap();
+            let back: serde_json::Value = serde_json::from_str(&j).unwrap();
+            for (c, b) in v.iter().zip(back["checks"].as_array().unwrap()) {
+                prop_assert_eq!(b["detail"].as_str().unwrap(), c.detail.as_str());
+            }
+            let g = render("shmread", &program, 7, "ns", &v, Format::Gradescope).unwrap();
+            let back: serde_json::Value = serde_json::from_str(&g).unwrap();
+            prop_assert_eq!(back["tests"].as_array().unwrap().len(), v.len());
+            let tap = render("shmread", &program, 7, "ns", &v, Format::Tap).unwrap();
+            prop_assert_eq!(tap.lines().count(), 3 + v.len());
+            for line in tap.lines().skip(3) {
+                prop_assert!(line.starts_with("ok ") || line.starts_with("not ok "));
+            }
+            let x = render("shmread", &program, 7, "ns", &v, Format::Junit).unwrap();
+            prop_assert_eq!(x.lines().count(), 4 + v.len());
+            for line in x.lines() {
+                prop_assert!(!line.chars().any(char::is_control), "{}", line);
+                // Inside attribute values: no raw quote or angle bracket.
+                for value in line.split('"').skip(1).step_by(2) {
+                    prop_assert!(!value.contains('<') && !value.contains('>'), "{}", line);
+                }
+            }
+            let table = render("shmread", &program, 7, "ns", &v, Format::Table).unwrap();
+            prop_assert_eq!(table.lines().count(), 2 + v.len());
+            prop_assert!(!table.contains('\x1b'));
+        }
+    }
 }
