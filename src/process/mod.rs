@@ -137,6 +137,17 @@ impl Started {
         signals::unforward(self.0.id() as i32);
         Ok(st)
     }
+
+    /// Its status if it has ended, without waiting.
+    pub fn ended(&mut self) -> Result<Option<std::process::ExitStatus>> {
+        Ok(self.0.try_wait()?)
+    }
+
+    /// End it (SIGTERM, which every applet answers by cleaning up) and wait for it.
+    pub fn stop(self) -> Result<std::process::ExitStatus> {
+        signals::kill(self.0.id() as i32, nix::sys::signal::Signal::SIGTERM);
+        self.wait()
+    }
 }
 
 impl Drop for Started {

@@ -111,8 +111,20 @@ fn run_step(
             // ends when the partner does.
             process::start(&mut cmd)?
         };
+        let mut child = child;
         let start = Instant::now();
         while !is_ready(ready) && start.elapsed() < Duration::from_secs(10) {
+            // A partner that ended before it was ready (a signal, a failure) ends the step:
+            // its other side would only wait for it.
+            if let Some(status) = child.ended()? {
+                check_interrupted()?;
+                show_partner(&args[0], &screen, shown)?;
+                failed.push(format!(
+                    "`ipclab {}` ended before it was ready ({status})",
+                    args[0]
+                ));
+                return Ok(());
+            }
             crate::process::nap(Duration::from_millis(5))?;
         }
         partner = Some((args[0].clone(), child, screen));
@@ -127,26 +139,60 @@ fn run_step(
     if let Some(mut input) = child.0.stdin.take() {
         input.write_all(step.stdin).ok();
     }
-    let status = child.wait()?;
+    let (status, stopped) = wait_step(child, partner.as_mut().map(|p| &mut p.1))?;
     check_interrupted()?;
-    if !status.success() {
+    if !status.success() && !stopped {
         failed.push(format!("`ipclab {}` ({status})", step.args[0]));
     }
     if let Some((name, child, screen)) = partner {
-        let text = String::from_utf8_lossy(&process::read_all(&screen)?).replace(shown, "$TOUR");
+        let text = partner_screen(&screen, shown)?;
         let status = child.wait()?;
         check_interrupted()?;
-        match text.is_empty() {
-            true => {
-                outln!("--- meanwhile, in the other terminal ({name}): it printed nothing ---")?
-            }
-            false => {
-                outln!("--- meanwhile, in the other terminal ({name}) ---")?;
-                crate::out::write(format_args!("{text}"))?;
-            }
-        }
+        show_meanwhile(&name, &text)?;
         if !status.success() {
             failed.push(format!("`ipclab {name}` ({status})"));
+        }
+    }
+    Ok(())
+}
+
+/// Wait for the step. A partner that fails first stops it (`true`): its side of the pair
+/// would only wait for the other terminal, which is gone, and say so at length.
+fn wait_step(
+    mut step: process::Started,
+    partner: Option<&mut process::Started>,
+) -> Result<(std::process::ExitStatus, bool)> {
+    let Some(partner) = partner else {
+        return Ok((step.wait()?, false));
+    };
+    loop {
+        if step.ended()?.is_some() {
+            return Ok((step.wait()?, false));
+        }
+        if partner.ended()?.is_some_and(|st| !st.success()) {
+            return Ok((step.stop()?, true));
+        }
+        // Not `nap`: a Ctrl-C reaches both children, and the tour waits for them to end.
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// What the partner printed, with the tour's directory shown as `$TOUR`.
+fn partner_screen(screen: &std::os::fd::OwnedFd, shown: &str) -> Result<String> {
+    Ok(String::from_utf8_lossy(&process::read_all(screen)?).replace(shown, "$TOUR"))
+}
+
+fn show_partner(name: &str, screen: &std::os::fd::OwnedFd, shown: &str) -> Result<()> {
+    show_meanwhile(name, &partner_screen(screen, shown)?)
+}
+
+/// The "meanwhile, in the other terminal" section.
+fn show_meanwhile(name: &str, text: &str) -> Result<()> {
+    match text.is_empty() {
+        true => outln!("--- meanwhile, in the other terminal ({name}): it printed nothing ---")?,
+        false => {
+            outln!("--- meanwhile, in the other terminal ({name}) ---")?;
+            crate::out::write(format_args!("{text}"))?;
         }
     }
     Ok(())
