@@ -1,40 +1,48 @@
 /* The public benchmarks `ipclab bench` is held against, as plain C loops that reproduce each
- * one's method (written here from their descriptions: nothing is fetched at run time).
+ * one's program line for line (written from the sources at the commits below; nothing is
+ * fetched at run time), and ipclab's own methods in C where no public program exists.
  *
  *   anchors MECH lat|thr SIZE COUNT CPU_PARENT CPU_CHILD     (CPU -1: not pinned)
  *
- * lat prints "mean_one_way_ns N" (the mean of COUNT round trips, halved); thr prints
- * "msgs_per_s N". Which method each row mirrors, and how it differs from ipclab's:
+ * lat prints "mean_one_way_ns N", thr prints "msgs_per_s N", as the anchors print means.
+ * scripts/bench-vs-anchors.sh builds this file twice: with each anchor's own flags
+ * (rigtorp: CMakeLists.txt sets none beyond warnings, so -O0; goldsborough: -O3;
+ * detailyang: Makefile `-g -Wall`, so -O0) and with -O2.
  *
- * lat  shm      goldsborough/ipc-bench source/shm: one System V segment of 1+SIZE bytes,
- *               an atomic guard byte, memset to write and memcpy to read, spin-waiting;
- *               each round trip timed (timespec_get), the mean.
- * lat  mmap     goldsborough source/mmap: the same over a MAP_SHARED file.
- * lat  msg      goldsborough source/mq: one System V queue, two message types.
- * lat  pipe unix tcp eventfd
- *               rigtorp/ipc-bench src/{pipe,unix,tcp,eventfd}_lat.c: ping-pong, one clock
- *               around the loop, total / (2 * COUNT).
- * lat  rpc      an ONC RPC NULL call over UDP loopback, marshalled by hand in C (the
- *               40-byte call and 24-byte reply of RFC 5531, the reply's xid checked):
- *               rigtorp's loop on the bytes `ipclab bench --only rpc` sends (no rpcgen,
- *               no rpcbind on the timed path, as in ipclab's row).
- * lat  fifo udg mq semshm signal
- *               rigtorp's method on mechanisms it has no program for (two FIFOs, a unix
- *               datagram pair, two POSIX queues, a segment with two semaphores as in
- *               detailyang's shm.c, SIGUSR1 with sigwaitinfo).
- * thr  pipe unix tcp
- *               rigtorp src/{pipe,unix,tcp}_thr.c: timed by the sender, up to the wait()
- *               for the receiver; the pipe resized to 8 * SIZE (F_SETPIPE_SZ) as it does
- *               (PIPE_RESIZE=0: not resized, the 64 KiB pipe ipclab measures).
- * thr  fifo udg mq semshm
- *               detailyang/ipc_benchmark {fifo,uds,posixq,shm}.c: timed by the sender,
- *               from the first write to the last (gettimeofday), no wait.
- * thr  msg      detailyang's method on a System V queue (it has no program for one).
- * thr  shm mmap no public anchor has a shared-memory throughput program: ipclab's own
- *               method in C (a single-producer ring of RING_BYTES, anonymous for shm, in a
- *               file in a mkdtemp directory in $TMPDIR for mmap as ipclab's mmap-file, each message stamped
- *               with its sequence number at both ends and checked on arrival, as
- *               `ipclab bench --verify ends` does), so the row compares the languages.
+ * Anchors (the row people would run is the anchor's master):
+ *   rigtorp/ipc-bench @ b281203 (master, 2020)
+ *     lat pipe   src/pipe_lat.c    two pipes, ping-pong; one clock around the loop, total/(2n)
+ *     lat unix   src/unix_lat.c    socketpair(AF_UNIX, SOCK_STREAM); as pipe_lat
+ *     lat tcp    src/tcp_lat.c     loopback connection, no TCP_NODELAY (:83-130 set none)
+ *     thr pipe   src/pipe_thr.c    the pipe as made (no F_SETPIPE_SZ), sender timed from
+ *                                  the first write to the last (:90-116), no wait()
+ *     thr unix   src/unix_thr.c    socketpair stream; as pipe_thr
+ *     thr tcp    src/tcp_thr.c     TCP_NODELAY on the sender only (:150); as pipe_thr
+ *   goldsborough/ipc-bench @ 589146a (master)
+ *     lat shm    source/shm/{server,client}.c  a segment of 1+SIZE bytes, the guard byte at
+ *                0 and the data at +1 (server.c:57,63); memset to write, memcpy to read;
+ *                each round trip timed with timespec_get(TIME_UTC) (common/benchmarks.c:16),
+ *                the mean of the round trips (printed as "Average duration"), halved here
+ *     lat mmap   source/mmap/{server,client}.c  a file of SIZE bytes; data at offset 0, over
+ *                the guard byte (server.c:56, client.c:43-46); otherwise as shm
+ *     lat msg    source/mq/{server,client}.c   one System V queue, two message types
+ *   detailyang/ipc_benchmark @ 4e1f678 (master)
+ *     thr fifo   fifo.c     one FIFO; sender timed first write to last (gettimeofday, :66-74)
+ *     thr mq     posixq.c   one POSIX queue, mq_maxmsg 10 (:21), msgsize SIZE; as fifo.c
+ *     thr semshm shm.c      one segment, two semaphores, one way; as fifo.c
+ *   Differences that remain: the anchors' fixed names (./fifo-ipc, /tmp/mmap, ftok keys)
+ *   become private ones (mkdtemp, IPC_PRIVATE), so two runs cannot collide; pinning is
+ *   done here per process (the anchors take `taskset`); a short read is looped over where
+ *   rigtorp's pipe_thr.c:82 would fail with "read".
+ *
+ * ipclab's own methods in C (no anchor has a program; bench-vs-anchors.sh prints them in a
+ * table of their own, never under an anchor's name):
+ *   lat fifo udg mq semshm eventfd signal   rigtorp's ping-pong on these mechanisms
+ *   lat rpc    an ONC RPC NULL call over UDP loopback, marshalled by hand (the 40-byte call
+ *              and 24-byte reply of RFC 5531), the bytes `ipclab bench --only rpc` sends
+ *   thr udg msg   detailyang's sender-timed loop (its uds.c is a stream socket)
+ *   thr shm mmap  a single-producer ring of RING_BYTES (anonymous for shm, a file for
+ *              mmap), each message stamped at both ends and checked, as `--verify ends`
  *
  * None of them warms up or checks what arrives; ipclab does both (see docs/bench.md).
  */
@@ -65,11 +73,12 @@
 
 static size_t SIZE;
 static long COUNT;
-static char *buf;
+static char *buf;    /* the payload: malloc(SIZE), as every anchor has it (so its alignment too) */
+static char *msgbuf; /* System V messages: mtype, then SIZE bytes (goldsborough mq) */
 static int fd[2][2]; /* fd[d][0] read end, fd[d][1] write end, direction d: 0 down, 1 up */
 static int msqid, semid, efd[2];
 static mqd_t mq[2];
-static unsigned char *mem; /* shm, mmap: guard byte then data; semshm: data */
+static unsigned char *mem; /* shm: guard byte then data; mmap: both at 0; semshm: data */
 static pid_t peer;
 
 static void die(const char *what) { perror(what); exit(1); }
@@ -127,11 +136,7 @@ static void setup(const char *m, int thr) {
 	if (!strcmp(m, "pipe") || !strcmp(m, "fifo")) {
 		for (int d = 0; d < 2; d++) {
 			if (!strcmp(m, "pipe")) {
-				if (pipe(fd[d])) die("pipe");
-				/* rigtorp resizes the pipe; PIPE_RESIZE=0 keeps the 64 KiB a program gets. */
-				const char *r = getenv("PIPE_RESIZE");
-				if (thr && !(r && !strcmp(r, "0")))
-					fcntl(fd[d][1], F_SETPIPE_SZ, 8 * (int)SIZE); /* may fail: then as is */
+				if (pipe(fd[d])) die("pipe"); /* as made: rigtorp never resizes */
 			} else {
 				char p[300], leaf[16];
 				snprintf(leaf, sizeof leaf, "fifo%d", d);
@@ -175,8 +180,8 @@ static void setup(const char *m, int thr) {
 		int c = socket(AF_INET, SOCK_STREAM, 0);
 		if (connect(c, (void *)&a, n)) die("connect");
 		int s = accept(l, 0, 0);
-		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		/* tcp_thr.c:150 sets TCP_NODELAY on the sender; tcp_lat.c sets it nowhere. */
+		if (thr) setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		fd[0][1] = fd[1][0] = c;
 		fd[0][0] = fd[1][1] = s;
 	} else if (!strcmp(m, "msg")) {
@@ -205,8 +210,8 @@ static void setup(const char *m, int thr) {
 		char p[300];
 		scratch_path(p, sizeof p, "map");
 		int f = open(p, O_RDWR | O_CREAT | O_EXCL, 0600);
-		if (f < 0 || ftruncate(f, 1 + SIZE)) die("mmap file");
-		mem = mmap(0, 1 + SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+		if (f < 0 || ftruncate(f, SIZE < 1 ? 1 : SIZE)) die("mmap file");
+		mem = mmap(0, SIZE < 1 ? 1 : SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
 		unlink(p);
 		if (mem == MAP_FAILED) die("mmap");
 	} else if (!strcmp(m, "eventfd")) {
@@ -223,11 +228,15 @@ static void setup(const char *m, int thr) {
 	}
 }
 
+/* The mechanism, decided once (a string compared per message would be timed too). */
+enum { M_OTHER, M_EVENTFD, M_MQ, M_MSG, M_RPC, M_SEMSHM, M_SIGNAL, M_UDG };
+static int M;
+
 /* One message of direction d (0: parent to child, 1: child to parent). */
 static uint32_t xid;
 
-static void send_msg(const char *m, int d) {
-	if (!strcmp(m, "rpc")) {
+static void send_msg(int d) {
+	if (M == M_RPC) {
 		/* d 0: CALL xid, 0, rpcvers 2, prog, vers 1, proc 0 (NULL), AUTH_NONE x2;
 		 * d 1: REPLY xid, 1, MSG_ACCEPTED, AUTH_NONE verf, SUCCESS. */
 		if (d == 0) {
@@ -237,54 +246,54 @@ static void send_msg(const char *m, int d) {
 			uint32_t reply[6] = {htonl(xid), htonl(1), 0, 0, 0, 0};
 			if (send(fd[1][1], reply, sizeof reply, 0) != sizeof reply) die("send reply");
 		}
-	} else if (!strcmp(m, "msg")) {
-		*(long *)buf = d + 1;
-		if (msgsnd(msqid, buf, SIZE, 0)) die("msgsnd");
-	} else if (!strcmp(m, "mq")) {
-		if (mq_send(mq[d], buf + sizeof(long), SIZE, 0)) die("mq_send");
-	} else if (!strcmp(m, "udg")) {
-		if (send(fd[d][1], buf + sizeof(long), SIZE, 0) != (ssize_t)SIZE) die("send");
-	} else if (!strcmp(m, "eventfd")) {
+	} else if (M == M_MSG) {
+		*(long *)msgbuf = d + 1;
+		if (msgsnd(msqid, msgbuf, SIZE, 0)) die("msgsnd");
+	} else if (M == M_MQ) {
+		if (mq_send(mq[d], buf, SIZE, 0)) die("mq_send");
+	} else if (M == M_UDG) {
+		if (send(fd[d][1], buf, SIZE, 0) != (ssize_t)SIZE) die("send");
+	} else if (M == M_EVENTFD) {
 		uint64_t one = 1;
 		if (write(efd[d], &one, 8) != 8) die("eventfd write");
-	} else if (!strcmp(m, "signal")) {
+	} else if (M == M_SIGNAL) {
 		kill(peer, SIGUSR1);
-	} else if (!strcmp(m, "semshm")) {
+	} else if (M == M_SEMSHM) {
 		sem_op(2 * d, -1);
 		memcpy(mem + d * SIZE, buf, SIZE);
 		sem_op(2 * d + 1, 1);
 	} else {
-		full_write(fd[d][1], buf + sizeof(long), SIZE);
+		full_write(fd[d][1], buf, SIZE);
 	}
 }
 
-static void recv_msg(const char *m, int d) {
-	if (!strcmp(m, "rpc")) {
+static void recv_msg(int d) {
+	if (M == M_RPC) {
 		uint32_t msg[16];
 		ssize_t n = recv(fd[d][0], msg, sizeof msg, 0);
 		if (n < 24) die("rpc recv");
 		if (d == 0) xid = ntohl(msg[0]); /* the server answers the xid it got */
 		else if (ntohl(msg[0]) != xid || ntohl(msg[1]) != 1 || msg[5] != 0) { fprintf(stderr, "rpc: bad reply\n"); exit(1); }
-	} else if (!strcmp(m, "msg")) {
-		if (msgrcv(msqid, buf, SIZE, d + 1, 0) != (ssize_t)SIZE) die("msgrcv");
-	} else if (!strcmp(m, "mq")) {
-		if (mq_receive(mq[d], buf + sizeof(long), SIZE, 0) != (ssize_t)SIZE) die("mq_receive");
-	} else if (!strcmp(m, "udg")) {
-		if (recv(fd[d][0], buf + sizeof(long), SIZE, 0) != (ssize_t)SIZE) die("recv");
-	} else if (!strcmp(m, "eventfd")) {
+	} else if (M == M_MSG) {
+		if (msgrcv(msqid, msgbuf, SIZE, d + 1, 0) != (ssize_t)SIZE) die("msgrcv");
+	} else if (M == M_MQ) {
+		if (mq_receive(mq[d], buf, SIZE, 0) != (ssize_t)SIZE) die("mq_receive");
+	} else if (M == M_UDG) {
+		if (recv(fd[d][0], buf, SIZE, 0) != (ssize_t)SIZE) die("recv");
+	} else if (M == M_EVENTFD) {
 		uint64_t v;
 		if (read(efd[d], &v, 8) != 8) die("eventfd read");
-	} else if (!strcmp(m, "signal")) {
+	} else if (M == M_SIGNAL) {
 		sigset_t s;
 		sigemptyset(&s);
 		sigaddset(&s, SIGUSR1);
 		sigwaitinfo(&s, 0);
-	} else if (!strcmp(m, "semshm")) {
+	} else if (M == M_SEMSHM) {
 		sem_op(2 * d + 1, -1);
 		memcpy(buf, mem + d * SIZE, SIZE);
 		sem_op(2 * d, 1);
 	} else {
-		full_read(fd[d][0], buf + sizeof(long), SIZE);
+		full_read(fd[d][0], buf, SIZE);
 	}
 }
 
@@ -295,43 +304,53 @@ static void guard_wait(char want) {
 		;
 }
 
+/* goldsborough times each round trip with timespec_get(TIME_UTC), the wall clock. */
+static double wall_ns(void) {
+	struct timespec ts;
+	timespec_get(&ts, TIME_UTC);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
 static double latency(const char *m, int cpu_parent) {
 	int spin = !strcmp(m, "shm") || !strcmp(m, "mmap");
+	/* goldsborough: each round trip timed, the mean; rigtorp: the loop's total / (2n). */
+	int per_trip = spin || !strcmp(m, "msg");
+	unsigned char *data = !strcmp(m, "mmap") ? mem : mem + 1; /* mmap/server.c:56; shm/server.c:57 */
 	if (spin) *mem = 0;
 	if ((peer = fork()) == 0) {
 		peer = getppid();
+		if (spin) atomic_store((_Atomic char *)mem, 's'); /* the client's first notify (mmap/client.c:38) */
 		for (long i = 0; i < COUNT; i++) {
 			if (spin) {
 				guard_wait('c');
-				memcpy(buf, mem + 1, SIZE);
-				memset(mem + 1, '*', SIZE);
+				memcpy(buf, data, SIZE);
+				memset(data, '*', SIZE);
 				atomic_store((_Atomic char *)mem, 's');
 			} else {
-				recv_msg(m, 0);
-				send_msg(m, 1);
+				recv_msg(0);
+				send_msg(1);
 			}
 		}
 		_exit(0);
 	}
 	pin(cpu_parent);
+	if (spin) guard_wait('s'); /* the server starts its clock once the client is there (shm/server.c:44, mmap/server.c:50) */
 	double sum = 0, t0 = now_ns();
 	for (long i = 0; i < COUNT; i++) {
-		double t = now_ns();
+		double t = per_trip ? wall_ns() : 0;
 		if (spin) {
-			memset(mem + 1, '*', SIZE);
+			memset(data, '*', SIZE);
 			atomic_store((_Atomic char *)mem, 'c');
 			guard_wait('s');
-			memcpy(buf, mem + 1, SIZE);
+			memcpy(buf, data, SIZE);
 		} else {
-			send_msg(m, 0);
-			recv_msg(m, 1);
+			send_msg(0);
+			recv_msg(1);
 		}
-		sum += now_ns() - t;
+		if (per_trip) sum += wall_ns() - t;
 	}
 	double total = now_ns() - t0;
 	waitpid(peer, 0, 0);
-	/* goldsborough: the mean of each timed round trip; rigtorp: the loop's total. */
-	int per_trip = spin || !strcmp(m, "msg");
 	return (per_trip ? sum : total) / COUNT / 2;
 }
 
@@ -340,17 +359,16 @@ static double latency(const char *m, int cpu_parent) {
 static double throughput(const char *m, int cpu_parent) {
 	if (!strcmp(m, "shm") || !strcmp(m, "mmap")) return ring_throughput(m, cpu_parent);
 	if ((peer = fork()) == 0) {
-		for (long i = 0; i < COUNT; i++) recv_msg(m, 0);
+		for (long i = 0; i < COUNT; i++) recv_msg(0);
 		_exit(0);
 	}
 	pin(cpu_parent);
-	/* rigtorp stops its clock after wait(); detailyang after the last write. */
-	int rigtorp = !strcmp(m, "pipe") || !strcmp(m, "unix") || !strcmp(m, "tcp");
+	/* Every anchor stops its clock after its last write (rigtorp pipe_thr.c:109, detailyang
+	 * fifo.c:74), not when the receiver has the last message: no wait() inside the clock. */
 	double t0 = now_ns();
-	for (long i = 0; i < COUNT; i++) send_msg(m, 0);
-	double sent = now_ns();
+	for (long i = 0; i < COUNT; i++) send_msg(0);
+	double t = now_ns() - t0;
 	waitpid(peer, 0, 0);
-	double t = (rigtorp ? now_ns() : sent) - t0;
 	return COUNT / (t / 1e9);
 }
 
@@ -361,10 +379,15 @@ int main(int argc, char **argv) {
 	}
 	const char *m = argv[1];
 	int thr = !strcmp(argv[2], "thr");
+	const char *kinds[] = {"eventfd", "mq", "msg", "rpc", "semshm", "signal", "udg"};
+	for (int k = 0; k < (int)(sizeof kinds / sizeof *kinds); k++)
+		if (!strcmp(m, kinds[k])) M = k + 1;
 	SIZE = strtoul(argv[3], 0, 10);
 	COUNT = strtol(argv[4], 0, 10);
-	buf = calloc(1, SIZE + sizeof(long));
-	memset(buf + sizeof(long), '*', SIZE);
+	buf = malloc(SIZE ? SIZE : 1);
+	msgbuf = calloc(1, sizeof(long) + SIZE);
+	if (!buf || !msgbuf) die("malloc");
+	memset(buf, '*', SIZE);
 	if (!strcmp(m, "eventfd") || !strcmp(m, "signal") || !strcmp(m, "rpc")) thr = 0; /* no payload: latency only */
 	atexit(cleanup);
 	setup(m, thr);

@@ -35,8 +35,7 @@ pub struct Measurement {
     pub latency_ns_mean: Option<u64>,
     pub latency_ns_p99: Option<u64>,
     pub latency_ns_max: Option<u64>,
-    /// The buffer per direction: a shared-memory ring's bytes (posix-shm, mmap-file), a
-    /// throughput pipe's capacity (F_SETPIPE_SZ: eight messages).
+    /// The buffer per direction: a shared-memory ring's bytes (posix-shm, mmap-file).
     pub ring_bytes: Option<u64>,
     /// Where the two sides ran, as the kernel had them: `unpinned`, `cpu0->cpu1`, ...
     pub placement: String,
@@ -203,7 +202,6 @@ pub fn measure(m: Mechanism, mode: Mode, size: usize, args: &Args) -> Result<Mea
         latency_ns_max: lat(3),
         ring_bytes: match (m, mode) {
             _ if ring => Some(run.shape.len(size) as u64),
-            (Mechanism::Pipe, Mode::Throughput) => Some(super::setup::pipe_bytes(size) as u64),
             _ => None,
         },
         placement: placed,

@@ -124,12 +124,39 @@ pub fn reserve<T>(v: &mut Vec<T>, n: usize) -> Result<()> {
     })
 }
 
-/// A zeroed message buffer of `size` bytes.
-pub fn buffer(size: usize) -> Result<Vec<u8>> {
+/// A zeroed message buffer of `size` bytes, starting on a cache line (see
+/// [`super::ring::hot_slot_data`]: a copy to or from a slot on a cache line is then
+/// co-aligned).
+pub fn buffer(size: usize) -> Result<Message> {
     let mut v = Vec::new();
-    reserve(&mut v, size)?;
-    v.resize(size, 0);
-    Ok(v)
+    reserve(&mut v, size + 63)?;
+    v.resize(size + 63, 0);
+    let start = v.as_ptr().align_offset(64).min(63);
+    Ok(Message {
+        v,
+        start,
+        len: size,
+    })
+}
+
+/// A message buffer (see [`buffer`]).
+pub struct Message {
+    v: Vec<u8>,
+    start: usize,
+    len: usize,
+}
+
+impl std::ops::Deref for Message {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.v[self.start..self.start + self.len]
+    }
+}
+
+impl std::ops::DerefMut for Message {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.v[self.start..self.start + self.len]
+    }
 }
 
 #[cfg(test)]

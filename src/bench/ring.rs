@@ -240,7 +240,20 @@ impl Endpoint for RingPair<'_> {
 /// Bytes of the hot slot: its sequence word and futex-waiter count, then the message,
 /// rounded up to whole cache lines.
 pub fn hot_slot_len(size: usize) -> usize {
-    (HOT_SLOT_DATA + size).next_multiple_of(64)
+    (hot_slot_data(size) + size).next_multiple_of(64)
+}
+
+/// Where the message starts in a hot slot: right after the sequence word below a page (a
+/// small message and its number share one cache line), on the next cache line from a page
+/// up. A large copy wants its source and destination equally aligned (the message buffers
+/// are 64-byte aligned: [`super::payload::buffer`]): on this machine's AMD EPYC, glibc 2.36's
+/// `rep movsb` copy of 64 KiB between addresses 8 bytes apart modulo 64 took 24-34 µs one
+/// way against 3.1-3.8 µs co-aligned (scripts/pingpong-layout.c).
+pub fn hot_slot_data(size: usize) -> usize {
+    match size >= SHARED_FROM {
+        true => 64,
+        false => HOT_SLOT_DATA,
+    }
 }
 
 /// A hot slot (latency): the sequence number of the last message written, its waiters,
@@ -256,12 +269,12 @@ pub struct HotSlot<'a> {
 }
 
 impl<'a> HotSlot<'a> {
-    /// The slot at `base` of `region`.
-    pub fn at(region: Region<'a>, base: usize) -> HotSlot<'a> {
+    /// The slot at `base` of `region`, for messages of `size` bytes.
+    pub fn at(region: Region<'a>, base: usize, size: usize) -> HotSlot<'a> {
         HotSlot {
             region,
             seq: Counter::at(region, base + HOT_SLOT_SEQ, base + HOT_SLOT_WAITERS),
-            data: base + HOT_SLOT_DATA,
+            data: base + hot_slot_data(size),
         }
     }
 }

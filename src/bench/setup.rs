@@ -46,15 +46,8 @@ impl Setup {
             Mechanism::Pipe => {
                 let (r0, w0) = nix::unistd::pipe().sys("pipe()")?;
                 let (r1, w1) = nix::unistd::pipe().sys("pipe()")?;
-                // Throughput: the pipe holds eight messages, as rigtorp's pipe_thr makes it.
-                if matches!(shape, Shape::Ring(_)) {
-                    let n = pipe_bytes(size);
-                    for w in [&w0, &w1] {
-                        use nix::fcntl::{fcntl, FcntlArg};
-                        fcntl(w, FcntlArg::F_SETPIPE_SZ(n as i32))
-                            .sys(format_args!("fcntl(F_SETPIPE_SZ, {n})"))?;
-                    }
-                }
+                // The pipes as made (64 KiB here), as every program and rigtorp's pipe_thr.c
+                // have them: no F_SETPIPE_SZ.
                 Setup::Pipes([r0, w0, r1, w1])
             }
             Mechanism::Fifo => {
@@ -188,8 +181,8 @@ impl Setup {
                     false => d * Shape::HotSlot.len(size),
                 };
                 Box::new(HotSlots {
-                    tx: HotSlot::at(map.region(), at(o)),
-                    rx: HotSlot::at(map.region(), at(1 - o)),
+                    tx: HotSlot::at(map.region(), at(o), size),
+                    rx: HotSlot::at(map.region(), at(1 - o), size),
                     next_tx,
                     next_rx,
                     wait: *wait,
@@ -235,16 +228,6 @@ fn ours<T>(side: Side, parent: T, child: T) -> T {
         Side::Parent => parent,
         Side::Child => child,
     }
-}
-
-/// The capacity a throughput pipe is given: eight messages, at least the default 64 KiB,
-/// at most /proc/sys/fs/pipe-max-size.
-pub fn pipe_bytes(size: usize) -> usize {
-    let max = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(1 << 20);
-    size.saturating_mul(8).clamp(64 << 10, max)
 }
 
 fn socket_pair(ty: SockType) -> Result<Setup> {

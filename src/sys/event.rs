@@ -40,7 +40,7 @@ pub enum RingStep {
 
 /// What a call did, in typed fields (only what the timeline reasons about).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(tag = "op", content = "args", rename_all = "snake_case")]
 pub enum Op {
     /// `semop` on set `id`.
     Semop {
