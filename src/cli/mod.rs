@@ -127,6 +127,8 @@ pub enum Cmd {
     Timeline(tools::timeline::merge::Args),
     /// Grade a student's own program in a demo's role: transcript, data, leaks, races, Ctrl-C
     Check(tools::check::Args),
+    /// The lecture as exercises: a starter, a watch that checks every save, hints, a grade
+    Lab(tools::lab::Args),
 }
 
 /// Every applet name: the subcommands and their aliases (from the clap types: no second
@@ -286,6 +288,7 @@ pub fn main_entry(mut args: Vec<OsString>) -> ExitCode {
         Cmd::Tour(a) => tools::tour::run(a, gallery.as_deref()),
         Cmd::Timeline(a) => tools::timeline::merge::run(a),
         Cmd::Check(a) => tools::check::run(a),
+        Cmd::Lab(a) => tools::lab::run(a),
     };
     // Done blocking: the SIGALRM ticker a signal may have started must not disturb the end.
     crate::sys::signals::stop_ticking();

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod clean;
+pub mod lab;
 pub mod limits;
 pub mod ls;
 pub mod split;
