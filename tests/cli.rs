@@ -13,6 +13,7 @@ mod dispatch;
 mod docs;
 mod graded;
 mod interop;
+mod lab;
 mod layers;
 mod manual;
 mod mmap;

@@ -6,7 +6,7 @@
 //! - rpc-client: `ipclab rpc-server --count 4` registered with rpcbind; the client over UDP
 //!   and over TCP: `udp`, `tcp` (the server's date, the right sum), `end`.
 
-use super::grading::Verdict;
+use super::verdict::Verdict;
 use crate::process;
 use anyhow::{anyhow, Result};
 use std::io::{BufRead, BufReader, Read};
@@ -17,7 +17,11 @@ use std::time::{Duration, Instant};
 const LIMIT: Duration = Duration::from_secs(5);
 
 fn verdict(name: &str, passed: bool, detail: String) -> Verdict {
-    Verdict { name: name.into(), passed, detail }
+    Verdict {
+        name: name.into(),
+        passed,
+        detail,
+    }
 }
 
 /// A server of ours, its stdout read line by line by a thread into a channel.
@@ -31,15 +35,33 @@ struct Server {
 impl Server {
     fn start(dir: &Path, args: &[&str]) -> Result<Server> {
         let mut cmd = process::ipclab_command()?;
-        cmd.current_dir(dir).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.current_dir(dir)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = process::start(&mut cmd)?;
         let out = child.0.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
         let err = child.0.stderr.take().ok_or_else(|| anyhow!("no stderr"))?;
         let (tx, lines) = std::sync::mpsc::channel();
         let tx2 = tx.clone();
-        std::thread::spawn(move || BufReader::new(out).lines().map_while(|l| l.ok()).for_each(|l| drop(tx.send(l))));
-        std::thread::spawn(move || BufReader::new(err).lines().map_while(|l| l.ok()).for_each(|l| drop(tx2.send(l))));
-        Ok(Server { _child: child, lines, seen: Vec::new() })
+        std::thread::spawn(move || {
+            BufReader::new(out)
+                .lines()
+                .map_while(|l| l.ok())
+                .for_each(|l| drop(tx.send(l)))
+        });
+        std::thread::spawn(move || {
+            BufReader::new(err)
+                .lines()
+                .map_while(|l| l.ok())
+                .for_each(|l| drop(tx2.send(l)))
+        });
+        Ok(Server {
+            _child: child,
+            lines,
+            seen: Vec::new(),
+        })
     }
 
     /// Wait (up to LIMIT) for a line containing `what`.
@@ -66,9 +88,17 @@ impl Server {
 
 /// Run `./PROGRAM ARGS` in `dir` for at most LIMIT: its status (None: killed at the limit)
 /// and its first 64 KiB of stdout and stderr.
-fn run_client(dir: &Path, program: &str, args: &[&str]) -> Result<(Option<std::process::ExitStatus>, String)> {
+fn run_client(
+    dir: &Path,
+    program: &str,
+    args: &[&str],
+) -> Result<(Option<std::process::ExitStatus>, String)> {
     let mut cmd = std::process::Command::new(format!("./{program}"));
-    cmd.current_dir(dir).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = process::start(&mut cmd)?;
     let take = |r: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
@@ -79,8 +109,20 @@ fn run_client(dir: &Path, program: &str, args: &[&str]) -> Result<(Option<std::p
             String::from_utf8_lossy(&s).into_owned()
         })
     };
-    let out = take(child.0.stdout.take().map(|o| Box::new(o) as Box<dyn Read + Send>));
-    let err = take(child.0.stderr.take().map(|e| Box::new(e) as Box<dyn Read + Send>));
+    let out = take(
+        child
+            .0
+            .stdout
+            .take()
+            .map(|o| Box::new(o) as Box<dyn Read + Send>),
+    );
+    let err = take(
+        child
+            .0
+            .stderr
+            .take()
+            .map(|e| Box::new(e) as Box<dyn Read + Send>),
+    );
     let end = Instant::now() + LIMIT;
     let status = loop {
         if child.ended()?.is_some() {
@@ -92,28 +134,59 @@ fn run_client(dir: &Path, program: &str, args: &[&str]) -> Result<(Option<std::p
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    let text = format!("{}{}", out.join().unwrap_or_default(), err.join().unwrap_or_default());
+    let text = format!(
+        "{}{}",
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default()
+    );
     Ok((status, text))
 }
 
 fn ended(status: Option<std::process::ExitStatus>) -> Verdict {
     match status {
         Some(st) if st.success() => verdict("end", true, "it ended by itself, status 0".into()),
-        Some(st) => verdict("end", false, format!("it ended with {st}: a client that got its answer exits 0")),
-        None => verdict("end", false, format!("still running after {} s: read until read() returns 0, then close and return", LIMIT.as_secs())),
+        Some(st) => verdict(
+            "end",
+            false,
+            format!("it ended with {st}: a client that got its answer exits 0"),
+        ),
+        None => verdict(
+            "end",
+            false,
+            format!(
+                "still running after {} s: read until read() returns 0, then close and return",
+                LIMIT.as_secs()
+            ),
+        ),
     }
 }
 
 /// The date client's checks.
 pub fn date_client(dir: &Path, program: &str) -> Result<Vec<Verdict>> {
-    let mut server = Server::start(dir, &["sock-server", "--tcp", "127.0.0.1:0", "--count", "1"])?;
-    let ready = server.wait_for("date server ready on").ok_or_else(|| anyhow!("ipclab sock-server did not start: {}", server.drain(Duration::ZERO)))?;
-    let port = ready.split("127.0.0.1:").nth(1).and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next()).unwrap_or("").to_string();
+    let mut server = Server::start(
+        dir,
+        &["sock-server", "--tcp", "127.0.0.1:0", "--count", "1"],
+    )?;
+    let ready = server.wait_for("date server ready on").ok_or_else(|| {
+        anyhow!(
+            "ipclab sock-server did not start: {}",
+            server.drain(Duration::ZERO)
+        )
+    })?;
+    let port = ready
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .unwrap_or("")
+        .to_string();
     let (status, printed) = run_client(dir, program, &["127.0.0.1", &port])?;
     let log = server.drain(Duration::from_millis(300));
     drop(server);
     let connected = log.contains("a client connected");
-    let sent = log.lines().find_map(|l| l.strip_prefix("write(): ")).map(str::to_string);
+    let sent = log
+        .lines()
+        .find_map(|l| l.strip_prefix("write(): "))
+        .map(str::to_string);
     let mut v = vec![verdict(
         "connect",
         connected,
@@ -129,7 +202,10 @@ pub fn date_client(dir: &Path, program: &str) -> Result<Vec<Verdict>> {
         got,
         match (got, &want) {
             (true, Some(w)) => format!("it printed {w:?}"),
-            (_, Some(w)) => format!("expected {w:?}, it printed {:?}", crate::escape::terminal(printed.trim())),
+            (_, Some(w)) => format!(
+                "expected {w:?}, it printed {:?}",
+                crate::escape::terminal(printed.trim())
+            ),
             (_, None) => "the server sent nothing: connect first".into(),
         },
     ));
@@ -139,24 +215,43 @@ pub fn date_client(dir: &Path, program: &str) -> Result<Vec<Verdict>> {
 
 /// The RPC client's checks.
 pub fn rpc_client(dir: &Path, program: &str) -> Result<Vec<Verdict>> {
-    let rpcbind = std::process::Command::new("rpcinfo").arg("-p").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    let rpcbind = std::process::Command::new("rpcinfo")
+        .arg("-p")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     if !rpcbind.is_ok_and(|s| s.success()) {
         return Err(anyhow!("this exercise needs a running rpcbind (the matchmaker) and rpcinfo: start it (`sudo rpcbind`, or `sudo systemctl start rpcbind`)"));
     }
     let mut server = Server::start(dir, &["rpc-server", "--count", "4"])?;
     if server.wait_for("date service ready").is_none() {
-        return Err(anyhow!("ipclab rpc-server did not start: {}", server.drain(Duration::ZERO)));
+        return Err(anyhow!(
+            "ipclab rpc-server did not start: {}",
+            server.drain(Duration::ZERO)
+        ));
     }
     let mut v = Vec::new();
     let mut last = None;
     for (proto, a, b) in [("udp", 20, 22), ("tcp", 7, 35)] {
-        let (status, printed) = run_client(dir, program, &["127.0.0.1", proto, &a.to_string(), &b.to_string()])?;
-        let date = printed.lines().any(|l| l.starts_with("remote date: ") && l.len() > 13);
+        let (status, printed) = run_client(
+            dir,
+            program,
+            &["127.0.0.1", proto, &a.to_string(), &b.to_string()],
+        )?;
+        let date = printed
+            .lines()
+            .any(|l| l.starts_with("remote date: ") && l.len() > 13);
         let sum = printed.contains(&format!("remote add({a}, {b}) = {}", a + b));
         let detail = match (date, sum) {
             (true, true) => format!("the server's date, and add({a}, {b}) = {}", a + b),
-            (false, _) => format!("no \"remote date: ...\" line: call date_1 and print *result (it printed {:?})", crate::escape::terminal(printed.trim())),
-            (true, false) => format!("no \"remote add({a}, {b}) = {}\" line: call add_1(&p, cl) and print *result", a + b),
+            (false, _) => format!(
+                "no \"remote date: ...\" line: call date_1 and print *result (it printed {:?})",
+                crate::escape::terminal(printed.trim())
+            ),
+            (true, false) => format!(
+                "no \"remote add({a}, {b}) = {}\" line: call add_1(&p, cl) and print *result",
+                a + b
+            ),
         };
         v.push(verdict(proto, date && sum, detail));
         last = Some(status);

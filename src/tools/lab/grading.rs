@@ -10,20 +10,19 @@ use anyhow::{anyhow, Result};
 use std::path::Path;
 use std::process::Stdio;
 
-/// One check's verdict.
-#[derive(Debug, Clone)]
-pub struct Verdict {
-    pub name: String,
-    pub passed: bool,
-    pub detail: String,
-}
+pub use super::verdict::Verdict;
 
-/// `make` in `dir`, its output on ours; did it build?
-pub fn build(dir: &Path) -> Result<bool> {
+/// `make` in `dir`, its output on ours (all of it on stderr with `quiet_stdout`: a grade's
+/// stdout is its report alone); did it build?
+pub fn build(dir: &Path, quiet_stdout: bool) -> Result<bool> {
     let mut cmd = std::process::Command::new("make");
     cmd.current_dir(dir).stdin(Stdio::null());
-    let child = process::start(&mut cmd)
-        .map_err(|e| anyhow!("cannot run make ({e}): install make and a C compiler (gcc or clang)"))?;
+    if quiet_stdout {
+        cmd.stdout(std::io::stderr());
+    }
+    let child = process::start(&mut cmd).map_err(|e| {
+        anyhow!("cannot run make ({e}): install make and a C compiler (gcc or clang)")
+    })?;
     let status = child.wait()?;
     crate::error::check_interrupted()?;
     Ok(status.success())
@@ -36,13 +35,24 @@ pub fn quick(e: &Exercise, dir: &Path) -> Result<Vec<Verdict>> {
             let role = crate::tools::check::report::role_name(role);
             let mut cmd = process::ipclab_command()?;
             cmd.current_dir(dir)
-                .args(["check", &role, "--repeat", "2", "--budget", "8s", "--timeout", "5s"])
+                .args([
+                    "check",
+                    &role,
+                    "--repeat",
+                    "2",
+                    "--budget",
+                    "8s",
+                    "--timeout",
+                    "5s",
+                ])
                 .args(["--format", "json", "--color", "never", "--"])
                 .arg(format!("./{}", e.program))
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
-            let out = cmd.output().map_err(|err| anyhow!("cannot run ipclab check: {err}"))?;
+            let out = cmd
+                .output()
+                .map_err(|err| anyhow!("cannot run ipclab check: {err}"))?;
             crate::error::check_interrupted()?;
             parse(&out.stdout).ok_or_else(|| {
                 let err = String::from_utf8_lossy(&out.stderr);
@@ -104,9 +114,17 @@ pub fn full(e: &Exercise, dir: &Path, format: &str) -> Result<(bool, u32)> {
                 "table" => {
                     for v in &verdicts {
                         let word = if v.passed { "PASS" } else { "FAIL" };
-                        crate::outln!("{word}  {:<8} {}", v.name, crate::escape::terminal(&v.detail))?;
+                        crate::outln!(
+                            "{word}  {:<8} {}",
+                            v.name,
+                            crate::escape::terminal(&v.detail)
+                        )?;
                     }
-                    crate::outln!("{} of {} checks passed", verdicts.len() as u32 - failing, verdicts.len())?;
+                    crate::outln!(
+                        "{} of {} checks passed",
+                        verdicts.len() as u32 - failing,
+                        verdicts.len()
+                    )?;
                 }
                 other => {
                     return Err(crate::error::usage(format!(

@@ -17,6 +17,7 @@ pub mod grading;
 pub mod hints;
 pub mod start;
 pub mod state;
+pub mod verdict;
 pub mod watch;
 
 use anyhow::Result;
@@ -24,7 +25,9 @@ use std::path::{Path, PathBuf};
 
 // `ipclab lab`. (A comment: a doc comment would replace the about.)
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  ipclab lab list\n  ipclab lab start shmread && cd shmread && ipclab lab watch\n  ipclab lab grade --format json")]
+#[command(
+    after_help = "Examples:\n  ipclab lab list\n  ipclab lab start shmread && cd shmread && ipclab lab watch\n  ipclab lab grade --format json"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub cmd: Cmd,
@@ -105,7 +108,11 @@ pub fn run(args: Args) -> Result<()> {
             }
         }
         Cmd::Hint(h) => hint(start::which(&h.dir, h.exercise.as_deref())?, l),
-        Cmd::Grade { here, format } => grade(start::which(&here.dir, here.exercise.as_deref())?, &here.dir, format),
+        Cmd::Grade { here, format } => grade(
+            start::which(&here.dir, here.exercise.as_deref())?,
+            &here.dir,
+            format,
+        ),
         Cmd::Status => status(l),
     }
 }
@@ -124,16 +131,32 @@ fn status_word(r: Option<&state::Record>) -> String {
 
 /// `s` padded to `width` terminal columns (a CJK character takes two).
 fn pad(s: &str, width: usize) -> String {
-    let cols: usize = s.chars().map(|c| if c as u32 >= 0x2E80 { 2 } else { 1 }).sum();
+    let cols: usize = s
+        .chars()
+        .map(|c| if c as u32 >= 0x2E80 { 2 } else { 1 })
+        .sum();
     format!("{s}{}", " ".repeat(width.saturating_sub(cols)))
 }
 
 fn list(l: usize) -> Result<()> {
     let progress = state::load()?;
-    crate::outln!("{:>2}  {:<14} {} {:<22} title", "#", "exercise", pad("lecture", 20), "status")?;
+    crate::outln!(
+        "{:>2}  {:<14} {} {:<22} title",
+        "#",
+        "exercise",
+        pad("lecture", 20),
+        "status"
+    )?;
     for (i, e) in exercises::ALL.iter().enumerate() {
         let word = status_word(progress.exercises.get(e.name));
-        crate::outln!("{:>2}  {:<14} {} {:<22} {}", i + 1, e.name, pad(e.lecture, 20), word, e.title[l])?;
+        crate::outln!(
+            "{:>2}  {:<14} {} {:<22} {}",
+            i + 1,
+            e.name,
+            pad(e.lecture, 20),
+            word,
+            e.title[l]
+        )?;
     }
     crate::outln!("start one: ipclab lab start NAME")?;
     Ok(())
@@ -141,7 +164,9 @@ fn list(l: usize) -> Result<()> {
 
 fn start_cmd(name: &str, dir: Option<&Path>) -> Result<()> {
     let e = exercises::find(name).ok_or_else(|| {
-        crate::error::usage(format!("no exercise called {name:?}: `ipclab lab list` shows them"))
+        crate::error::usage(format!(
+            "no exercise called {name:?}: `ipclab lab list` shows them"
+        ))
     })?;
     let dir = dir.map_or_else(|| PathBuf::from(e.name), Path::to_path_buf);
     let written = start::write(e, &dir)?;
@@ -150,7 +175,11 @@ fn start_cmd(name: &str, dir: Option<&Path>) -> Result<()> {
     }
     let abs = std::fs::canonicalize(&dir).unwrap_or(dir.clone());
     state::update(e.name, |r| r.dir = Some(abs))?;
-    crate::outln!("next: cd {} && ipclab lab watch   (then fill the TODOs in {}.c)", crate::escape::shell_path(&dir), e.program)?;
+    crate::outln!(
+        "next: cd {} && ipclab lab watch   (then fill the TODOs in {}.c)",
+        crate::escape::shell_path(&dir),
+        e.program
+    )?;
     Ok(())
 }
 
@@ -159,7 +188,13 @@ fn hint(e: &exercises::Exercise, l: usize) -> Result<()> {
     let all = hints::of(e.name);
     let step = (taken as usize).min(all.len() - 1);
     let r = state::update(e.name, |r| r.hints = r.hints.max(step as u32 + 1))?;
-    crate::outln!("hint {} of {} for {}: {}", step + 1, all.len(), e.name, all[step][l])?;
+    crate::outln!(
+        "hint {} of {} for {}: {}",
+        step + 1,
+        all.len(),
+        e.name,
+        all[step][l]
+    )?;
     if r.hints as usize >= all.len() {
         crate::outln!("(that was the last hint; the page: docs/{})", e.page)?;
     }
@@ -167,8 +202,11 @@ fn hint(e: &exercises::Exercise, l: usize) -> Result<()> {
 }
 
 fn grade(e: &exercises::Exercise, dir: &Path, format: &str) -> Result<()> {
-    if !grading::build(dir)? {
-        return Err(anyhow::anyhow!("the build failed: `make` in {} shows why", dir.display()));
+    if !grading::build(dir, true)? {
+        return Err(anyhow::anyhow!(
+            "the build failed: `make` in {} shows why",
+            dir.display()
+        ));
     }
     let (passed, failing) = grading::full(e, dir, format)?;
     state::update(e.name, |r| {
@@ -182,24 +220,36 @@ fn grade(e: &exercises::Exercise, dir: &Path, format: &str) -> Result<()> {
             crate::out::err_line(&format!("lab: {} is done", e.name));
             Ok(())
         }
-        false => Err(anyhow::anyhow!("{} is not done yet: fix the failing checks", e.name)),
+        false => Err(anyhow::anyhow!(
+            "{} is not done yet: fix the failing checks",
+            e.name
+        )),
     }
 }
 
 fn status(l: usize) -> Result<()> {
     let progress = state::load()?;
-    let done = exercises::ALL.iter().filter(|e| progress.exercises.get(e.name).is_some_and(|r| r.done)).count();
+    let done = exercises::ALL
+        .iter()
+        .filter(|e| progress.exercises.get(e.name).is_some_and(|r| r.done))
+        .count();
     crate::outln!("{done} of {} exercises done", exercises::ALL.len())?;
     for e in exercises::ALL {
-        let Some(r) = progress.exercises.get(e.name) else { continue };
-        let when = r.when.map_or("never checked".into(), |t| format!("last checked {} s ago", state::now().saturating_sub(t)));
+        let Some(r) = progress.exercises.get(e.name) else {
+            continue;
+        };
+        let when = r.when.map_or("never checked".into(), |t| {
+            format!("last checked {} s ago", state::now().saturating_sub(t))
+        });
         crate::outln!(
             "{:<14} {:<22} hints {}  {}  {}  {}",
             e.name,
             status_word(Some(r)),
             r.hints,
             when,
-            r.dir.as_ref().map_or(String::new(), |d| d.display().to_string()),
+            r.dir
+                .as_ref()
+                .map_or(String::new(), |d| d.display().to_string()),
             e.title[l]
         )?;
     }

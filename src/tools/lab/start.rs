@@ -39,20 +39,59 @@ pub fn makefile(e: &Exercise) -> String {
 /// What each check means: English, Chinese.
 fn check_meaning(name: &str) -> [&'static str; 2] {
     match name {
-        "transcript" => ["it prints the slide's lines (only keys, ids and pids differ)", "打印与幻灯片相同的行（只有键、id、pid 不同）"],
-        "data" => ["what the other side sent arrives whole, once, in order", "对方发出的内容完整、不重不漏、按序到达"],
-        "end" => ["it ends by itself, at the right moment, with status 0", "在正确的时刻自行结束，退出码 0"],
-        "no-leak" => ["nothing it made is left (segments, queues, sets, FIFOs, /dev/shm objects, files)", "不留下它创建的任何东西（共享段、队列、信号量集、FIFO、/dev/shm 对象、文件）"],
-        "no-stray" => ["no process of the run is left after it ended", "结束后不留下任何进程"],
-        "cpu" => ["it blocks or sleeps while it waits, it does not spin", "等待时阻塞或睡眠，不空转"],
-        "limits" => ["it stays within its limits of processes, memory, CPU and file size", "不超出进程数、内存、CPU 和文件大小的限制"],
-        "sigint" => ["Ctrl-C while it waits ends it and leaves nothing", "等待时按 Ctrl-C 能结束它且不留下任何东西"],
-        "peer-dies" => ["when the server dies it says so and fails, it does not hang", "服务器死掉时报错退出，不挂起"],
-        "starts-first" => ["started before the reader (no file yet), it still works", "先于读者启动（文件还不存在）也能工作"],
-        "repeat" => ["all of the above again, with the timing perturbed, many times", "打乱时序，多次重复以上检查"],
+        "transcript" => [
+            "it prints the slide's lines (only keys, ids and pids differ)",
+            "打印与幻灯片相同的行（只有键、id、pid 不同）",
+        ],
+        "data" => [
+            "what the other side sent arrives whole, once, in order",
+            "对方发出的内容完整、不重不漏、按序到达",
+        ],
+        "end" => [
+            "it ends by itself, at the right moment, with status 0",
+            "在正确的时刻自行结束，退出码 0",
+        ],
+        "no-leak" => [
+            "nothing it made is left (segments, queues, sets, FIFOs, /dev/shm objects, files)",
+            "不留下它创建的任何东西（共享段、队列、信号量集、FIFO、/dev/shm 对象、文件）",
+        ],
+        "no-stray" => [
+            "no process of the run is left after it ended",
+            "结束后不留下任何进程",
+        ],
+        "cpu" => [
+            "it blocks or sleeps while it waits, it does not spin",
+            "等待时阻塞或睡眠，不空转",
+        ],
+        "limits" => [
+            "it stays within its limits of processes, memory, CPU and file size",
+            "不超出进程数、内存、CPU 和文件大小的限制",
+        ],
+        "sigint" => [
+            "Ctrl-C while it waits ends it and leaves nothing",
+            "等待时按 Ctrl-C 能结束它且不留下任何东西",
+        ],
+        "peer-dies" => [
+            "when the server dies it says so and fails, it does not hang",
+            "服务器死掉时报错退出，不挂起",
+        ],
+        "starts-first" => [
+            "started before the reader (no file yet), it still works",
+            "先于读者启动（文件还不存在）也能工作",
+        ],
+        "repeat" => [
+            "all of the above again, with the timing perturbed, many times",
+            "打乱时序，多次重复以上检查",
+        ],
         "connect" => ["it connects to the server", "连接到服务器"],
-        "udp" => ["over UDP: the server's date and the right sum", "经 UDP：服务器的日期和正确的和"],
-        "tcp" => ["over TCP: the server's date and the right sum", "经 TCP：服务器的日期和正确的和"],
+        "udp" => [
+            "over UDP: the server's date and the right sum",
+            "经 UDP：服务器的日期和正确的和",
+        ],
+        "tcp" => [
+            "over TCP: the server's date and the right sum",
+            "经 TCP：服务器的日期和正确的和",
+        ],
         _ => ["", ""],
     }
 }
@@ -110,13 +149,18 @@ pub fn readme(e: &Exercise) -> String {
 
 /// Write the starter of `e` into `dir`; the files written.
 pub fn write(e: &Exercise, dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files: Vec<(String, String)> = vec![(format!("{}.c", e.program), exercises::source(e).to_string())];
+    let mut files: Vec<(String, String)> =
+        vec![(format!("{}.c", e.program), exercises::source(e).to_string())];
     files.extend(e.extra.iter().map(|(n, t)| (n.to_string(), t.to_string())));
     files.push(("Makefile".into(), makefile(e)));
     files.push(("README.md".into(), readme(e)));
     files.push((MARKER.into(), format!("{}\n", e.name)));
-    std::fs::create_dir_all(dir).map_err(|err| anyhow!("cannot create {}: {err}", dir.display()))?;
-    if let Some((name, _)) = files.iter().find(|(n, _)| std::fs::symlink_metadata(dir.join(n)).is_ok()) {
+    std::fs::create_dir_all(dir)
+        .map_err(|err| anyhow!("cannot create {}: {err}", dir.display()))?;
+    if let Some((name, _)) = files
+        .iter()
+        .find(|(n, _)| std::fs::symlink_metadata(dir.join(n)).is_ok())
+    {
         return Err(anyhow!(
             "{} exists: `ipclab lab start` never writes over a file; give another directory (`ipclab lab start {} DIR`)",
             dir.join(name).display(),
@@ -154,6 +198,8 @@ pub fn which(dir: &Path, named: Option<&str>) -> Result<&'static Exercise> {
             .to_string(),
     };
     exercises::find(&name).ok_or_else(|| {
-        crate::error::usage(format!("no exercise called {name:?}: `ipclab lab list` shows them"))
+        crate::error::usage(format!(
+            "no exercise called {name:?}: `ipclab lab list` shows them"
+        ))
     })
 }

@@ -62,8 +62,12 @@ fn read(dir: &Path) -> Result<Progress> {
         ));
     }
     let text = std::io::read_to_string(f)?;
-    serde_json::from_str(&text)
-        .map_err(|e| anyhow!("{} is damaged ({e}): remove it to start afresh", path.display()))
+    serde_json::from_str(&text).map_err(|e| {
+        anyhow!(
+            "{} is damaged ({e}): remove it to start afresh",
+            path.display()
+        )
+    })
 }
 
 /// The progress so far.

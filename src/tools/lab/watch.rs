@@ -15,7 +15,7 @@ use std::time::Duration;
 /// One round: build and check; the number of checks failing (None: it did not build).
 pub fn round(e: &Exercise, dir: &Path) -> Result<Option<usize>> {
     crate::outln!("$ make")?;
-    if !grading::build(dir)? {
+    if !grading::build(dir, false)? {
         crate::outln!("build failed: fix the first error above and save")?;
         return Ok(None);
     }
@@ -70,12 +70,19 @@ pub fn watch(e: &Exercise, dir: &Path) -> Result<()> {
         if screen {
             crate::out::write(format_args!("\x1b[H\x1b[2J"))?;
         }
-        crate::outln!("== ipclab lab watch: {} ({}), save {saves} ==", e.name, e.title[0])?;
+        crate::outln!(
+            "== ipclab lab watch: {} ({}), save {saves} ==",
+            e.name,
+            e.title[0]
+        )?;
         if let Err(err) = round(e, dir) {
             crate::error::check_interrupted()?;
             crate::outln!("could not check: {err:#}")?;
         }
-        crate::outln!("watching {}: save a file to check again; Ctrl-C ends", dir.display())?;
+        crate::outln!(
+            "watching {}: save a file to check again; Ctrl-C ends",
+            dir.display()
+        )?;
         // Wait for a save of an edited file; then let the editor finish (it may write twice).
         loop {
             crate::error::check_interrupted()?;
@@ -95,6 +102,8 @@ fn is_save(ev: &notify::Event) -> bool {
     use notify::EventKind;
     matches!(
         ev.kind,
-        EventKind::Modify(_) | EventKind::Create(_) | EventKind::Access(notify::event::AccessKind::Close(_))
+        EventKind::Modify(_)
+            | EventKind::Create(_)
+            | EventKind::Access(notify::event::AccessKind::Close(_))
     )
 }
