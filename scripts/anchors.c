@@ -66,7 +66,6 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -231,10 +230,9 @@ static void setup(const char *m, int thr) {
 /* The mechanism, decided once (a string compared per message would be timed too). */
 enum { M_OTHER, M_EVENTFD, M_MQ, M_MSG, M_RPC, M_SEMSHM, M_SIGNAL, M_UDG };
 static int M;
+static uint32_t xid; /* the RPC call's, as its server echoes it */
 
 /* One message of direction d (0: parent to child, 1: child to parent). */
-static uint32_t xid;
-
 static void send_msg(int d) {
 	if (M == M_RPC) {
 		/* d 0: CALL xid, 0, rpcvers 2, prog, vers 1, proc 0 (NULL), AUTH_NONE x2;

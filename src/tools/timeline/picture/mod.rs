@@ -9,13 +9,16 @@
 //! ([`place`]): a name that fits nowhere is left out, and the page says how many were.
 
 pub mod axis;
+pub mod labels;
+pub mod marks;
 pub mod place;
 pub mod ring;
 
-use super::{Event, Kind, Run};
+use super::{Kind, Run};
 use crate::escape::html as esc;
-use crate::sys::event::Op;
 use axis::Axis;
+use labels::drawn;
+pub use labels::{call_label, omissions, DRAW_CAP};
 use place::{fit, text_box, text_width, Anchor, Page, Rect};
 use std::fmt::Write;
 
@@ -37,62 +40,6 @@ const OBJ_FONT: f64 = 15.0;
 const AXIS_FONT: f64 = 15.0;
 /// How much wider bold type is.
 const BOLD: f64 = 1.12;
-
-/// Calls drawn per process, at most: the first ones (a page of tens of thousands of dots
-/// helps nobody and takes a browser long to open); the `.json` has them all.
-pub const DRAW_CAP: usize = 2_000;
-
-/// Which events are drawn: all but the calls past [`DRAW_CAP`] in their process.
-fn drawn(run: &Run) -> Vec<bool> {
-    let mut seen: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
-    run.events
-        .iter()
-        .map(|e| {
-            let n = seen.entry(e.pid).or_default();
-            *n += usize::from(e.kind == Kind::Call);
-            e.kind != Kind::Call || *n <= DRAW_CAP
-        })
-        .collect()
-}
-
-/// What the picture leaves out, in words (empty: nothing).
-pub fn omissions(run: &Run) -> Vec<String> {
-    let mut out = Vec::new();
-    for l in &run.lanes {
-        let calls = run
-            .events
-            .iter()
-            .filter(|e| e.pid == l.pid && e.kind == Kind::Call)
-            .count();
-        if calls > DRAW_CAP {
-            out.push(format!(
-                "{} {}: the first {DRAW_CAP} of its {calls} recorded calls are drawn (all are in a .json timeline)",
-                l.who, l.pid
-            ));
-        }
-    }
-    for e in run
-        .events
-        .iter()
-        .filter(|e| e.kind == Kind::End && e.line.contains("not recorded"))
-    {
-        out.push(format!("{} {}: {}", e.who, e.pid, e.line));
-    }
-    out
-}
-
-/// A call's name as its dot says it: `semop V`, `semop P`, `msgrcv EINTR` (it failed).
-pub fn call_label(e: &Event) -> String {
-    let name = e.call_name();
-    if let Some(errno) = &e.errno {
-        return format!("{name} {errno}");
-    }
-    match &e.op {
-        Op::Semop { changes, .. } if changes.iter().all(|c| c.op < 0) => "semop P".into(),
-        Op::Semop { changes, .. } if changes.iter().all(|c| c.op > 0) => "semop V".into(),
-        _ => name.to_string(),
-    }
-}
 
 /// What the picture is laid out on: the axis, the lanes' rows, the left margin.
 struct Frame {
@@ -302,7 +249,7 @@ fn render(run: &Run) -> (String, usize, usize) {
     if ring::present(run) {
         ring::draw(run, &f.axis, f.ring_top, f.left, &mut s, &mut page);
     }
-    axis_marks(run, &f, &mut s, &mut page);
+    marks::axis_marks(run, &f.axis, f.left, f.axis_y, &mut s, &mut page);
     // Last, the call names, where they fit: the failed calls and the hand-offs' ends
     // first, then each lane's calls in time order, a repeat beside its twin skipped.
     let ends: std::collections::HashSet<usize> =
@@ -346,69 +293,6 @@ fn render(run: &Run) -> (String, usize, usize) {
     }
     s.push_str("</svg>\n");
     (s, shown, calls.len())
-}
-
-/// The axis: its line, a zigzag and the time left out at each break, and the time at the
-/// start of each stretch and at the end, where they fit.
-fn axis_marks(run: &Run, f: &Frame, s: &mut String, page: &mut Page) {
-    let (ay, t0) = (f.axis_y, run.t0());
-    let _ = writeln!(
-        s,
-        r##"<line class="axis" x1="{}" y1="{ay}" x2="{RIGHT}" y2="{ay}" stroke="#333"/>"##,
-        f.left
-    );
-    for b in f.axis.breaks() {
-        let mid = (b.x0 + b.x1) / 2.0;
-        let _ = writeln!(
-            s,
-            r##"<path d="M{},{ay} l6,-8 l6,16 l6,-8" fill="white" stroke="#333" stroke-width="2"/>"##,
-            mid - 9.0
-        );
-        let text = format!("+{:.0} ms", (b.t1 - b.t0) as f64 / 1e6);
-        if let Some((lx, ly, _)) = page.place(&text, 13.0, &[(mid, ay + 26.0, Anchor::Middle)]) {
-            let _ = writeln!(
-                s,
-                r##"<text class="break-label" x="{lx:.1}" y="{ly}" font-size="13" text-anchor="middle" fill="#555">{}</text>"##,
-                esc(&text)
-            );
-        }
-    }
-    // Ticks: the ends, the first moment after each break, then one every 130 px or so
-    // where there is room; each says its true time.
-    let ms = |t: u64| format!("{:.1} ms", t.saturating_sub(t0) as f64 / 1e6);
-    let (first, last) = (f.axis.segs[0], f.axis.segs[f.axis.segs.len() - 1]);
-    let mut ticks: Vec<(f64, u64, Anchor)> = vec![
-        (first.x0, first.t0, Anchor::Start),
-        (last.x1, last.t1, Anchor::End),
-    ];
-    for b in f.axis.breaks() {
-        ticks.push((b.x1, b.t1, Anchor::Start));
-    }
-    let mut px = f.left + 130.0;
-    while px < RIGHT - 60.0 {
-        let t = f.axis.t_at(px);
-        ticks.push((f.axis.x(t), t, Anchor::Middle));
-        px += 130.0;
-    }
-    for (tx, t, a) in ticks {
-        let text = ms(t);
-        if f.axis.breaks().any(|b| tx > b.x0 + 1.0 && tx < b.x1 - 1.0) {
-            continue;
-        }
-        if page
-            .place(&text, AXIS_FONT, &[(tx, ay + 26.0, a)])
-            .is_some()
-        {
-            let _ = writeln!(
-                s,
-                r##"<line x1="{tx:.1}" y1="{ay}" x2="{tx:.1}" y2="{}" stroke="#333"/><text class="tick" x="{tx:.1}" y="{}" font-size="{AXIS_FONT}" text-anchor="{}" fill="#333">{}</text>"##,
-                ay + 6.0,
-                ay + 26.0,
-                a.svg(),
-                esc(&text)
-            );
-        }
-    }
 }
 
 /// The SVG document.
