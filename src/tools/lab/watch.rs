@@ -31,6 +31,10 @@ pub fn round(e: &Exercise, dir: &Path) -> Result<Option<usize>> {
                 verdicts.len()
             )?;
             crate::outln!("FAIL  {}: {}", v.name, crate::escape::terminal(&v.detail))?;
+            // How the program itself ended says most when it is not the first failure.
+            if let Some(end) = failing.iter().find(|f| f.name == "end" && f.name != v.name) {
+                crate::outln!("FAIL  end: {}", crate::escape::terminal(&end.detail))?;
+            }
             crate::outln!("(more help: `ipclab lab hint`)")?;
         }
     }
