@@ -41,6 +41,9 @@ pub struct Setup<'a> {
     /// Measure the CPU the program uses while it waits (the normal run).
     pub measure_cpu: bool,
     pub sealed: bool,
+    /// Sealed in a user namespace of the run's own, as an ordinary user: RLIMIT_NPROC
+    /// counts the run's other processes (its init, ipclab's peers) with the student's.
+    pub nproc_shared: bool,
 }
 
 /// A started process: its child and where its output goes. Dropped while still running
@@ -125,7 +128,11 @@ impl Ctx<'_> {
             .ok_or_else(|| anyhow!("no PROGRAM"))?;
         let mut c = Command::new(program);
         c.args(args).args(last);
-        crate::sys::sandbox::clean_start(&mut c, self.s.limits);
+        let limits = match self.s.nproc_shared {
+            true => super::limits::beside_the_run(self.s.limits),
+            false => self.s.limits,
+        };
+        crate::sys::sandbox::clean_start(&mut c, limits);
         // Its environment is the grader's, but for ipclab's own variables.
         for (k, _) in std::env::vars_os() {
             if k.to_string_lossy().starts_with("IPCLAB_") {

@@ -38,6 +38,17 @@ pub fn for_run(timeout: Duration, sealed_user_ns: bool) -> Limits {
     }
 }
 
+/// The limits of the student's program in a run sealed in a user namespace of its own:
+/// there the kernel counts every process of the run's user against RLIMIT_NPROC, the run's
+/// own too (the namespace's creator outside the PID namespace, its init, ipclab's peers and
+/// theirs, and a few peers still to start), so the program gets PROCS beyond those.
+pub fn beside_the_run(mut l: Limits) -> Limits {
+    const CREATOR_AND_LATER_PEERS: u64 = 1 + 4;
+    let run = crate::process::procfs::pids().len() as u64;
+    l.procs = l.procs.map(|p| p + run + CREATOR_AND_LATER_PEERS);
+    l
+}
+
 /// The limits in words, for the report.
 pub fn describe(timeout: Duration) -> String {
     format!(

@@ -69,10 +69,8 @@ impl<'a> Runs<'a> {
     /// Start run `tag` (in a sealed child, or here: then it has ended when this returns).
     pub fn start(&mut self, tag: usize, spec: Spec) -> Result<()> {
         let sealed = matches!(self.sealed, Sealed::Ns { .. });
-        let limits = super::limits::for_run(
-            self.args.timeout,
-            matches!(self.sealed, Sealed::Ns { user: true }),
-        );
+        let user_ns = matches!(self.sealed, Sealed::Ns { user: true });
+        let limits = super::limits::for_run(self.args.timeout, user_ns);
         let (args, program) = (self.args, self.program);
         let all = crate::process::affinity::my_cpus();
         let here_pin = !sealed && !spec.cpus.is_empty();
@@ -96,6 +94,7 @@ impl<'a> Runs<'a> {
                 limits,
                 measure_cpu: spec.measure_cpu,
                 sealed,
+                nproc_shared: user_ns,
             })
         });
         if here_pin && !all.is_empty() {
