@@ -179,16 +179,21 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// What a sealed run must still see if it lives under /tmp or /dev/shm: the program and
-/// ipclab itself.
+/// What a sealed run must still see if it lives under /tmp or /dev/shm: the program (the
+/// directory of its path, and of the file a symlink there leads to: a class directory of
+/// links to builds elsewhere) and ipclab itself.
 pub fn keep_visible(program: &[OsString]) -> Vec<std::path::PathBuf> {
-    let mut keep: Vec<std::path::PathBuf> = program
+    let path = program
         .first()
         .map(std::path::PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+        .filter(|p| p.is_absolute());
+    let real = path.as_ref().and_then(|p| std::fs::canonicalize(p).ok());
+    let mut keep: Vec<std::path::PathBuf> = path
         .into_iter()
+        .chain(real)
+        .filter_map(|p| p.parent().map(|d| d.to_path_buf()))
         .collect();
+    keep.dedup();
     if let Ok(exe) = std::env::current_exe() {
         keep.push(exe);
     }
