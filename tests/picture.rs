@@ -50,26 +50,9 @@ fn measure(pages: &[std::path::PathBuf], scratch: &Scratch) -> serde_json::Value
     doc.push_str("</body></html>");
     let file = scratch.path("check.html");
     std::fs::write(&file, doc).unwrap();
-    let out = std::process::Command::new("chromium")
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
-        .arg("--virtual-time-budget=10000")
-        .arg(format!("file://{}", file.display()))
-        .output()
-        .unwrap();
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let json = dom
-        .split("<pre id=\"out\">")
-        .nth(1)
-        .and_then(|r| r.split("</pre>").next())
-        .unwrap_or_else(|| panic!("no result from Chromium: {dom}"));
-    serde_json::from_str(
-        &json
-            .replace("&amp;", "&")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\""),
-    )
-    .unwrap()
+    let json = chromium_out(&file, &["--virtual-time-budget=10000"])
+        .unwrap_or_else(|dom| panic!("no result from Chromium: {dom}"));
+    serde_json::from_str(&json).unwrap()
 }
 
 #[test]

@@ -35,25 +35,14 @@ mermaid.initialize({{startOnLoad: false, securityLevel: 'strict'}});
     );
     let file = s.path("mermaid.html");
     std::fs::write(&file, page).unwrap();
-    let out = std::process::Command::new("chromium")
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
-        .arg("--allow-file-access-from-files")
-        .arg("--virtual-time-budget=20000")
-        .arg(format!("file://{}", file.display()))
-        .output()
-        .unwrap();
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let json = dom
-        .split("<pre id=\"out\">")
-        .nth(1)
-        .and_then(|r| r.split("</pre>").next())
-        .filter(|j| !j.is_empty())
-        .unwrap_or_else(|| panic!("mermaid gave no result: {dom}"));
-    let json = json
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
+    let json = chromium_out(
+        &file,
+        &[
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=20000",
+        ],
+    )
+    .unwrap_or_else(|dom| panic!("mermaid gave no result: {dom}"));
     serde_json::from_str(&json).unwrap()
 }
 

@@ -3,6 +3,7 @@
 //! C peers compiled on demand, and transcript matching with `*` wildcards.
 #![allow(dead_code)]
 
+mod browser;
 mod c;
 mod running;
 mod sysv;
@@ -10,7 +11,7 @@ mod transcript;
 
 // Each test crate (cli, faults) uses its own share of these.
 #[allow(unused_imports)]
-pub use {c::*, running::*, sysv::*, transcript::*};
+pub use {browser::*, c::*, running::*, sysv::*, transcript::*};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -29,17 +29,15 @@
 //! run's handle on its own record; this file finds, checks, reads and rewrites the table.
 
 pub mod entry;
+pub mod private;
 pub mod record;
 
 pub use entry::Entry;
 pub use record::{start_time, Part, Record, Run};
 
-use crate::error::SysContext;
-use crate::sys::Errno;
 use anyhow::{anyhow, Result};
 use record::{line, parse, HEADER};
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 pub(crate) fn euid() -> u32 {
@@ -115,26 +113,7 @@ fn file(dir: &Path) -> PathBuf {
 
 /// Read the table of `dir`, refusing a file that is not a regular file of ours.
 fn read(dir: &Path) -> Result<Vec<Record>> {
-    let path = file(dir);
-    let f = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(&path)
-    {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(anyhow!("cannot read the registry {}: {e}", path.display())),
-    };
-    let md = f.metadata()?;
-    if !md.is_file() || md.uid() != euid() || md.mode() & 0o022 != 0 {
-        return Err(anyhow!(
-            "the registry {} is not a private file of yours (owner {}, mode {:03o}): ipclab will not trust it; remove it",
-            path.display(),
-            super::sysvipc::user_name(md.uid()),
-            md.mode() & 0o777
-        ));
-    }
-    let text = std::io::read_to_string(f)?;
+    let text = private::read(&file(dir), "the registry")?.unwrap_or_default();
     Ok(text.lines().filter_map(parse).collect())
 }
 
@@ -146,40 +125,11 @@ pub fn load() -> Result<Vec<Record>> {
 /// Change the table under the lock, and write it back once.
 pub fn update(f: impl FnOnce(&mut Vec<Record>)) -> Result<()> {
     let d = private_dir()?;
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(d.join("lock"))
-        .map_err(|e| anyhow!("cannot lock the registry in {}: {e}", d.display()))?;
-    // Taken even after Ctrl-C: a run that cleans up must be able to drop its records.
-    let _held = crate::error::uninterrupted(|| {
-        let file = lock
-            .try_clone()
-            .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(0)))?;
-        nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive).map_err(|(_, e)| e)
-    })
-    .sys(format_args!("flock({}/lock)", d.display()))?;
+    let _held = private::lock(&d, "lock", "the registry")?;
     let mut records = read(&d)?;
     f(&mut records);
-    // Only we write this directory, and we hold the lock: a fixed name is safe, and a copy
-    // a killed run left is simply overwritten.
-    let tmp = d.join("objects.tsv.new");
-    let write = || -> std::io::Result<()> {
-        let mut out = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&tmp)?;
-        let mut text = String::from(HEADER);
-        records.iter().for_each(|r| text.push_str(&line(r)));
-        out.write_all(text.as_bytes())?;
-        out.sync_all()?;
-        std::fs::rename(&tmp, file(&d))
-    };
-    write().map_err(|e| anyhow!("cannot write the registry in {}: {e}", d.display()))
+    let mut text = String::from(HEADER);
+    records.iter().for_each(|r| text.push_str(&line(r)));
+    private::replace(&d, "objects.tsv", text.as_bytes())
+        .map_err(|e| anyhow!("cannot write the registry in {}: {e}", d.display()))
 }

@@ -125,6 +125,8 @@ impl<'a> Runs<'a> {
 /// and must not learn of objects that vanish with the namespace).
 fn private_state() -> Result<()> {
     use std::os::unix::fs::DirBuilderExt;
+    // This /tmp is the run's own fresh tmpfs (seal.rs), and mkdir fails on any name already
+    // there, a symlink too: nothing of anyone else's can be met under this fixed name.
     let d = std::path::Path::new("/tmp/ipclab-state");
     std::fs::DirBuilder::new().mode(0o700).create(d)?;
     // Safe here: the sealed run's init has one thread (it was forked from the grader).

@@ -7,6 +7,7 @@
 //!   and over TCP: `udp`, `tcp` (the server's date, the right sum), `end`.
 
 use super::verdict::Verdict;
+use crate::error::SysContext;
 use crate::process;
 use anyhow::{anyhow, Result};
 use std::io::{BufRead, BufReader, Read};
@@ -24,7 +25,7 @@ fn verdict(name: &str, passed: bool, detail: String) -> Verdict {
     }
 }
 
-/// A server of ours, its stdout read line by line by a thread into a channel.
+/// A server of ours, its output read line by line by a thread into a channel.
 struct Server {
     /// Held for its Drop: the server is ended (SIGTERM) and reaped with the guard.
     _child: process::Started,
@@ -34,28 +35,23 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path, args: &[&str]) -> Result<Server> {
+        // Its stdout and stderr share one pipe, in the order it wrote them (as the tour's
+        // partner's do), read by one thread.
+        let (screen, write_end) = crate::sys::proc::pipe().sys("pipe()")?;
         let mut cmd = process::ipclab_command()?;
         cmd.current_dir(dir)
             .args(args)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = process::start(&mut cmd)?;
-        let out = child.0.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
-        let err = child.0.stderr.take().ok_or_else(|| anyhow!("no stderr"))?;
+            .stdout(Stdio::from(write_end.try_clone()?))
+            .stderr(Stdio::from(write_end));
+        let child = process::start(&mut cmd)?;
+        drop(cmd); // the write end with it: the pipe ends when the server does
         let (tx, lines) = std::sync::mpsc::channel();
-        let tx2 = tx.clone();
         std::thread::spawn(move || {
-            BufReader::new(out)
+            BufReader::new(std::fs::File::from(screen))
                 .lines()
                 .map_while(|l| l.ok())
                 .for_each(|l| drop(tx.send(l)))
-        });
-        std::thread::spawn(move || {
-            BufReader::new(err)
-                .lines()
-                .map_while(|l| l.ok())
-                .for_each(|l| drop(tx2.send(l)))
         });
         Ok(Server {
             _child: child,

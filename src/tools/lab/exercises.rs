@@ -40,8 +40,10 @@ pub struct Exercise {
     pub page: &'static str,
 }
 
-const SHMDATA: (&str, &str) = ("shmdata.h", include_str!("starters/shmdata.h"));
-const RING: (&str, &str) = ("ring.h", include_str!("starters/ring.h"));
+// The layouts every peer agrees on: the same headers the tests' C programs include (one
+// copy: a starter and ipclab's grader cannot drift apart).
+const SHMDATA: (&str, &str) = ("shmdata.h", include_str!("../../../tests/c/shmdata.h"));
+const RING: (&str, &str) = ("ring.h", include_str!("../../../tests/c/check_ring.h"));
 const DATE_X: (&str, &str) = ("date.x", include_str!("../../demos/rpc/date.x"));
 
 /// The starter's C file of `e`.
