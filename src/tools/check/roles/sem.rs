@@ -37,7 +37,13 @@ pub fn play(c: &mut Ctx) -> Result<()> {
     c.wait_until(Instant::now() + Duration::from_secs(3), |c| {
         c.watch.look();
         child = super::super::observe::children(father).last().copied();
-        child.is_some() && c.watch.calm(Duration::from_millis(60))
+        // The father waits when it sleeps in a call (not one loading its code): calm alone
+        // is also what a father looks like that a busy machine has not run yet.
+        let waits = matches!(
+            super::super::observe::blocked_in(father),
+            Some(call) if call != "open" && call != "read"
+        );
+        child.is_some() && waits && c.watch.calm(Duration::from_millis(60))
     })?;
     if c.s.mode == Mode::Sigint {
         sigint(&me);
